@@ -1,0 +1,17 @@
+"""Entry point: `streamlit run app.py`. Only the frame: config, navigation, device selector.
+
+torch is deliberately not imported here: the home page paints its text first and
+imports torch afterwards, so a visitor sees something within a couple of seconds.
+"""
+import streamlit as st
+
+from ui.catalog import navigation
+from ui.device import device_selector
+
+st.set_page_config(page_title="PyTorch, hands on", page_icon="🔥", layout="wide")
+
+page = st.navigation(navigation())
+device_slot = st.sidebar.container()  # reserved now so the selector sits under the navigation
+page.run()
+with device_slot:
+    device_selector()  # drawn after the page so the page's first paint never waits for torch

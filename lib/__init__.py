@@ -1,0 +1,1 @@
+"""Pure PyTorch / NumPy / PIL code behind the pages. Never imports streamlit."""

@@ -1,0 +1,85 @@
+"""Which devices this process can compute on, and how to describe them."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import torch
+
+
+@dataclass(frozen=True)
+class DeviceInfo:
+    """One device a user can pick: `key` is what `torch.device` takes."""
+
+    key: str    # "cuda:0", "mps" or "cpu"
+    label: str  # human name shown in the selector
+
+    @property
+    def device(self) -> torch.device:
+        return torch.device(self.key)
+
+
+def available_devices() -> list[DeviceInfo]:
+    """Accelerators first (CUDA, then Apple MPS), CPU always last."""
+    found: list[DeviceInfo] = []
+    if torch.cuda.is_available():
+        for i in range(torch.cuda.device_count()):
+            found.append(DeviceInfo(f"cuda:{i}", f"GPU {i}: {torch.cuda.get_device_name(i)}"))
+    if _mps_available():
+        found.append(DeviceInfo("mps", "Apple GPU (MPS)"))
+    found.append(DeviceInfo("cpu", f"CPU ({cpu_count()} threads)"))
+    return found
+
+
+def default_device() -> DeviceInfo:
+    """The best device present: CUDA, else MPS, else CPU."""
+    return available_devices()[0]
+
+
+def cpu_count() -> int:
+    """CPUs this process may run on (respects container/affinity limits)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS and Windows have no sched_getaffinity
+        return os.cpu_count() or 1
+
+
+def configure_cpu_threads() -> int:
+    """Use every CPU we are allowed, once per process; returns the thread count.
+
+    torch defaults to the physical-core count of the *host*, which in a container
+    with a CPU quota oversubscribes and slows everything down.
+    """
+    n = cpu_count()
+    if torch.get_num_threads() != n:
+        torch.set_num_threads(n)
+    return n
+
+
+def versions() -> dict[str, str]:
+    """Library versions and accelerator facts for the home page."""
+    import torchvision
+
+    info = {
+        "torch": torch.__version__,
+        "torchvision": torchvision.__version__,
+        "CUDA available": str(torch.cuda.is_available()),
+        "CUDA version (build)": str(torch.version.cuda),
+        "MPS available": str(_mps_available()),
+        "CPU threads used by torch": str(torch.get_num_threads()),
+    }
+    if torch.cuda.is_available():
+        info["GPU"] = torch.cuda.get_device_name(0)
+    return info
+
+
+def synchronize(device: torch.device) -> None:
+    """Wait for queued kernels, so wall-clock timings are honest."""
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+    elif device.type == "mps":
+        torch.mps.synchronize()
+
+
+def _mps_available() -> bool:
+    return bool(getattr(torch.backends, "mps", None) and torch.backends.mps.is_available())

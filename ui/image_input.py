@@ -1,0 +1,53 @@
+"""One image picker for every page: a sample from assets/ or a validated upload."""
+from __future__ import annotations
+
+import streamlit as st
+from PIL import Image
+
+from lib.images import UPLOAD_TYPES, ImageError, open_image
+from lib.samples import PHOTOS, load_sample
+
+
+@st.cache_data(show_spinner=False)
+def _sample(name: str) -> Image.Image:
+    return load_sample(name)  # read-only: st.cache_data hands each caller a copy
+
+
+def image_input(
+    key: str,
+    *,
+    label: str = "Image",
+    max_side: int = 1024,
+    samples: dict[str, str] | None = None,
+    default: str | None = None,
+) -> Image.Image | None:
+    """Let the user pick a sample or upload a file; returns 8-bit RGB or None.
+
+    Bad uploads (not an image, truncated, decompression bombs...) are explained
+    with `st.error` next to the uploader and give None; large images are shrunk
+    to `max_side` with a note saying so.
+    """
+    names = list(samples or PHOTOS)
+    source = st.radio(label, ["Sample", "Upload"], horizontal=True, key=f"{key}.source")
+    if source == "Sample":
+        index = names.index(default) if default in names else 0
+        name = st.selectbox("Sample image", names, index=index, key=f"{key}.sample")
+        image = _sample(name)
+        if max(image.size) > max_side:
+            image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
+        return image
+    upload = st.file_uploader(
+        "Upload an image", type=UPLOAD_TYPES, key=f"{key}.upload",
+        help="PNG, JPEG, WebP, BMP, GIF (first frame) or TIFF. Large images are shrunk.",
+    )
+    if upload is None:
+        st.info("Upload an image above, or switch to a sample.")
+        return None
+    try:
+        loaded = open_image(upload.getvalue(), max_side=max_side)
+    except ImageError as e:
+        st.error(f"**{upload.name}**: {e}", icon="🖼️")
+        return None
+    for note in loaded.notes:
+        st.caption(f"ℹ️ {note}")
+    return loaded.image
