@@ -1,0 +1,38 @@
+"""lib.device and lib.samples."""
+import pytest
+import torch
+
+from lib import device, samples
+
+
+def test_cpu_is_always_offered_last():
+    found = device.available_devices()
+    assert found[-1].key == "cpu"
+    assert device.default_device() == found[0]
+    assert found[-1].device == torch.device("cpu")
+
+
+def test_configure_cpu_threads_uses_allowed_cpus():
+    assert device.configure_cpu_threads() == device.cpu_count() == torch.get_num_threads()
+
+
+def test_versions_report_torch():
+    info = device.versions()
+    assert info["torch"] == torch.__version__
+    assert info["CUDA available"] == str(torch.cuda.is_available())
+
+
+@pytest.mark.parametrize("name", list(samples.SAMPLE_IMAGES))
+def test_every_sample_loads_as_rgb(name):
+    img = samples.load_sample(name)
+    assert img.mode == "RGB" and min(img.size) >= 256
+
+
+def test_unknown_sample_is_a_clear_error():
+    with pytest.raises(ValueError, match="no sample"):
+        samples.sample_path("nope")
+
+
+def test_names_data_present():
+    files = sorted(p.name for p in samples.NAMES_DIR.glob("*.txt"))
+    assert len(files) == 18 and "Portugese.txt" in files
