@@ -1,0 +1,85 @@
+"""Start-up speed and memory: `streamlit run app.py` to the home page painted in Chromium,
+against a bare one-line Streamlit app in the same run; then the server's peak memory after
+opening every page.
+
+    .venv/bin/python -m bench.startup [--quick]
+"""
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from bench.common import ROOT, Figure, cli
+from bench.server import CHROMIUM, CHROMIUM_ARGS, free_port, peak_rss_mb, start_server, wait_healthy
+
+HOME_TEXT = "PyTorch, hands on"
+BARE_APP = 'import streamlit as st\nst.title("Hello, bare Streamlit")\n'
+
+
+def time_to_paint(browser, app: Path, text: str, log: Path) -> float:
+    """Seconds from launching the server to `text` visible in a fresh browser page."""
+    port = free_port()
+    started = time.perf_counter()
+    proc = start_server(app, port, log)
+    try:
+        wait_healthy(port, timeout=120)
+        page = browser.new_page()
+        page.goto(f"http://127.0.0.1:{port}")
+        page.get_by_text(text).first.wait_for(timeout=120_000)
+        elapsed = time.perf_counter() - started
+        page.close()
+        return elapsed
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def peak_memory_after_all_pages(browser, log: Path) -> tuple[float, int]:
+    """Open every catalog page in one session; the server's peak RSS (MB) and pages opened."""
+    from tests.e2e.streamlit_page import open_from_navigation, wait_idle
+    from ui.catalog import PAGES
+
+    port = free_port()
+    proc = start_server(ROOT / "app.py", port, log)
+    try:
+        wait_healthy(port, timeout=120)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"http://127.0.0.1:{port}")
+        wait_idle(page)
+        for entry in PAGES:
+            open_from_navigation(page, entry.title)
+        return peak_rss_mb(proc.pid), len(PAGES)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def run(quick: bool) -> list[Figure]:
+    from playwright.sync_api import sync_playwright
+
+    repeats = 1 if quick else 3
+    with tempfile.TemporaryDirectory() as tmp, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        bare = Path(tmp) / "bare.py"
+        bare.write_text(BARE_APP)
+        log = Path(tmp) / "server.log"
+        bare_times, app_times = [], []
+        for _ in range(repeats):  # interleaved so drifting machine load hits both alike
+            bare_times.append(time_to_paint(browser, bare, "Hello, bare Streamlit", log))
+            app_times.append(time_to_paint(browser, ROOT / "app.py", HOME_TEXT, log))
+        peak, pages = peak_memory_after_all_pages(browser, log)
+        browser.close()
+    bare_s, app_s = statistics.median(bare_times), statistics.median(app_times)
+    ratio = app_s / bare_s
+    return [
+        Figure("bare one-line app: launch to painted (s, median)", f"{bare_s:.2f}"),
+        Figure("app.py: launch to home page painted (s, median)", f"{app_s:.2f}"),
+        Figure("ratio app / bare", f"{ratio:.2f}", "<= 1.3", ratio <= 1.3),
+        Figure(f"server peak memory after opening all {pages} pages (MB)", f"{peak:.0f}", "<= 1500", peak <= 1500),
+    ]
+
+
+if __name__ == "__main__":
+    cli("Start-up (bench/startup.py)", run)
