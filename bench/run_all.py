@@ -1,0 +1,72 @@
+"""Run every bench script and write one Markdown report, bench/RESULTS.md.
+
+    .venv/bin/python -m bench.run_all [--quick] [--only startup,lstm]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import subprocess
+import sys
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+from bench.common import ROOT, Figure, table
+
+BENCH_DIR = ROOT / "bench"
+NOT_BENCHES = {"__init__", "common", "server", "run_all"}
+
+
+def bench_names() -> list[str]:
+    return sorted(p.stem for p in BENCH_DIR.glob("*.py") if p.stem not in NOT_BENCHES)
+
+
+def machine() -> str:
+    """CPU model, cores, GPU and library versions, for the report's header."""
+    import torch
+
+    cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
+                if l.startswith("model name")), platform.processor())
+    from lib.device import cpu_count
+
+    gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "none"
+    return (f"- CPU: {cpu}, {cpu_count()} cores available\n- GPU: {gpu}\n"
+            f"- torch {torch.__version__}, Python {platform.python_version()}")
+
+
+def run_one(name: str, quick: bool) -> tuple[str, list[Figure], str]:
+    """Run `python -m bench.<name> --json`; a failure becomes one 'short' figure, not a crash."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "figures.json"
+        cmd = [sys.executable, "-m", f"bench.{name}", "--json", str(out)] + (["--quick"] if quick else [])
+        proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True)
+        if proc.returncode != 0 or not out.exists():
+            tail = (proc.stderr or proc.stdout).strip().splitlines()[-1:] or ["no output"]
+            return name, [Figure("script failed", tail[0][:200], "runs", False)], ""
+        data = json.loads(out.read_text())
+        return data["title"], [Figure(**f) for f in data["figures"]], proc.stdout
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--only", default="", help="comma-separated bench names")
+    args = parser.parse_args()
+    names = [n for n in bench_names() if not args.only or n in args.only.split(",")]
+    sections = []
+    for name in names:
+        print(f"running bench.{name} …", flush=True)
+        title, figures, _ = run_one(name, args.quick)
+        sections.append(table(title, figures))
+        print(sections[-1], flush=True)
+    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    mode = " (quick mode: sizes too small for the figures to mean anything)" if args.quick else ""
+    report = f"# Benchmark results\n\nRun {stamp}{mode} on:\n{machine()}\n\n" + "\n\n".join(sections) + "\n"
+    (BENCH_DIR / "RESULTS.md").write_text(report)
+    print(f"wrote {BENCH_DIR / 'RESULTS.md'}")
+
+
+if __name__ == "__main__":
+    main()
