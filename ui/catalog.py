@@ -18,7 +18,10 @@ class PageEntry:
 SECTIONS = ("Tensors & autograd", "Vision", "Sequences", "Training")
 
 # Each page issue adds its entry here once the page really works.
-PAGES: list[PageEntry] = []
+PAGES: list[PageEntry] = [
+    PageEntry("pages/rnn_lab.py", "RNN lab", "🔁", "Sequences",
+              "Hidden state made visible: predict cos from sin, and a surname's language letter by letter."),
+]
 
 
 def navigation() -> dict[str, list]:
