@@ -1,0 +1,83 @@
+"""RNN lab: the classic one-name-at-a-time loop vs the page's batched training.
+
+    .venv/bin/python -m bench.rnn_lab [--quick]
+"""
+from __future__ import annotations
+
+import random
+import statistics
+import time
+from dataclasses import replace
+
+import torch
+from torch import nn
+
+from bench.common import Figure, cli
+from lib import names as N
+from lib.samples import NAMES_DIR
+
+
+def classic_seconds_per_name(data: N.NameData, train_idx: list[int], hidden: int, n: int) -> float:
+    """The tutorial's loop: random name, hand cell stepped per letter, manual SGD (lr 0.005)."""
+    torch.manual_seed(0)
+    rnn = N.HandRNN(N.N_LETTERS, hidden, len(data.languages))
+    criterion = nn.NLLLoss()
+    rng = random.Random(0)
+    start = time.perf_counter()
+    for _ in range(n):
+        i = rng.choice(train_idx)
+        line, target = N.line_to_tensor(data.names[i]), torch.tensor([data.labels[i]])
+        hidden_state = rnn.init_hidden()
+        rnn.zero_grad()
+        for t in range(line.size(0)):
+            output, hidden_state = rnn(line[t], hidden_state)
+        criterion(output, target).backward()
+        for p in rnn.parameters():
+            p.data.add_(p.grad.data, alpha=-0.005)
+    return (time.perf_counter() - start) / n
+
+
+def batched_epoch_seconds(data: N.NameData, cfg: N.NamesConfig, repeats: int) -> float:
+    times = []
+    for r in range(repeats):
+        run = N.new_run(replace(cfg, epochs=1, seed=r), data)
+        start = time.perf_counter()
+        for _ in N.train(run):
+            pass
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def accuracy_after(data: N.NameData, cfg: N.NamesConfig, budget_s: float) -> tuple[float, int]:
+    """Validation accuracy of the page's defaults after `budget_s` seconds of training."""
+    run = N.new_run(replace(cfg, epochs=1000), data)
+    start = time.perf_counter()
+    for _ in N.train(run):
+        if time.perf_counter() - start > budget_s:
+            break
+    return N.accuracy(run.model, data, run.val_idx), len(run.losses)
+
+
+def run(quick: bool) -> list[Figure]:
+    data = N.load_names(NAMES_DIR)
+    cfg = N.NamesConfig()
+    train_idx, _ = N.split(data, cfg.val_fraction, cfg.seed)
+    per_name = classic_seconds_per_name(data, train_idx, cfg.hidden_size, 200 if quick else 3000)
+    classic_epoch = per_name * len(train_idx)
+    batched = batched_epoch_seconds(data, replace(cfg, max_batches=20 if quick else None), 1 if quick else 3)
+    if quick:
+        batched *= -(-len(train_idx) // cfg.batch_size) / 20  # extrapolate 20 batches to an epoch
+    speedup = classic_epoch / batched
+    acc, batches = accuracy_after(data, cfg, 3 if quick else 30)
+    return [
+        Figure(f"classic loop, one name at a time (s/epoch of {len(train_idx):,} names, extrapolated)",
+               f"{classic_epoch:.1f}"),
+        Figure(f"page: {cfg.cell} {cfg.hidden_size}, batches of {cfg.batch_size}, packed (s/epoch, median)",
+               f"{batched:.2f}"),
+        Figure("speed-up, same hidden size", f"{speedup:.1f}x", ">= 10x", speedup >= 10),
+        Figure(f"validation accuracy after {3 if quick else 30} s of training ({batches} batches)", f"{acc:.1%}"),
+    ]
+
+
+if __name__ == "__main__":
+    cli("RNN lab: surname classification (bench/rnn_lab.py)", run)
