@@ -11,16 +11,23 @@ ARTIFACTS = ROOT / "test-artifacts"
 
 
 @pytest.fixture(scope="session")
-def server_url():
+def server():
+    """The running `streamlit run app.py` process (its pid is used for memory checks)."""
     ARTIFACTS.mkdir(exist_ok=True)
     port = free_port()
     proc = start_server(ROOT / "app.py", port, ARTIFACTS / "server.log")
     try:
         wait_healthy(port)
-        yield f"http://127.0.0.1:{port}"
+        proc.url = f"http://127.0.0.1:{port}"
+        yield proc
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def server_url(server) -> str:
+    return server.url
 
 
 @pytest.fixture(scope="session")
