@@ -48,8 +48,12 @@ def configure_cpu_threads() -> int:
     """Use every CPU we are allowed, once per process; returns the thread count.
 
     torch defaults to the physical-core count of the *host*, which in a container
-    with a CPU quota oversubscribes and slows everything down.
+    with a CPU quota oversubscribes and slows everything down. An explicit
+    OMP_NUM_THREADS (which torch already honours) wins: the test suite sets 1,
+    since its server, browser and test process share two cores.
     """
+    if os.environ.get("OMP_NUM_THREADS"):
+        return torch.get_num_threads()
     n = cpu_count()
     if torch.get_num_threads() != n:
         torch.set_num_threads(n)

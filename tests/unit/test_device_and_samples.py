@@ -12,8 +12,18 @@ def test_cpu_is_always_offered_last():
     assert found[-1].device == torch.device("cpu")
 
 
-def test_configure_cpu_threads_uses_allowed_cpus():
-    assert device.configure_cpu_threads() == device.cpu_count() == torch.get_num_threads()
+def test_configure_cpu_threads_uses_allowed_cpus(monkeypatch):
+    before = torch.get_num_threads()
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    try:
+        assert device.configure_cpu_threads() == device.cpu_count() == torch.get_num_threads()
+    finally:
+        torch.set_num_threads(before)
+
+
+def test_explicit_omp_num_threads_wins(monkeypatch):
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")
+    assert device.configure_cpu_threads() == torch.get_num_threads()
 
 
 def test_versions_report_torch():
