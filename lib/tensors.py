@@ -85,8 +85,8 @@ CONFIG = TensorConfig()
 
 # ---------------------------------------------------------------- shapes, dtypes, budget
 
-def parse_shape(text: str, max_rank: int = CONFIG.max_rank) -> tuple[int, ...]:
-    """`"3, 4"` -> (3, 4); an empty text or `()` is a rank-0 scalar."""
+def parse_shape(text: str, max_rank: int = CONFIG.max_rank, max_numel: int | None = None) -> tuple[int, ...]:
+    """`"3, 4"` -> (3, 4); an empty text or `()` is a rank-0 scalar; optionally cap the element count."""
     cleaned = text.strip().strip("()[]").replace("x", ",").replace("×", ",")
     parts = [p.strip() for p in cleaned.split(",") if p.strip()]
     try:
@@ -97,6 +97,8 @@ def parse_shape(text: str, max_rank: int = CONFIG.max_rank) -> tuple[int, ...]:
         raise ValueError("Sizes cannot be negative (0 is allowed: an empty tensor).")
     if len(shape) > max_rank:
         raise ValueError(f"This page goes up to rank {max_rank}; {text!r} has rank {len(shape)}.")
+    if max_numel is not None and math.prod(shape) > max_numel:
+        raise ValueError(f"{tuple(shape)} has {math.prod(shape)} elements; this example draws at most {max_numel}.")
     return shape
 
 
@@ -430,6 +432,21 @@ RESHAPE_OPS: dict[str, str] = {
     "flatten": "start dim, end dim, e.g. `0, -1`",
     "contiguous": "(no arguments)",
 }
+
+
+RESHAPE_DEFAULT_ARGS: dict[str, str] = {
+    "view": "4, -1", "reshape": "6, 4", "resize_": "5, 6", "view_as": "4, 6", "transpose": "0, 1",
+    "permute": "2, 0, 1", "squeeze": "", "unsqueeze": "0", "flatten": "0, -1", "contiguous": "",
+}
+
+
+def index_code(shape: tuple[int, ...], index: str) -> str:
+    """Code for the indexing section: `x` is the source, `y = x<index>`."""
+    return "\n".join([
+        "import torch", "", f"x = torch.arange({math.prod(shape)}).reshape({tuple(shape)})",
+        f"y = x{index}", "print(y.shape)", "print(y)",
+        "print('view of x:', y.untyped_storage().data_ptr() == x.untyped_storage().data_ptr())",
+    ]) + "\n"
 
 
 def arange_source(shape: tuple[int, ...], transposed: bool = False) -> torch.Tensor:

@@ -18,7 +18,10 @@ class PageEntry:
 SECTIONS = ("Tensors & autograd", "Vision", "Sequences", "Training")
 
 # Each page issue adds its entry here once the page really works.
-PAGES: list[PageEntry] = []
+PAGES: list[PageEntry] = [
+    PageEntry("pages/tensors.py", "Tensor playground", "🧊", "Tensors & autograd",
+              "Create, index, reshape and combine tensors; see strides, views, NumPy sharing and GPU speed."),
+]
 
 
 def navigation() -> dict[str, list]:
