@@ -40,9 +40,13 @@ def tokenize(text: str) -> list[str]:
     """Split an index expression into tokens; unknown characters are an error."""
     tokens, pos, text = [], 0, text.strip()
     while pos < len(text):
+        if text[pos].isspace():
+            pos += 1
+            continue
         match = _TOKEN.match(text, pos)
         if not match:
-            raise ValueError(f"I don't understand the character {text[pos]!r} at position {pos + 1}.")
+            raise ValueError(f"I don't understand `{text[pos]}` at position {pos + 1}. Use numbers, `:`, `...`, "
+                             "`None`, lists, or a comparison such as `x > 5`.")
         tokens.append(match.group(1))
         pos = match.end()
     return tokens
