@@ -803,19 +803,27 @@ def matmul_inputs(n: int, device: torch.device, seed: int = 0) -> tuple[torch.Te
     return a.to(device), b.to(device)
 
 
-def time_matmul(n: int, device: torch.device, repeats: int = CONFIG.timing_repeats, warmup: int = 2) -> float:
-    """Median seconds of `a @ b` (n x n) on `device`, after warm-up, synchronising around each run."""
+def time_matmul(n: int, device: torch.device, repeats: int = CONFIG.timing_repeats, warmup: int = 2,
+                min_seconds: float = 0.005) -> float:
+    """Median seconds of one `a @ b` (n x n) on `device`, after warm-up, synchronising around each batch.
+
+    Small products take microseconds, less than the clock's noise: each measurement runs the
+    product enough times to last about `min_seconds` and divides.
+    """
     a, b = matmul_inputs(n, device)
     for _ in range(warmup):  # first calls pay for kernel selection, caches, lazy init
         a @ b
     synchronize(device)
-    times = []
-    for _ in range(max(1, repeats)):
-        start = time.perf_counter()
+    inner = max(1, int(min_seconds / max(_batch_seconds(a, b, device, 1), 1e-7)))
+    return statistics.median(_batch_seconds(a, b, device, inner) / inner for _ in range(max(1, repeats)))
+
+
+def _batch_seconds(a: torch.Tensor, b: torch.Tensor, device: torch.device, count: int) -> float:
+    start = time.perf_counter()
+    for _ in range(count):
         a @ b
-        synchronize(device)  # GPU calls return before the work is done: wait for it
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    synchronize(device)  # GPU calls return before the work is done: wait for it
+    return time.perf_counter() - start
 
 
 def timing_curve(sizes: tuple[int, ...], devices: list[torch.device], repeats: int = CONFIG.timing_repeats):
@@ -849,19 +857,23 @@ def sync(device):
         torch.mps.synchronize()
 
 
-def time_matmul(n, device, repeats={repeats}, warmup=2):
+def batch_seconds(a, b, device, count):
+    start = time.perf_counter()
+    for _ in range(count):
+        a @ b
+    sync(device)
+    return time.perf_counter() - start
+
+
+def time_matmul(n, device, repeats={repeats}, warmup=2, min_seconds=0.005):
     g = torch.Generator().manual_seed(0)
     a = torch.randn(n, n, generator=g).to(device)
     b = torch.randn(n, n, generator=g).to(device)
-    for _ in range(warmup):
+    for _ in range(warmup):  # the first calls pay for kernel selection and lazy init
         a @ b
     sync(device)
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        a @ b
-        sync(device)
-        times.append(time.perf_counter() - start)
+    inner = max(1, int(min_seconds / max(batch_seconds(a, b, device, 1), 1e-7)))  # tiny products: repeat
+    times = [batch_seconds(a, b, device, inner) / inner for _ in range(repeats)]
     return statistics.median(times), a @ b
 
 

@@ -33,11 +33,14 @@ def heatmap(t: torch.Tensor, title: str = "", highlight: torch.Tensor | None = N
     is_float = t.is_floating_point()
     text = np.vectorize(lambda v: f"{v:.2f}" if is_float else f"{v:.0f}")(values)
     facet = {"facet_col": 0, "facet_col_wrap": 4} if len(labels) > 1 else {}
-    fig = px.imshow(z if len(labels) > 1 else z[0], aspect="auto", title=title,
-                    color_continuous_scale="Blues" if highlight is not None else "Viridis", **facet)
+    colours = {"color_continuous_scale": "Blues", "range_color": [0, 1]} if highlight is not None \
+        else {"color_continuous_scale": "Viridis"}
+    fig = px.imshow(z if len(labels) > 1 else z[0], aspect="auto", title=title, **colours, **facet)
     for i, trace in enumerate(fig.data):
         trace.update(text=text[i] if len(labels) > 1 else text[0], texttemplate="%{text}", hoverinfo="text")
     fig.for_each_annotation(lambda a: a.update(text=labels[int(a.text.split("=")[-1])]))
+    fig.update_xaxes(dtick=1 if values.shape[2] <= 16 else None)  # whole-number index ticks
+    fig.update_yaxes(dtick=1 if values.shape[1] <= 16 else None)
     fig.update_layout(height=min(160 + 60 * values.shape[1] * ((len(labels) + 3) // 4), 700),
                       margin=dict(l=10, r=10, t=40, b=10), coloraxis_showscale=highlight is None)
     st.plotly_chart(fig, width="stretch", key=key or None)
@@ -47,6 +50,8 @@ def histogram(t: torch.Tensor, key: str) -> None:
     """Histogram of a tensor's values (random tensors, big tensors)."""
     values = t.detach().to("cpu").reshape(-1).double().numpy()  # any shape -> (numel,)
     fig = px.histogram(values, nbins=40, labels={"value": "value"})
+    fig.update_xaxes(dtick=1 if values.shape[2] <= 16 else None)  # whole-number index ticks
+    fig.update_yaxes(dtick=1 if values.shape[1] <= 16 else None)
     fig.update_layout(height=260, showlegend=False, margin=dict(l=10, r=10, t=20, b=10))
     st.plotly_chart(fig, width="stretch", key=key)
 
@@ -421,8 +426,8 @@ def section_numpy(device: torch.device) -> None:
 
 def _show_bridge(b: T.Bridge, device: torch.device) -> None:
     base = torch.arange(b.array.size, dtype=torch.float32).reshape(b.array.shape)  # the untouched values
-    items = [("array (NumPy)", torch.from_numpy(b.array.copy())), ("shared = torch.from_numpy(array)", b.shared),
-             ("copied = torch.tensor(array)", b.copied), (f"moved = shared.to('{device}')", b.moved.cpu())]
+    items = [("array (NumPy)", torch.from_numpy(b.array.copy())), ("shared: from_numpy", b.shared),
+             ("copied: torch.tensor", b.copied), (f"moved: .to('{device}')", b.moved.cpu())]
     cols = st.columns(4)
     for col, (name, t) in zip(cols, items):
         with col:
