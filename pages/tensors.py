@@ -50,8 +50,6 @@ def histogram(t: torch.Tensor, key: str) -> None:
     """Histogram of a tensor's values (random tensors, big tensors)."""
     values = t.detach().to("cpu").reshape(-1).double().numpy()  # any shape -> (numel,)
     fig = px.histogram(values, nbins=40, labels={"value": "value"})
-    fig.update_xaxes(dtick=1 if values.shape[2] <= 16 else None)  # whole-number index ticks
-    fig.update_yaxes(dtick=1 if values.shape[1] <= 16 else None)
     fig.update_layout(height=260, showlegend=False, margin=dict(l=10, r=10, t=20, b=10))
     st.plotly_chart(fig, width="stretch", key=key)
 
