@@ -25,3 +25,28 @@ def test_every_tab_draws(page: Page, server_url: str, screenshot_dir):
     expect(page.locator('[data-testid="stPlotlyChart"]').first).to_be_visible(timeout=60_000)
     assert_no_exception(page)
     page.screenshot(path=str(screenshot_dir / "tensors-tab7-timed.png"), full_page=True)
+
+
+def test_editing_the_numpy_array_changes_the_tensor(page: Page, server_url: str, screenshot_dir):
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.goto(server_url)
+    wait_idle(page)
+    open_from_navigation(page, "Tensor playground")
+    page.get_by_role("tab", name=TABS[5]).click()
+    wait_idle(page)
+    grid = page.locator("[data-testid=\"stDataFrame\"]:visible").first
+    expect(grid).to_be_visible(timeout=30_000)
+    box = grid.bounding_box()
+    # columns: index, then 4 equal value columns; rows are ~35 px under a ~35 px header
+    x = box["x"] + 50 + (box["width"] - 50) * 1.5 / 4
+    y = box["y"] + 35 + 17
+    page.mouse.dblclick(x, y)
+    page.wait_for_timeout(500)  # the cell editor opens after an animation
+    page.keyboard.press("Control+a")
+    page.keyboard.type("100")
+    page.keyboard.press("Enter")
+    wait_idle(page)
+    page.get_by_text("Code for these settings").last.click()
+    expect(page.get_by_text("array[0, 1] = 100.0")).to_be_visible(timeout=30_000)
+    assert_no_exception(page)
+    page.screenshot(path=str(screenshot_dir / "tensors-numpy-edited.png"), full_page=True)
