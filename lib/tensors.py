@@ -757,6 +757,20 @@ def bridge(rows: int, cols: int, numpy_edits: list[tuple[int, int, float]],
     return Bridge(array, shared, copied, moved)
 
 
+def cell_edits(base: np.ndarray, edited: np.ndarray) -> list[tuple[int, int, float]]:
+    """The (row, col, new value) cells where a user's edited copy differs from `base`."""
+    if edited.shape != base.shape:
+        raise ValueError(f"The edited table has shape {edited.shape}, expected {base.shape}.")
+    try:
+        values = edited.astype(np.float64)
+    except (TypeError, ValueError):
+        raise ValueError("Every cell must hold a number.") from None
+    if np.isnan(values).any():
+        raise ValueError("A cell was left empty: every cell must hold a number.")
+    rows, cols = np.nonzero(values != base)
+    return [(int(r), int(c), float(values[r, c])) for r, c in zip(rows, cols)]
+
+
 def _check_cell(r: int, c: int, rows: int, cols: int) -> None:
     if not (0 <= r < rows and 0 <= c < cols):
         raise ValueError(f"Cell ({r}, {c}) is outside the {rows} x {cols} array.")
@@ -843,8 +857,11 @@ def crossover(timings: list[Timing], accelerator: str) -> int | None:
 
 
 def timing_code(sizes: tuple[int, ...], device: str, repeats: int = CONFIG.timing_repeats) -> str:
-    """A standalone timing script; `y` is the last product, computed on CPU."""
-    return f'''import statistics
+    """A standalone timing script; `y` is the last product (on the last device timed)."""
+    return _TIMING_SCRIPT.format(repeats=repeats, device=device, sizes=tuple(sizes))
+
+
+_TIMING_SCRIPT = '''import statistics
 import time
 
 import torch
@@ -879,7 +896,7 @@ def time_matmul(n, device, repeats={repeats}, warmup=2, min_seconds=0.005):
 
 devices = [torch.device("cpu")] + ([torch.device("{device}")] if "{device}" != "cpu" else [])
 for device in devices:
-    for n in {tuple(sizes)!r}:
+    for n in {sizes!r}:
         seconds, y = time_matmul(n, device)
         print(f"{{device}} n={{n}}: {{seconds * 1e3:.3f}} ms, {{2 * n**3 / seconds / 1e9:.1f}} GFLOP/s")
 y = y.cpu()

@@ -138,7 +138,12 @@ def section_ranks() -> None:
     st.markdown(f"**Rank {rank}:** {T.RANK_MEANINGS[rank]}")
     hwc = T.image_tensor(image, C.image_side)
     x = T.rank_tensor(hwc, rank, C.batch, C.frames)
-    st.markdown(f"`x.shape = {tuple(x.shape)}`, `x.dtype = {x.dtype}`, `x.numel() = {x.numel()}`")
+    st.markdown(f"`x.shape = {tuple(x.shape)}`, `x.dtype = {x.dtype}`, `x.numel() = {x.numel()}`, "
+                f"`x.stride() = {x.stride()}`")
+    if x.dim():
+        st.caption("All ranks are one flat row of numbers in memory; the stride says how far to jump for a "
+                   f"step along each dim (the last dim is {x.stride()[-1]} apart: "
+                   f"{'neighbours in memory' if x.stride()[-1] == 1 else 'not neighbours - a permuted view'}).")
     crop_box = _draw_rank(rank, x, hwc)
     code_panel(T.rank_code(rank, _image_path(), C.image_side, image.size, C.batch, C.frames, crop_box))
 
@@ -243,7 +248,7 @@ def section_views() -> None:
         if y is None:
             return
         op = "reshape"
-    _show_views(x, y, op)
+    _show_views(x, y, op, args)
     code_panel(T.reshape_code(shape, transposed, op, args))
 
 
@@ -258,13 +263,13 @@ def _fallback(x: torch.Tensor, op: str, args: tuple[int, ...]) -> torch.Tensor |
     return y
 
 
-def _show_views(x: torch.Tensor, y: torch.Tensor, op: str) -> None:
+def _show_views(x: torch.Tensor, y: torch.Tensor, op: str, args: tuple[int, ...]) -> None:
     left, right = st.columns(2)
     with left:
         heatmap(x, "x", key="tensors.view.x")
         facts(T.layout(x))
     with right:
-        heatmap(y, f"y = x.{op}(...)", key="tensors.view.y")
+        heatmap(y, f"y = x.{op}({', '.join(map(str, args))}) -> {tuple(y.shape)}", key="tensors.view.y")
         facts(T.layout(y))
     shared = T.shares_storage(x, y)
     st.markdown(f"**y shares storage with x: {'yes - a view, writing to y changes x' if shared else 'no - a copy'}.**")
@@ -407,8 +412,9 @@ def section_numpy(device: torch.device) -> None:
     rows, cols = C.bridge_rows, C.bridge_cols
     base = np.arange(rows * cols, dtype=np.float32).reshape(rows, cols)
     edited = st.data_editor(pd.DataFrame(base, columns=[str(c) for c in range(cols)]), key="tensors.numpy.editor")
-    numpy_edits = [(r, c, float(edited.iat[r, c])) for r in range(rows) for c in range(cols)
-                   if float(edited.iat[r, c]) != base[r, c]]
+    numpy_edits = guarded(T.cell_edits, base, edited.to_numpy())
+    if numpy_edits is None:
+        return
     c = st.columns(4)
     write = c[0].checkbox("Write into the tensor", key="tensors.numpy.write")
     r = c[1].number_input("row", 0, rows - 1, 0, key="tensors.numpy.row")

@@ -343,6 +343,19 @@ def test_bridge_shares_both_ways_and_copies_stay():
     assert torch.equal(ns["shared"], b.shared)
 
 
+def test_cell_edits():
+    base = np.arange(6, dtype=np.float32).reshape(2, 3)
+    edited = base.astype(object)
+    edited[1, 2] = 42
+    assert T.cell_edits(base, edited) == [(1, 2, 42.0)]
+    assert T.cell_edits(base, base.copy()) == []
+    edited[0, 0] = None
+    with pytest.raises(ValueError, match="empty"):
+        T.cell_edits(base, edited)
+    with pytest.raises(ValueError, match="shape"):
+        T.cell_edits(base, base[:1])
+
+
 def test_bridge_rejects_cells_outside():
     with pytest.raises(ValueError, match="outside"):
         T.bridge(3, 4, [], (3, 0, 1.0), CPU)
