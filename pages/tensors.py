@@ -320,9 +320,10 @@ def _ops_broadcast() -> None:
     a, b = ab
     y = T.elementwise(a, b, op)
     cols = st.columns(3)
-    for col, t, name in ((cols[0], a.expand_as(y), "a (stretched)"), (cols[1], b.expand_as(y), "b (stretched)"), (cols[2], y, "y")):
+    for col, t, name in ((cols[0], a.expand_as(y), "a"), (cols[1], b.expand_as(y), "b"), (cols[2], y, "y")):
         with col:
-            heatmap(t, f"{name} {tuple(t.shape)}", key=f"tensors.ops.b.{name}")
+            title = f"y {tuple(t.shape)}" if name == "y" else f"{name}.expand_as(y): stride {t.stride()}"
+            heatmap(t, title, key=f"tensors.ops.b.{name}")
     code_panel(T.elementwise_code(*shapes, op))
 
 
