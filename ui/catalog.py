@@ -21,6 +21,8 @@ SECTIONS = ("Tensors & autograd", "Vision", "Sequences", "Training")
 PAGES: list[PageEntry] = [
     PageEntry("pages/rnn_lab.py", "RNN lab", "🔁", "Sequences",
               "Hidden state made visible: predict cos from sin, and a surname's language letter by letter."),
+    PageEntry("pages/tensors.py", "Tensor playground", "🧊", "Tensors & autograd",
+              "Create, index, reshape and combine tensors; see strides, views, NumPy sharing and GPU speed."),
 ]
 
 

@@ -1,0 +1,52 @@
+"""The tensor playground in Chromium: every tab opens, draws, and the timing button works."""
+from playwright.sync_api import Page, expect
+
+from tests.e2e.streamlit_page import assert_no_exception, open_from_navigation, wait_idle
+
+TABS = ["1 · Create", "2 · Ranks", "3 · Index", "4 · Views", "5 · Operations", "6 · NumPy", "7 · CPU vs GPU"]
+
+
+def test_every_tab_draws(page: Page, server_url: str, screenshot_dir):
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.goto(server_url)
+    wait_idle(page)
+    open_from_navigation(page, "Tensor playground")
+    for i, name in enumerate(TABS):
+        if i:  # the first tab is open already
+            page.get_by_role("tab", name=name).click()
+        wait_idle(page)
+        page.wait_for_timeout(500)  # let Plotly paint
+        assert_no_exception(page)
+        if name != TABS[6]:
+            expect(page.locator('[data-testid="stPlotlyChart"], [data-testid="stImage"]').first).to_be_visible()
+        page.screenshot(path=str(screenshot_dir / f"tensors-tab{i + 1}.png"), full_page=True)
+    page.get_by_role("button", name="Time it").click()
+    wait_idle(page)
+    expect(page.locator('[data-testid="stPlotlyChart"]').first).to_be_visible(timeout=60_000)
+    assert_no_exception(page)
+    page.screenshot(path=str(screenshot_dir / "tensors-tab7-timed.png"), full_page=True)
+
+
+def test_editing_the_numpy_array_changes_the_tensor(page: Page, server_url: str, screenshot_dir):
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.goto(server_url)
+    wait_idle(page)
+    open_from_navigation(page, "Tensor playground")
+    page.get_by_role("tab", name=TABS[5]).click()
+    wait_idle(page)
+    grid = page.locator("[data-testid=\"stDataFrame\"]:visible").first
+    expect(grid).to_be_visible(timeout=30_000)
+    box = grid.bounding_box()
+    # columns: index, then 4 equal value columns; rows are ~35 px under a ~35 px header
+    x = box["x"] + 50 + (box["width"] - 50) * 1.5 / 4
+    y = box["y"] + 35 + 17
+    page.mouse.dblclick(x, y)
+    page.wait_for_timeout(500)  # the cell editor opens after an animation
+    page.keyboard.press("Control+a")
+    page.keyboard.type("100")
+    page.keyboard.press("Enter")
+    wait_idle(page)
+    page.get_by_text("Code for these settings").last.click()
+    expect(page.get_by_text("array[0, 1] = 100.0")).to_be_visible(timeout=30_000)
+    assert_no_exception(page)
+    page.screenshot(path=str(screenshot_dir / "tensors-numpy-edited.png"), full_page=True)
