@@ -18,7 +18,11 @@ class PageEntry:
 SECTIONS = ("Tensors & autograd", "Vision", "Sequences", "Training")
 
 # Each page issue adds its entry here once the page really works.
-PAGES: list[PageEntry] = []
+PAGES: list[PageEntry] = [
+    PageEntry("pages/autograd.py", "Autograd visualizer", "🕸️", "Tensors & autograd",
+              "Type an expression, see the backward graph with values and gradients, check the chain "
+              "rule by hand, and train a network with hand-written backprop next to autograd."),
+]
 
 
 def navigation() -> dict[str, list]:
