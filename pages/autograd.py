@@ -36,12 +36,14 @@ def leaf_inputs() -> tuple[ag.LeafSpec, ...]:
 
 
 def init_state() -> None:
-    if "autograd.expr" not in st.session_state:
-        st.session_state["autograd.preset"] = CFG.preset
-        for name in CFG.leaf_names:
-            st.session_state[f"autograd.leaf.{name}"] = DEFAULT_LEAVES[name]
-            st.session_state[f"autograd.grad.{name}"] = True
+    """First visit: the default preset; keys already set (e.g. by a test) are kept."""
+    first = "autograd.expr" not in st.session_state
+    st.session_state.setdefault("autograd.preset", CFG.preset)
+    if first:
         apply_preset()
+    for name in CFG.leaf_names:
+        st.session_state.setdefault(f"autograd.leaf.{name}", DEFAULT_LEAVES[name])
+        st.session_state.setdefault(f"autograd.grad.{name}", True)
 
 
 def graph_section(device) -> tuple[ag.Evaluation, str, tuple] | None:
