@@ -62,17 +62,19 @@ def graph_section(device) -> tuple[ag.Evaluation, str, tuple] | None:
         return None
     for note in ev.notes:
         st.info(note)
-    st.graphviz_chart(ag.to_dot(ag.walk(ev)))
+    left, right = st.columns([3, 2])
+    left.graphviz_chart(ag.to_dot(ag.walk(ev)))
     used = [f"`{n}.grad = {ag.fmt(t.grad)}`" for n, t in ev.leaves.items() if t.grad is not None]
-    st.markdown("**Gradients:** " + (", ".join(used) if used else "none yet - switch on backward()."))
+    right.markdown("**Gradients:** " + (", ".join(used) if used else "none yet - switch on backward()."))
     preset = ag.PRESETS[st.session_state["autograd.preset"]]
     if preset.expression == expression.strip():
-        st.caption(f"The tutorial's answer for this preset: {preset.expected_grad}.")
-    st.markdown(
-        "Read the graph top to bottom, the way `backward()` runs: the output hands the gradient 1 to "
-        "its `grad_fn`; each `...Backward0` node multiplies by its local derivative and passes the result "
-        "to `next_functions`; `AccumulateGrad` adds what arrives into the leaf's `.grad`. Constants and "
-        "leaves without `requires_grad` get no node at all (their slot in `next_functions` is `None`).")
+        right.caption(f"The tutorial's answer for this preset: {preset.expected_grad}.")
+    right.markdown(
+        "Read the graph top to bottom, the way `backward()` runs: the **output** hands the gradient 1 to "
+        "its `grad_fn`; each orange `...Backward0` node multiplies by its local derivative and passes the "
+        "result on to its `next_functions`; grey `AccumulateGrad` adds what arrives into the blue **leaf**'s "
+        "`.grad`. Constants and leaves without `requires_grad` get no node at all (their slot in "
+        "`next_functions` is `None`). Labels show each forward value and, after `backward()`, its gradient.")
     ui.code_panel(ag.graph_code(expression, specs))
     return ev, expression, specs
 
