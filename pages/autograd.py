@@ -1,6 +1,7 @@
 """Autograd visualizer: the graph PyTorch records, the chain rule by hand, and backprop two ways."""
 from __future__ import annotations
 
+import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 
@@ -211,6 +212,7 @@ def backprop_section(device) -> None:
     cols[2].metric("largest weight difference", f"{bp.max_weight_diff(pair):.2e}")
     if pair.history:
         st.plotly_chart(_loss_figure(pair.history), width="stretch")
+    _weight_heatmaps(pair)
     st.dataframe(_weight_rows(pair), hide_index=True, width="stretch")
     st.markdown("Both halves apply w ← w − lr·∂L/∂w with L = ½(out − y)². By hand: error = out − y, "
                 "δ_out = error·s(1−s), δ_hidden = (δ_out W2ᵀ)·h(1−h), ∂L/∂W2 = hᵀδ_out, ∂L/∂W1 = xᵀδ_hidden. "
@@ -223,6 +225,17 @@ def _loss_figure(history: list[bp.StepRecord]) -> go.Figure:
     fig = go.Figure([go.Scatter(x=steps, y=[r.loss_manual for r in history], name="by hand", line=dict(width=5)),
                      go.Scatter(x=steps, y=[r.loss_autograd for r in history], name="autograd", line=dict(dash="dash"))])
     return fig.update_layout(xaxis_title="step", yaxis_title="loss ½(out − y)²", height=300, margin=dict(t=20))
+
+
+def _weight_heatmaps(pair: bp.NetPair) -> None:
+    """W1 by hand, W1 from autograd and their difference (x 1e6), as heat-maps side by side."""
+    manual, auto = pair.manual["W1"].cpu(), bp.autograd_weights(pair)["W1"].cpu()
+    panels = {"W1 by hand": manual, "W1 with autograd": auto, "difference × 10⁶": (manual - auto) * 1e6}
+    for column, (title, values) in zip(st.columns(3), panels.items()):
+        fig = px.imshow(values.numpy(), text_auto=".3f", color_continuous_scale="RdBu", zmin=-1, zmax=1,
+                        labels=dict(x="hidden unit", y="input"), title=title)
+        column.plotly_chart(fig.update_layout(height=300, margin=dict(t=40, b=0), coloraxis_showscale=False),
+                            width="stretch", key=f"autograd.bp.heat.{title}")
 
 
 def _weight_rows(pair: bp.NetPair) -> list[dict]:
