@@ -119,16 +119,14 @@ def output(pair: NetPair) -> tuple[float, float]:
         return float(manual), float(pair.model(pair.x))
 
 
-def backprop_code(cfg: BackpropConfig, steps: int) -> str:
-    """Standalone script: both halves for `steps` steps, printing losses and the weight difference."""
-    return f"""import torch
+_BACKPROP_TEMPLATE = """import torch
 from torch import nn
 
-torch.manual_seed({cfg.seed})
+torch.manual_seed({seed})
 model = nn.Sequential(nn.Linear(5, 3), nn.Sigmoid(), nn.Linear(3, 1), nn.Sigmoid())
 x = torch.randn(1, 5)
-y = torch.full((1, 1), {cfg.target})
-lr = {cfg.lr}
+y = torch.full((1, 1), {target})
+lr = {lr}
 # the manual copy: W in (in, out) layout, as in the from-scratch tutorials
 W1, b1 = model[0].weight.detach().T.clone(), model[0].bias.detach().clone()
 W2, b2 = model[2].weight.detach().T.clone(), model[2].bias.detach().clone()
@@ -161,3 +159,8 @@ diff = max((W1 - model[0].weight.T).abs().max(), (W2 - model[2].weight.T).abs().
 print("last loss (autograd):", loss.item())
 print("largest weight difference manual vs autograd:", diff.item())
 """
+
+
+def backprop_code(cfg: BackpropConfig, steps: int) -> str:
+    """Standalone script: both halves for `steps` steps, printing losses and the weight difference."""
+    return _BACKPROP_TEMPLATE.format(seed=cfg.seed, target=cfg.target, lr=cfg.lr, steps=steps)

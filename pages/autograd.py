@@ -110,6 +110,8 @@ def propagation_demo(device) -> None:
     a = left.checkbox("a requires grad", value=DEMO.a_requires_grad, key="autograd.demo.a")
     b = right.checkbox("b requires grad", value=DEMO.b_requires_grad, key="autograd.demo.b")
     st.dataframe(demos.propagation(a, b, device), hide_index=True)
+    st.caption("A tensor nothing recorded (like d when b needs no grad) counts as a leaf too: is_leaf means "
+               "'no grad_fn', not 'created by you'.")
     ui.code_panel(demos.propagation_code(a, b))
 
 

@@ -41,6 +41,8 @@ def test_backward_toggle_removes_gradients(page):
     assert "grad 16" not in _dot(page) and "value 35" in _dot(page)
     assert "Switch on 'Call backward()'" in texts(page)
     page.toggle(key="autograd.backward").set_value(True).run()
+    page.text_input(key="autograd.leaf.x").set_value("5").run()
+    assert "`x.grad = 20`" in texts(page) and "grad 20" in _dot(page)  # 4x at x = 5
 
 
 @pytest.mark.parametrize("expression, fragment", [
@@ -84,13 +86,17 @@ def test_backprop_stepper_trains_both_and_they_agree(page):
     assert float(metrics["largest weight difference"]) < 1e-5
     page.button(key="autograd.bp.reset").click().run()
     assert {m.label: m.value for m in page.metric}["steps"] == "0"
+    page.number_input(key="autograd.bp.seed").set_value(1).run()
+    assert {m.label: m.value for m in page.metric}["output (manual / autograd)"] != metrics["output (manual / autograd)"]
 
 
 def test_regression_learning_rate_and_data(page):
     page.select_slider(key="autograd.lr.rate").set_value(0.03).run()
     assert any("Diverged" in e.value for e in page.error)
     page.select_slider(key="autograd.lr.rate").set_value(0.01).run()
-    assert "w = 0.25" in texts(page)
+    fitted = next(s.value for s in page.success if "least squares" in s.value)
+    page.slider(key="autograd.lr.steps").set_value(50).run()
+    assert "after 50 steps" in texts(page) and fitted not in texts(page)
     page.radio(key="autograd.lr.data").set_value("my own points").run()
     assert any(s.value.startswith("w = ") and "least squares" in s.value for s in page.success)
     page.text_area(key="autograd.lr.points").set_value("1, 2\nthree, 4").run()
