@@ -23,6 +23,9 @@ PAGES: list[PageEntry] = [
               "Hidden state made visible: predict cos from sin, and a surname's language letter by letter."),
     PageEntry("pages/tensors.py", "Tensor playground", "🧊", "Tensors & autograd",
               "Create, index, reshape and combine tensors; see strides, views, NumPy sharing and GPU speed."),
+    PageEntry("pages/autograd.py", "Autograd visualizer", "🕸️", "Tensors & autograd",
+              "Type an expression, see the backward graph with values and gradients, check the chain "
+              "rule by hand, and train a network with hand-written backprop next to autograd."),
 ]
 
 

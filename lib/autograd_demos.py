@@ -1,0 +1,269 @@
+"""Small live demos of autograd's behaviour; each returns real values and the code that shows them."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+
+@dataclass(frozen=True)
+class DemoConfig:
+    """Defaults of the behaviour demos (the page reads them)."""
+
+    a_requires_grad: bool = True
+    b_requires_grad: bool = False      # one of each: shows the "any input" rule at once
+    backward_calls: int = 3            # enough calls to see 4, 8, 12 pile up
+    max_backward_calls: int = 6
+    zero_between: bool = False
+    retain_graph: bool = False         # the default: the second backward fails, as in real code
+    gradient_weights: str = "1, 1, 1"  # torch.ones_like(x): the gradient of y.sum()
+    freeze_first: bool = True
+    lr: float = 0.1
+    seed: int = 0
+
+
+def _fn_name(t: torch.Tensor) -> str:
+    return "None" if t.grad_fn is None else type(t.grad_fn).__name__
+
+
+def propagation(a_requires: bool, b_requires: bool, device: torch.device) -> list[dict]:
+    """requires_grad of results: True when any input requires grad."""
+    a = torch.tensor(2.0, device=device, requires_grad=a_requires)
+    b = torch.tensor(3.0, device=device, requires_grad=b_requires)
+    tensors = {"a": a, "b": b, "c = a * b": a * b, "d = b * 2": b * 2, "e = c + d": a * b + b * 2}
+    return [{"tensor": k, "requires_grad": t.requires_grad, "is_leaf": t.is_leaf, "grad_fn": _fn_name(t)}
+            for k, t in tensors.items()]
+
+
+def propagation_code(a_requires: bool, b_requires: bool) -> str:
+    """Code for `propagation`."""
+    return f"""import torch
+
+a = torch.tensor(2.0, requires_grad={a_requires})
+b = torch.tensor(3.0, requires_grad={b_requires})
+c = a * b
+d = b * 2
+e = c + d
+for name, t in [("a", a), ("b", b), ("c", c), ("d", d), ("e", e)]:
+    # an op's result requires grad when ANY of its inputs does
+    print(name, t.requires_grad, t.is_leaf, t.grad_fn)
+"""
+
+
+def accumulation(calls: int, zero_between: bool, device: torch.device) -> list[dict]:
+    """x.grad after each of `calls` backward passes of y = x**2 at x = 2 (accumulates unless zeroed)."""
+    x = torch.tensor(2.0, device=device, requires_grad=True)
+    rows = []
+    for i in range(1, calls + 1):
+        if zero_between and x.grad is not None:
+            x.grad = None  # what optimizer.zero_grad() does by default (set_to_none=True)
+        (x**2).backward()  # a fresh graph each time, so no retain_graph needed
+        rows.append({"call": i, "x.grad": x.grad.item()})
+    return rows
+
+
+def accumulation_code(calls: int, zero_between: bool) -> str:
+    """Code for `accumulation`."""
+    zero = "    x.grad = None  # or optimizer.zero_grad()\n" if zero_between else ""
+    return f"""import torch
+
+x = torch.tensor(2.0, requires_grad=True)
+for call in range(1, {calls} + 1):
+{zero}    y = x ** 2          # dy/dx = 2x = 4
+    y.backward()
+    print(call, x.grad.item())  # {"always 4" if zero_between else "4, 8, 12, ...: gradients add up"}
+"""
+
+
+@dataclass(frozen=True)
+class RetainResult:
+    first_grad: float
+    second_grad: float | None  # None when the second backward raised
+    error: str                 # PyTorch's own message ("" when it worked)
+
+
+def retain_graph(retain: bool, device: torch.device) -> RetainResult:
+    """Backward twice through one graph: fails unless the first call kept its saved tensors."""
+    x = torch.tensor(2.0, device=device, requires_grad=True)
+    y = torch.exp(x) * x  # exp and * save tensors for backward; they are freed after backward()
+    y.backward(retain_graph=retain)
+    first = x.grad.item()
+    try:
+        y.backward()
+    except RuntimeError as exc:
+        return RetainResult(first, None, str(exc))
+    return RetainResult(first, x.grad.item(), "")
+
+
+def retain_graph_code(retain: bool) -> str:
+    """Code for `retain_graph`."""
+    return f"""import torch
+
+x = torch.tensor(2.0, requires_grad=True)
+y = torch.exp(x) * x
+y.backward(retain_graph={retain})
+print("after 1st backward:", x.grad.item())
+try:
+    y.backward()  # second pass through the same graph
+    print("after 2nd backward:", x.grad.item())  # accumulated: twice the first
+except RuntimeError as err:
+    print("RuntimeError:", err)
+"""
+
+
+def parse_weights(text: str) -> list[float]:
+    """Three numbers for the `gradient` argument, e.g. `1, 1, 1`."""
+    try:
+        values = [float(v) for v in text.split(",")]
+    except ValueError:
+        raise ValueError(f"`{text}` is not a list of numbers: write three numbers like `1, 0.5, 0`.") from None
+    if len(values) != 3:
+        raise ValueError(f"The gradient must have the shape of y, (3,): you gave {len(values)} numbers.")
+    return values
+
+
+@dataclass(frozen=True)
+class GradientResult:
+    error: str          # y.backward() on a vector: PyTorch's message
+    grad: list[float]   # x.grad after y.backward(gradient=v): v * 2x
+
+
+def backward_gradient(weights: list[float], device: torch.device) -> GradientResult:
+    """y = x**2 for x = [1, 2, 3]: no implicit gradient for a vector; with `gradient=v`, x.grad = v * 2x."""
+    x = torch.tensor([1.0, 2.0, 3.0], device=device, requires_grad=True)
+    y = x**2
+    try:
+        y.backward(retain_graph=True)
+        error = ""
+    except RuntimeError as exc:
+        error = str(exc)
+    y.backward(gradient=torch.tensor(weights, device=device))
+    return GradientResult(error, x.grad.tolist())
+
+
+def backward_gradient_code(weights: list[float]) -> str:
+    """Code for `backward_gradient`."""
+    return f"""import torch
+
+x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+y = x ** 2
+try:
+    y.backward(retain_graph=True)
+except RuntimeError as err:
+    print("RuntimeError:", err)
+v = torch.tensor({weights!r})  # d(something)/dy: torch.ones_like(y) gives the gradient of y.sum()
+y.backward(gradient=v)  # vector-Jacobian product: x.grad = v * dy/dx = v * 2x
+print(x.grad.tolist())
+"""
+
+
+_MODES = ("normal", "torch.no_grad()", "torch.inference_mode()", "torch.set_grad_enabled(False)",
+          "x.detach()", "x2.requires_grad_(False)")
+
+
+def _mode_result(mode: str, x: torch.Tensor) -> torch.Tensor:
+    if mode == "torch.no_grad()":
+        with torch.no_grad():
+            return x * 2
+    if mode == "torch.inference_mode()":
+        with torch.inference_mode():
+            return x * 2
+    if mode == "torch.set_grad_enabled(False)":
+        with torch.set_grad_enabled(False):
+            return x * 2
+    if mode == "x.detach()":
+        return x.detach() * 2
+    if mode == "x2.requires_grad_(False)":
+        return x.clone().detach().requires_grad_(False) * 2  # only leaves may switch it off
+    return x * 2
+
+
+_MODE_NOTES = {
+    "normal": "recorded: y can be backpropagated to x",
+    "torch.no_grad()": "nothing recorded inside the block; use for evaluation and manual weight updates",
+    "torch.inference_mode()": "like no_grad, faster; y is an inference tensor and can never join a graph later",
+    "torch.set_grad_enabled(False)": "no_grad with a switch: set_grad_enabled(is_training) in one loop",
+    "x.detach()": "a view of x's data outside the graph (shares memory: in-place edits show in x)",
+    "x2.requires_grad_(False)": "switches a LEAF off in place: how you freeze parameters",
+}
+
+
+def grad_modes(device: torch.device) -> list[dict]:
+    """y = x * 2 under each way of turning gradient tracking off, side by side."""
+    rows = []
+    for mode in _MODES:
+        x = torch.ones(3, device=device, requires_grad=True)
+        y = _mode_result(mode, x)
+        rows.append({"way": mode, "y.requires_grad": y.requires_grad, "y.grad_fn": _fn_name(y),
+                     "y.is_inference()": y.is_inference(), "note": _MODE_NOTES[mode]})
+    return rows
+
+
+def grad_modes_code() -> str:
+    """Code for `grad_modes`."""
+    return """import torch
+
+x = torch.ones(3, requires_grad=True)
+y = x * 2
+print("normal", y.requires_grad, y.grad_fn)
+with torch.no_grad():
+    y = x * 2
+print("no_grad", y.requires_grad, y.grad_fn)
+with torch.inference_mode():
+    y = x * 2
+print("inference_mode", y.requires_grad, y.grad_fn, y.is_inference())
+with torch.set_grad_enabled(False):
+    y = x * 2
+print("set_grad_enabled(False)", y.requires_grad, y.grad_fn)
+y = x.detach() * 2
+print("detach", y.requires_grad, y.grad_fn)
+x2 = x.clone().detach().requires_grad_(False)  # requires_grad_ works on leaves only
+y = x2 * 2
+print("requires_grad_(False)", y.requires_grad, y.grad_fn)
+"""
+
+
+def _small_net(seed: int, device: torch.device) -> nn.Sequential:
+    with torch.random.fork_rng(devices=[]):  # own seed, global RNG untouched for other sessions
+        torch.manual_seed(seed)
+        return nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2)).to(device)
+
+
+def freezing(freeze_first: bool, lr: float, seed: int, device: torch.device) -> list[dict]:
+    """One SGD step on a 4-8-2 net with (or without) its first layer frozen, as in fine-tuning."""
+    net = _small_net(seed, device)
+    if freeze_first:
+        for p in net[0].parameters():
+            p.requires_grad_(False)
+    before = {n: p.detach().clone() for n, p in net.named_parameters()}
+    gen = torch.Generator().manual_seed(seed)
+    x, target = torch.randn(16, 4, generator=gen).to(device), torch.randn(16, 2, generator=gen).to(device)
+    optimizer = torch.optim.SGD([p for p in net.parameters() if p.requires_grad], lr=lr)
+    nn.functional.mse_loss(net(x), target).backward()
+    optimizer.step()
+    return [{"parameter": n, "shape": str(tuple(p.shape)), "requires_grad": p.requires_grad,
+             "has .grad": p.grad is not None, "changed by step": not torch.equal(before[n], p.detach())}
+            for n, p in net.named_parameters()]
+
+
+def freezing_code(freeze_first: bool, lr: float, seed: int) -> str:
+    """Code for `freezing`."""
+    freeze = ("for p in net[0].parameters():\n    p.requires_grad_(False)  # frozen: no grad, no update\n"
+              if freeze_first else "")
+    return f"""import torch
+from torch import nn
+
+torch.manual_seed({seed})
+net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+{freeze}before = {{n: p.detach().clone() for n, p in net.named_parameters()}}
+gen = torch.Generator().manual_seed({seed})
+x, target = torch.randn(16, 4, generator=gen), torch.randn(16, 2, generator=gen)
+optimizer = torch.optim.SGD([p for p in net.parameters() if p.requires_grad], lr={lr})
+nn.functional.mse_loss(net(x), target).backward()
+optimizer.step()
+for n, p in net.named_parameters():
+    print(n, p.requires_grad, p.grad is not None, not torch.equal(before[n], p.detach()))
+trainable = sum(p.numel() for p in net.parameters() if p.requires_grad)
+print("trainable parameters:", trainable)
+"""

@@ -1,0 +1,166 @@
+"""The classic 5-3-1 sigmoid network trained on one example: backprop by hand beside autograd.
+
+Both halves start from the same weights and apply the same rule, w <- w - lr * dL/dw with
+L = 0.5 * (out - y)², so after any number of steps their weights agree to float tolerance.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+import torch
+from torch import nn
+
+
+@dataclass(frozen=True)
+class BackpropConfig:
+    """Defaults of the manual-vs-autograd section."""
+
+    lr: float = 0.5       # sigmoid slopes are <= 0.25, so a large step still moves the loss visibly
+    target: float = 1.0   # one example, one target in (0, 1): the sigmoid output can reach it
+    seed: int = 0
+    max_steps: int = 500  # cap on the stepper so the history stays small in the session
+
+
+@dataclass
+class NetPair:
+    """Two copies of one network: `manual` (plain tensors) and `model` (nn.Module + SGD)."""
+
+    x: torch.Tensor                  # (1, 5)
+    y: torch.Tensor                  # (1, 1)
+    manual: dict[str, torch.Tensor]  # W1 (5, 3), b1 (3,), W2 (3, 1), b2 (1,)
+    model: nn.Sequential
+    optimizer: torch.optim.Optimizer
+    lr: float
+    history: list["StepRecord"] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class StepRecord:
+    step: int
+    loss_manual: float
+    loss_autograd: float
+    max_weight_diff: float  # largest |manual - autograd| over all weights after the step
+
+
+def new_pair(cfg: BackpropConfig, device: torch.device) -> NetPair:
+    """A 5-3-1 sigmoid net from `cfg.seed`, copied into plain tensors for the manual half."""
+    with torch.random.fork_rng(devices=[]):  # own seed; the global RNG is shared by sessions
+        torch.manual_seed(cfg.seed)
+        model = nn.Sequential(nn.Linear(5, 3), nn.Sigmoid(), nn.Linear(3, 1), nn.Sigmoid()).to(device)
+        x = torch.randn(1, 5).to(device)
+    manual = {"W1": model[0].weight.detach().T.clone(), "b1": model[0].bias.detach().clone(),  # (3, 5) -> (5, 3)
+              "W2": model[2].weight.detach().T.clone(), "b2": model[2].bias.detach().clone()}  # (1, 3) -> (3, 1)
+    y = torch.full((1, 1), cfg.target, device=device)
+    optimizer = torch.optim.SGD(model.parameters(), lr=cfg.lr)
+    return NetPair(x, y, manual, model, optimizer, cfg.lr)
+
+
+def sigmoid(z: torch.Tensor) -> torch.Tensor:
+    """1 / (1 + e^-z), written out as in the from-scratch tutorials."""
+    return 1 / (1 + torch.exp(-z))
+
+
+def sigmoid_derivative(s: torch.Tensor) -> torch.Tensor:
+    """σ'(z) expressed with the output s = σ(z): s (1 - s)."""
+    return s * (1 - s)
+
+
+def manual_step(p: dict[str, torch.Tensor], x: torch.Tensor, y: torch.Tensor, lr: float) -> float:
+    """Forward, error, deltas and updates by hand; returns the loss before the update."""
+    hidden = sigmoid(x @ p["W1"] + p["b1"])         # (1, 3)
+    out = sigmoid(hidden @ p["W2"] + p["b2"])       # (1, 1)
+    error = out - y                                 # dL/d(out) for L = 0.5 (out - y)^2
+    delta_out = error * sigmoid_derivative(out)     # dL/d(pre-activation of out), (1, 1)
+    delta_hidden = (delta_out @ p["W2"].T) * sigmoid_derivative(hidden)  # (1, 3)
+    p["W2"] -= lr * hidden.T @ delta_out            # (3, 1)
+    p["b2"] -= lr * delta_out.sum(0)
+    p["W1"] -= lr * x.T @ delta_hidden              # (5, 3)
+    p["b1"] -= lr * delta_hidden.sum(0)
+    return float(0.5 * (error**2).sum())
+
+
+def autograd_step(model: nn.Module, optimizer: torch.optim.Optimizer, x: torch.Tensor, y: torch.Tensor) -> float:
+    """The same step with loss.backward() and optimizer.step()."""
+    optimizer.zero_grad()
+    loss = 0.5 * ((model(x) - y) ** 2).sum()
+    loss.backward()
+    optimizer.step()
+    return loss.item()
+
+
+def max_weight_diff(pair: NetPair) -> float:
+    """Largest absolute difference between the manual and the autograd weights."""
+    return max(float((a - b).abs().max()) for a, b in zip(pair.manual.values(), autograd_weights(pair).values()))
+
+
+def autograd_weights(pair: NetPair) -> dict[str, torch.Tensor]:
+    """The model's weights in the manual layout (W as in -> out)."""
+    m = pair.model
+    return {"W1": m[0].weight.detach().T, "b1": m[0].bias.detach(),  # (3, 5) -> (5, 3)
+            "W2": m[2].weight.detach().T, "b2": m[2].bias.detach()}  # (1, 3) -> (3, 1)
+
+
+def train_pair(pair: NetPair, steps: int) -> Iterator[StepRecord]:
+    """Advance both halves `steps` times, yielding a record after each step (kept in history)."""
+    for _ in range(steps):
+        loss_m = manual_step(pair.manual, pair.x, pair.y, pair.lr)
+        loss_a = autograd_step(pair.model, pair.optimizer, pair.x, pair.y)
+        record = StepRecord(len(pair.history) + 1, loss_m, loss_a, max_weight_diff(pair))
+        pair.history.append(record)
+        yield record
+
+
+def output(pair: NetPair) -> tuple[float, float]:
+    """Current outputs of the manual and the autograd network for the training example."""
+    hidden = sigmoid(pair.x @ pair.manual["W1"] + pair.manual["b1"])
+    manual = sigmoid(hidden @ pair.manual["W2"] + pair.manual["b2"])
+    with torch.no_grad():
+        return float(manual), float(pair.model(pair.x))
+
+
+_BACKPROP_TEMPLATE = """import torch
+from torch import nn
+
+torch.manual_seed({seed})
+model = nn.Sequential(nn.Linear(5, 3), nn.Sigmoid(), nn.Linear(3, 1), nn.Sigmoid())
+x = torch.randn(1, 5)
+y = torch.full((1, 1), {target})
+lr = {lr}
+# the manual copy: W in (in, out) layout, as in the from-scratch tutorials
+W1, b1 = model[0].weight.detach().T.clone(), model[0].bias.detach().clone()
+W2, b2 = model[2].weight.detach().T.clone(), model[2].bias.detach().clone()
+optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+
+
+def sigmoid(z):
+    return 1 / (1 + torch.exp(-z))
+
+
+for step in range({steps}):
+    # by hand: forward, error, deltas (sigmoid'(z) = s * (1 - s)), updates
+    hidden = sigmoid(x @ W1 + b1)
+    out = sigmoid(hidden @ W2 + b2)
+    error = out - y
+    delta_out = error * out * (1 - out)
+    delta_hidden = (delta_out @ W2.T) * hidden * (1 - hidden)
+    W2 -= lr * hidden.T @ delta_out
+    b2 -= lr * delta_out.sum(0)
+    W1 -= lr * x.T @ delta_hidden
+    b1 -= lr * delta_hidden.sum(0)
+    # with autograd: the same loss, backward(), SGD
+    optimizer.zero_grad()
+    loss = 0.5 * ((model(x) - y) ** 2).sum()
+    loss.backward()
+    optimizer.step()
+
+diff = max((W1 - model[0].weight.T).abs().max(), (W2 - model[2].weight.T).abs().max(),
+           (b1 - model[0].bias).abs().max(), (b2 - model[2].bias).abs().max())
+print("last loss (autograd):", loss.item())
+print("largest weight difference manual vs autograd:", diff.item())
+"""
+
+
+def backprop_code(cfg: BackpropConfig, steps: int) -> str:
+    """Standalone script: both halves for `steps` steps, printing losses and the weight difference."""
+    return _BACKPROP_TEMPLATE.format(seed=cfg.seed, target=cfg.target, lr=cfg.lr, steps=steps)

@@ -1,0 +1,199 @@
+"""A safe expression language for the autograd page: tokenizer + recursive descent, never `eval`.
+
+Grammar (lowest precedence first)::
+
+    expr  := term (("+" | "-") term)*
+    term  := unary (("*" | "/" | "@") unary)*
+    unary := "-" unary | power
+    power := atom ("**" unary)?          # right-associative, binds tighter than unary minus
+    atom  := NUMBER | NAME | FUNC "(" expr ")" | "(" expr ")"
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+FUNCTIONS = ("exp", "log", "sin", "cos", "tanh", "sigmoid", "relu", "sum", "mean")
+MAX_LENGTH = 200  # characters: a size budget, so a pasted essay is refused early
+MAX_NODES = 40    # operations + leaves + numbers: keeps the drawn graph readable
+
+_TOKEN = re.compile(r"\s*(?:(\d+\.?\d*(?:[eE][-+]?\d+)?|\.\d+)|([A-Za-z_]\w*)|(\*\*|[-+*/@()]))")
+
+
+@dataclass(frozen=True)
+class Token:
+    kind: str  # "num", "name", "op", "end"
+    text: str
+    pos: int
+
+
+@dataclass(frozen=True)
+class Num:
+    value: float
+
+
+@dataclass(frozen=True)
+class Name:
+    name: str
+
+
+@dataclass(frozen=True)
+class BinOp:
+    op: str  # one of + - * / ** @
+    left: "Node"
+    right: "Node"
+
+
+@dataclass(frozen=True)
+class Neg:
+    operand: "Node"
+
+
+@dataclass(frozen=True)
+class Call:
+    func: str
+    arg: "Node"
+
+
+Node = Num | Name | BinOp | Neg | Call
+
+
+def _pointer(text: str, pos: int) -> str:
+    """The expression with a caret under the character at `pos`, for error messages."""
+    return f"\n\n    {text}\n    {' ' * pos}^"
+
+
+def tokenize(text: str) -> list[Token]:
+    """Split an expression into numbers, names and operators; anything else is an error."""
+    tokens, pos = [], 0
+    while pos < len(text):
+        if text[pos:].strip() == "":
+            break
+        match = _TOKEN.match(text, pos)
+        if not match:
+            bad = len(text) - len(text[pos:].lstrip())
+            raise ValueError(f"The character {text[bad]!r} is not allowed here.{_pointer(text, bad)}")
+        kind = "num" if match.group(1) else "name" if match.group(2) else "op"
+        tokens.append(Token(kind, match.group(match.lastindex), match.start(match.lastindex)))
+        pos = match.end()
+    return tokens + [Token("end", "", len(text))]
+
+
+class _Parser:
+    """Recursive descent over the token list; one method per grammar rule."""
+
+    def __init__(self, text: str, names: tuple[str, ...]) -> None:
+        self.text, self.names = text, names
+        self.tokens = tokenize(text)
+        self.i = 0
+
+    def peek(self) -> Token:
+        return self.tokens[self.i]
+
+    def take(self) -> Token:
+        token = self.tokens[self.i]
+        self.i += 1
+        return token
+
+    def fail(self, message: str, token: Token) -> ValueError:
+        return ValueError(message + _pointer(self.text, token.pos))
+
+    def expect(self, text: str) -> None:
+        token = self.take()
+        if token.text != text:
+            found = "the end of the expression" if token.kind == "end" else repr(token.text)
+            raise self.fail(f"Expected {text!r} but found {found}.", token)
+
+    def expr(self) -> Node:
+        node = self.term()
+        while self.peek().text in ("+", "-"):
+            node = BinOp(self.take().text, node, self.term())
+        return node
+
+    def term(self) -> Node:
+        node = self.unary()
+        while self.peek().text in ("*", "/", "@"):
+            node = BinOp(self.take().text, node, self.unary())
+        return node
+
+    def unary(self) -> Node:
+        if self.peek().text == "-":
+            self.take()
+            return Neg(self.unary())
+        return self.power()
+
+    def power(self) -> Node:
+        node = self.atom()
+        if self.peek().text == "**":
+            self.take()
+            node = BinOp("**", node, self.unary())
+        return node
+
+    def atom(self) -> Node:
+        token = self.take()
+        if token.kind == "num":
+            return Num(float(token.text))
+        if token.kind == "name":
+            return self.name_or_call(token)
+        if token.text == "(":
+            node = self.expr()
+            self.expect(")")
+            return node
+        found = "the expression ended" if token.kind == "end" else f"found {token.text!r}"
+        raise self.fail(f"Expected a number, a name or '(' but {found}.", token)
+
+    def name_or_call(self, token: Token) -> Node:
+        if token.text in FUNCTIONS:
+            self.expect("(")
+            node = Call(token.text, self.expr())
+            self.expect(")")
+            return node
+        if token.text in self.names:
+            return Name(token.text)
+        allowed = ", ".join(self.names) or "none"
+        raise self.fail(
+            f"Unknown name {token.text!r}. Leaves you defined: {allowed}; "
+            f"functions: {', '.join(FUNCTIONS)}.", token)
+
+
+def count_nodes(node: Node) -> int:
+    """Number of nodes in the tree (leaves, numbers and operations)."""
+    if isinstance(node, BinOp):
+        return 1 + count_nodes(node.left) + count_nodes(node.right)
+    if isinstance(node, (Neg, Call)):
+        return 1 + count_nodes(node.operand if isinstance(node, Neg) else node.arg)
+    return 1
+
+
+def parse(text: str, names: tuple[str, ...]) -> Node:
+    """Parse `text` over the leaf `names`; raises ValueError pointing at the problem."""
+    text = text.strip()
+    if not text:
+        raise ValueError("The expression is empty: type something like `2*x**2 + 3`.")
+    if len(text) > MAX_LENGTH:
+        raise ValueError(f"The expression has {len(text)} characters; the limit is {MAX_LENGTH}.")
+    parser = _Parser(text, names)
+    node = parser.expr()
+    if parser.peek().kind != "end":
+        raise parser.fail(f"Unexpected {parser.peek().text!r} after a complete expression.", parser.peek())
+    if (n := count_nodes(node)) > MAX_NODES:
+        raise ValueError(f"The expression has {n} parts; the limit is {MAX_NODES} so the graph stays readable.")
+    return node
+
+
+def to_text(node: Node) -> str:
+    """Write a tree back as a fully parenthesised-where-needed expression."""
+    if isinstance(node, Num):
+        return f"{node.value:g}"
+    if isinstance(node, Name):
+        return node.name
+    if isinstance(node, Neg):
+        return f"-{_wrap(node.operand)}"
+    if isinstance(node, Call):
+        return f"{node.func}({to_text(node.arg)})"
+    return f"{_wrap(node.left)} {node.op} {_wrap(node.right)}"
+
+
+def _wrap(node: Node) -> str:
+    text = to_text(node)
+    return f"({text})" if isinstance(node, (BinOp, Neg)) else text

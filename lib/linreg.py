@@ -1,0 +1,124 @@
+"""Linear regression from scratch: y = w x + b fitted by hand-written gradient descent on autograd grads."""
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import torch
+
+# The classic 17-point toy set (aymericdamien/TensorFlow-Examples, linear_regression.py).
+CLASSIC_X = (3.3, 4.4, 5.5, 6.71, 6.93, 4.168, 9.779, 6.182, 7.59, 2.167, 7.042, 10.791, 5.313,
+             7.997, 5.654, 9.27, 3.1)
+CLASSIC_Y = (1.7, 2.76, 2.09, 3.19, 1.694, 1.573, 3.366, 2.596, 2.53, 1.221, 2.827, 3.465, 1.65,
+             2.904, 2.42, 2.94, 1.3)
+# yunjey/pytorch-tutorial's linear_regression uses the same points minus (5.654, 2.42) and (9.27, 2.94).
+TUTORIAL_IDX = tuple(i for i in range(17) if i not in (14, 15))
+DATASETS = {
+    "classic 17 points": (CLASSIC_X, CLASSIC_Y),
+    "pytorch-tutorial 15 points": (tuple(CLASSIC_X[i] for i in TUTORIAL_IDX), tuple(CLASSIC_Y[i] for i in TUTORIAL_IDX)),
+}
+MAX_POINTS = 500
+
+
+@dataclass(frozen=True)
+class LinRegConfig:
+    """Defaults of the linear-regression section."""
+
+    lr: float = 0.01  # below this data's stability limit (~0.021), so the default converges
+    lr_options: tuple[float, ...] = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.02, 0.025, 0.03, 0.05)
+    steps: int = 1000  # lr 0.01 needs ~1000 steps: b converges slowly (the loss is a long, thin valley)
+    max_steps: int = 2000
+    w0: float = 0.0  # start from a flat line: the fit visibly rotates into place
+    b0: float = 0.0
+    frames: int = 40  # snapshots of the line for the animation
+
+
+@dataclass(frozen=True)
+class FitStep:
+    step: int
+    loss: float
+    w: float
+    b: float
+
+
+def parse_points(text: str) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """Points from text, one `x, y` pair per line."""
+    xs, ys = [], []
+    for number, line in enumerate(text.strip().splitlines(), start=1):
+        if not line.strip():
+            continue
+        parts = line.replace(";", ",").split(",")
+        try:
+            x, y = (float(p) for p in parts)
+        except ValueError:
+            raise ValueError(f"Line {number} (`{line.strip()}`) is not a pair `x, y` of numbers.") from None
+        xs.append(x)
+        ys.append(y)
+    if len(xs) < 2 or len(set(xs)) < 2:
+        raise ValueError("Give at least two points with different x values, one `x, y` per line.")
+    if len(xs) > MAX_POINTS:
+        raise ValueError(f"{len(xs)} points is too many for this demo; the limit is {MAX_POINTS}.")
+    return tuple(xs), tuple(ys)
+
+
+def stability_limit(xs: tuple[float, ...]) -> float:
+    """Largest stable learning rate for MSE gradient descent: 2 / (largest Hessian eigenvalue)."""
+    x = torch.tensor(xs, dtype=torch.float64)
+    features = torch.stack([x, torch.ones_like(x)], dim=1)  # (N,) -> (N, 2): [x, 1] per point
+    hessian = 2 * features.T @ features / len(xs)           # of mean((w x + b - y)^2) in (w, b)
+    return 2 / float(torch.linalg.eigvalsh(hessian).max())
+
+
+def least_squares(xs: tuple[float, ...], ys: tuple[float, ...]) -> tuple[float, float]:
+    """Closed-form best (w, b), the target gradient descent should reach."""
+    x, y = torch.tensor(xs, dtype=torch.float64), torch.tensor(ys, dtype=torch.float64)
+    w = float(((x - x.mean()) * (y - y.mean())).sum() / ((x - x.mean()) ** 2).sum())
+    return w, float(y.mean() - w * x.mean())
+
+
+def fit(xs: tuple[float, ...], ys: tuple[float, ...], lr: float, steps: int, device: torch.device,
+        w0: float = LinRegConfig().w0, b0: float = LinRegConfig().b0) -> Iterator[FitStep]:
+    """Gradient descent by hand: loss.backward(), then w -= lr * w.grad without recording, then zero."""
+    x = torch.tensor(xs, device=device)
+    y = torch.tensor(ys, device=device)
+    w = torch.tensor(w0, device=device, requires_grad=True)
+    b = torch.tensor(b0, device=device, requires_grad=True)
+    for step in range(1, steps + 1):
+        loss = ((w * x + b - y) ** 2).mean()
+        loss.backward()
+        with torch.no_grad():  # the update itself must not become part of the graph
+            w -= lr * w.grad
+            b -= lr * b.grad
+        w.grad.zero_()  # gradients accumulate: clear them for the next step
+        b.grad.zero_()
+        yield FitStep(step, loss.item(), w.item(), b.item())
+        if not math.isfinite(loss.item()):
+            return
+
+
+def diverged(history: list[FitStep]) -> bool:
+    """True when the loss blew up: not finite, or 10x above where it started."""
+    losses = [h.loss for h in history]
+    return bool(losses) and (not all(math.isfinite(v) for v in losses) or losses[-1] > 10 * losses[0])
+
+
+def linreg_code(xs: tuple[float, ...], ys: tuple[float, ...], lr: float, steps: int) -> str:
+    """Standalone script for the current data and settings."""
+    return f"""import torch
+
+x = torch.tensor({list(xs)!r})
+y = torch.tensor({list(ys)!r})
+w = torch.tensor({LinRegConfig().w0}, requires_grad=True)
+b = torch.tensor({LinRegConfig().b0}, requires_grad=True)
+lr = {lr}
+for step in range({steps}):
+    loss = ((w * x + b - y) ** 2).mean()
+    loss.backward()
+    with torch.no_grad():  # older tutorials write: w.data -= lr * w.grad.data
+        w -= lr * w.grad
+        b -= lr * b.grad
+    w.grad.zero_()
+    b.grad.zero_()
+print(f"w = {{w.item():.4f}}, b = {{b.item():.4f}}, last loss = {{loss.item():.4f}}")
+"""

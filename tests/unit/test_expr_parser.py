@@ -1,0 +1,55 @@
+"""The safe expression grammar: precedence, errors that point at the problem, size budget."""
+import pytest
+
+from lib.expr_parser import MAX_NODES, BinOp, Call, Name, Neg, Num, count_nodes, parse, to_text
+
+NAMES = ("x", "w", "b")
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2*x + 3", BinOp("+", BinOp("*", Num(2.0), Name("x")), Num(3.0))),  # * before +
+    ("-x**2", Neg(BinOp("**", Name("x"), Num(2.0)))),                   # ** binds tighter than unary minus
+    ("x**2**3", BinOp("**", Name("x"), BinOp("**", Num(2.0), Num(3.0)))),  # ** is right-associative
+    ("x - w - b", BinOp("-", BinOp("-", Name("x"), Name("w")), Name("b"))),  # - is left-associative
+    ("mean(w @ x)", Call("mean", BinOp("@", Name("w"), Name("x")))),
+    ("1.5e1/.5", BinOp("/", Num(15.0), Num(0.5))),                       # exponent and leading-dot numbers
+])
+def test_parse_builds_the_expected_tree(text, expected):
+    assert parse(text, NAMES) == expected
+
+
+@pytest.mark.parametrize("text, fragment", [
+    ("z + 1", "Unknown name 'z'"),              # not a leaf
+    ("eval(x)", "Unknown name 'eval'"),         # not an allowed function
+    ("x +", "expression ended"),                # missing operand
+    ("(x + 1", "Expected ')'"),                 # unbalanced
+    ("x 2", "Unexpected '2'"),                  # two operands in a row
+    ("x.grad", "'.' is not allowed"),           # attribute access is not in the grammar
+    ("__import__(x)", "Unknown name '__import__'"),   # no builtins reachable
+    ("open('f')", "is not allowed"),            # no string literals at all
+    ("", "empty"),
+])
+def test_bad_expressions_give_a_clear_message(text, fragment):
+    with pytest.raises(ValueError, match=None) as info:
+        parse(text, NAMES)
+    assert fragment in str(info.value)
+
+
+def test_error_message_points_at_the_position():
+    with pytest.raises(ValueError) as info:
+        parse("x + zz", NAMES)
+    line, caret = str(info.value).splitlines()[-2:]
+    assert line[caret.index("^")] == "z"
+
+
+def test_size_budget_is_enforced():
+    with pytest.raises(ValueError, match="limit is"):
+        parse("+".join(["x"] * (MAX_NODES // 2 + 2)), NAMES)
+    with pytest.raises(ValueError, match="characters"):
+        parse("x" + " " * 300 + "+ 1", NAMES)
+
+
+def test_round_trip_through_text():
+    tree = parse("sigmoid(w @ x + b) * -(x - 1)", NAMES)
+    assert parse(to_text(tree), NAMES) == tree
+    assert count_nodes(tree) == 11  # * sigmoid + @ w x b neg - x 1
