@@ -130,6 +130,9 @@ def build_features(state: dict[str, torch.Tensor], upto: str) -> nn.Sequential:
     # make_layers(cfgs["E"]) is exactly vgg19().features, without building the
     # 120M-parameter classifier we would throw away.
     layers = make_layers(cfgs["E"])[: layer_index(upto) + 1]
+    for layer in layers:
+        if isinstance(layer, nn.ReLU):
+            layer.inplace = False  # in-place ReLUs would overwrite the conv outputs `extract` returns
     layers.load_state_dict({k: v for k, v in state.items() if int(k.split(".")[0]) < len(layers)})
     layers.eval().requires_grad_(False)
     return layers

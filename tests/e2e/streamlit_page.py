@@ -1,15 +1,29 @@
 """Helpers to drive a Streamlit page in Playwright."""
 from __future__ import annotations
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import expect
 
 RUNNING = '[data-testid="stStatusWidget"]'
 EXCEPTION = '[data-testid="stException"]'
 
 
+APP = '[data-testid="stApp"]'
+IDLE = f'{APP}[data-test-script-state="notRunning"]'
+
+
 def wait_idle(page: Page, timeout_ms: int = 120_000) -> None:
-    """Wait until the script run has finished (the 'Running...' widget is gone)."""
-    page.wait_for_timeout(300)  # let a rerun triggered by the last action begin
+    """Wait until the script run triggered by the last action has finished.
+
+    The app root carries the run state: first give a rerun up to 2 s to start (it may
+    already be over), then wait for "notRunning".
+    """
+    try:
+        page.wait_for_selector(f'{APP}:not([data-test-script-state="notRunning"])', timeout=2_000)
+    except PlaywrightTimeout:
+        pass
+    page.wait_for_selector(IDLE, timeout=timeout_ms)
     expect(page.locator(RUNNING)).to_have_count(0, timeout=timeout_ms)
 
 

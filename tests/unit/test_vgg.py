@@ -53,3 +53,13 @@ def test_conv1_1_is_flipped_from_caffe_bgr_to_rgb():
     ours = vgg.load_embedded_state(path)["0.weight"]
     torch.testing.assert_close(ours[:, 0], caffe[:, 2])  # our red is Caffe's channel 2
     torch.testing.assert_close(ours[:, 2], caffe[:, 0])
+
+
+def test_extracting_several_layers_keeps_each_conv_output_intact():
+    """A conv output must not be overwritten by the following ReLU (in-place in torchvision)."""
+    feats = vgg.load_vgg19_features("conv2_1")
+    x = torch.rand(1, 3, 16, 16)
+    alone = feats.extract(x, ["conv1_1"])["conv1_1"]
+    together = feats.extract(x, ["conv1_1", "conv2_1"])["conv1_1"]
+    assert alone.min() < 0  # conv outputs can be negative before the ReLU
+    torch.testing.assert_close(together, alone)
