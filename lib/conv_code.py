@@ -9,7 +9,7 @@ from lib.conv import ConvSettings, PoolSettings, resolve_padding
 def _matrix(kernel: torch.Tensor) -> str:
     """A kernel as a `torch.tensor([...])` literal."""
     rows = ", ".join("[" + ", ".join(f"{v:.6g}" for v in row) + "]" for row in kernel.tolist())
-    return f"torch.tensor([{rows}])"
+    return f"torch.tensor([{rows}], dtype=torch.float32)"
 
 
 def window_code(size: int, seed: int, op: str, kernel_hw: tuple[int, int], stride: int, padding: int,

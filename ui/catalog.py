@@ -18,7 +18,10 @@ class PageEntry:
 SECTIONS = ("Tensors & autograd", "Vision", "Sequences", "Training")
 
 # Each page issue adds its entry here once the page really works.
-PAGES: list[PageEntry] = []
+PAGES: list[PageEntry] = [
+    PageEntry("pages/conv.py", "Convolution & pooling", "🔲", "Vision",
+              "Slide a kernel over numbers and photos, pool, see VGG19's learnt filters and compute layer shapes."),
+]
 
 
 def navigation() -> dict[str, list]:
