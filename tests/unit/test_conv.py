@@ -267,3 +267,34 @@ def test_image_conv_and_pool_code_reproduce_the_page(tmp_path, monkeypatch):
     ns = _run(conv_code.pool_code(pool, False, "photo.png", 32), tmp_path, monkeypatch)
     torch.testing.assert_close(ns["out"], conv.apply_pool(x, pool))
     torch.testing.assert_close(ns["unpooled"], conv.max_unpool(x, 3, 2)[2])
+
+
+# ----------------------------------------------------------------------------- learned filters (embedded VGG19)
+
+def _edge_like(weight: torch.Tensor) -> int:
+    """Filters whose brightness response is almost purely zero-mean (edges/textures, not flat blobs)."""
+    lum = weight.sum(1)  # (64, 3, 3, 3) -> (64, 3, 3): response to a grey image
+    dc = lum.mean((1, 2))
+    ac = (lum - dc[:, None, None]).pow(2).sum((1, 2))
+    return int((ac / (ac + 9 * dc**2) > 0.99).sum())
+
+
+def test_vgg_conv1_1_filters_are_edge_like_and_maps_have_the_layer_shape():
+    from lib import vgg
+
+    features = vgg.load_vgg19_features("conv2_1")
+    weight = features.layers[0].weight
+    assert weight.shape == (64, 3, 3, 3)
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        random_init = torch.nn.Conv2d(3, 64, 3).weight.detach()
+    assert _edge_like(weight) >= 32 > _edge_like(random_init)
+    step = torch.zeros(1, 3, 16, 16)
+    step[..., 8:] = 1.0  # a vertical edge
+    # one layer per call: vgg's ReLUs are in-place and would overwrite an earlier conv output
+    conv1_1 = features.extract(step, ["conv1_1"])["conv1_1"]
+    assert conv1_1.shape == (1, 64, 16, 16)
+    assert features.extract(step, ["conv2_1"])["conv2_1"].shape == (1, 128, 8, 8)
+    y = conv1_1[0].abs()
+    at_edge, flat = y[:, :, 7:9].mean((1, 2)), y[:, :, 2:5].mean((1, 2))
+    assert (at_edge > flat).sum() >= 32  # most filters respond more at the edge than on flat colour
