@@ -173,7 +173,8 @@ def image_conv_section(image, grey: bool, image_name: str) -> None:
     left, right = st.columns(2)
     left.image(conv.to_display(x, "Clip to 0..1"), caption=f"Input {tuple(x.shape)}", width="stretch")
     right.image(conv.to_display(out, display), caption=f"Output {tuple(out.shape)}", width="stretch")
-    st.markdown(f"Output values range from **{out.min().item():.3g}** to **{out.max().item():.3g}**. "
+    st.markdown(f"**Shapes:** input {tuple(x.shape)} -> output {tuple(out.shape)}. "
+                f"Output values range from **{out.min().item():.3g}** to **{out.max().item():.3g}**. "
                 f"The weight has shape **{tuple(conv.conv_weight(kernel, x.shape[1], settings.groups).shape)}** "
                 "= (out_channels, in_channels / groups, kh, kw): with groups=1 every output channel sums all "
                 "input colours (a grey result), with groups = channels each colour is filtered on its own.")
@@ -211,7 +212,8 @@ def pooling_section(image, grey: bool, image_name: str) -> None:
     kept = float((unpooled != 0).float().mean())
     h = conv.formula_text(x.shape[-2], settings.kernel, settings.stride, settings.padding, 1, settings.ceil_mode)
     st.latex(r"H_{out} = " + h)
-    st.markdown(f"`adaptive_avg_pool2d(x, 1)` turns {tuple(x.shape)} into {(1, x.shape[1], 1, 1)}: channel means "
+    st.markdown(f"**Shapes:** input {tuple(x.shape)} -> {settings.kind} pooled {tuple(pooled.shape)}. "
+                f"`adaptive_avg_pool2d(x, 1)` turns {tuple(x.shape)} into {(1, x.shape[1], 1, 1)}: channel means "
                 f"{', '.join(f'{m:.3f}' for m in means)}. Max pooling keeps **{kept:.0%}** of the pixels "
                 "(the brightest of each window); `MaxUnpool2d` puts them back where they were, zeros elsewhere.")
     ui.code_panel(conv_code.pool_code(settings, grey, image_name, CFG.max_side))
