@@ -410,6 +410,12 @@ def max_unpool(x: torch.Tensor, kernel: int, stride: int) -> tuple[torch.Tensor,
     return pooled, indices, unpool(pooled, indices, output_size=x.shape[-2:])
 
 
+def kept_fraction(indices: torch.Tensor, pixels: int) -> float:
+    """Share of input pixels max pooling kept, averaged over channels (overlapping windows can pick one twice)."""
+    per_channel = [row.unique().numel() for row in indices.flatten(2)[0]]  # (1, C, h, w) -> C rows of h*w
+    return sum(per_channel) / (len(per_channel) * pixels)
+
+
 # ----------------------------------------------------------------------------- VGG pictures
 
 def tile_grid(maps: torch.Tensor, cols: int, gap: int = 1, scale: int = 1) -> np.ndarray:

@@ -25,7 +25,7 @@ def _number_input(label: str, key: str, value: int, lo: int, hi: int, help: str 
 def _grid_figure(values: np.ndarray, title: str, box: tuple[int, int, int, int] | None = None,
                  inner: tuple[int, int, int, int] | None = None) -> go.Figure:
     """A small heat-map with the numbers written in; `box`/`inner` = (top, left, h, w) rectangles."""
-    fig = px.imshow(values, text_auto=".3g", color_continuous_scale="Blues", aspect="equal", title=title)
+    fig = px.imshow(values, text_auto=".3~g", color_continuous_scale="Blues", aspect="equal", title=title)
     for rect, colour, dash in ((inner, "grey", "dot"), (box, "crimson", "solid")):
         if rect is not None:
             top, left, h, w = rect
@@ -197,7 +197,7 @@ def pooling_section(image, grey: bool, image_name: str) -> None:
     x = conv.image_to_tensor(image, grey, ui.current_device())
     try:
         pooled = conv.apply_pool(x, settings)
-        _, _, unpooled = conv.max_unpool(x, settings.kernel, settings.stride)
+        _, indices, unpooled = conv.max_unpool(x, settings.kernel, settings.stride)
     except ValueError as e:
         ui.show_error(e)
         return
@@ -209,7 +209,7 @@ def pooling_section(image, grey: bool, image_name: str) -> None:
     means = conv.global_avg_pool(x).flatten().tolist()
     swatch = np.full((60, 60, 3), np.array(means if len(means) == 3 else means * 3) * 255, dtype=np.uint8)
     cols[2].image(swatch, caption="Global average pooling: the image's mean colour")
-    kept = float((unpooled != 0).float().mean())
+    kept = conv.kept_fraction(indices, x.shape[-2] * x.shape[-1])
     h = conv.formula_text(x.shape[-2], settings.kernel, settings.stride, settings.padding, 1, settings.ceil_mode)
     st.latex(r"H_{out} = " + h)
     st.markdown(f"**Shapes:** input {tuple(x.shape)} -> {settings.kind} pooled {tuple(pooled.shape)}. "

@@ -298,3 +298,11 @@ def test_vgg_conv1_1_filters_are_edge_like_and_maps_have_the_layer_shape():
     y = conv1_1[0].abs()
     at_edge, flat = y[:, :, 7:9].mean((1, 2)), y[:, :, 2:5].mean((1, 2))
     assert (at_edge > flat).sum() >= 32  # most filters respond more at the edge than on flat colour
+
+
+def test_kept_fraction_counts_each_pixel_once():
+    x = torch.arange(36.0).view(1, 1, 6, 6)
+    _, indices, _ = conv.max_unpool(x, 2, 2)
+    assert conv.kept_fraction(indices, 36) == pytest.approx(0.25)
+    _, indices, _ = conv.max_unpool(x, 3, 1)  # overlapping windows on a ramp all pick the lower-right pixels
+    assert conv.kept_fraction(indices, 36) == pytest.approx(16 / 36)
