@@ -71,6 +71,7 @@ def _clamped_step(n: int) -> int:
     return st.slider("Output position (step through the windows)", 1, n, 1, key="conv.win.step")
 
 
+@st.fragment  # each section is a fragment: moving one of its sliders reruns only that section
 def sliding_window_section() -> None:
     st.markdown("A kernel slides over the input; at each stop it multiplies the numbers under it by its "
                 "weights and adds them up (pooling takes their maximum or mean instead). Each stop gives "
@@ -157,6 +158,7 @@ def _conv_settings() -> conv.ConvSettings:
     return conv.ConvSettings(stride, amount, mode, dilation, groups, float(bias))
 
 
+@st.fragment
 def image_conv_section(image, grey: bool, image_name: str) -> None:
     kernel = _kernel_choice()
     settings = _conv_settings()
@@ -192,6 +194,7 @@ def _pool_settings() -> conv.PoolSettings:
     return conv.PoolSettings(kind, k, stride, padding, ceil_mode)
 
 
+@st.fragment
 def pooling_section(image, grey: bool, image_name: str) -> None:
     settings = _pool_settings()
     x = conv.image_to_tensor(image, grey, ui.current_device())
@@ -227,6 +230,7 @@ def _vgg(upto: str, device: str, allow_download: bool) -> vgg.VGGFeatures:
     return vgg.load_vgg19_features(upto, torch.device(device), allow_download=allow_download)
 
 
+@st.fragment
 def learned_filters_section(image, image_name: str) -> None:
     layers = vgg.CONV_LAYERS[: vgg.CONV_LAYERS.index("conv5_1") + 1]
     c1, c2, c3 = st.columns([2, 2, 3])
@@ -280,6 +284,7 @@ def _stack_inputs() -> tuple[str, tuple[int, int, int], list[dict]]:
     return preset, dims, records  # type: ignore[return-value]
 
 
+@st.fragment
 def shape_calculator_section() -> None:
     st.markdown("Stack layers in the table (add rows at the bottom, pick the layer type) and read each "
                 "layer's output shape, parameter count and receptive field - how many input pixels one "
