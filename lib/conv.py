@@ -412,8 +412,10 @@ def max_unpool(x: torch.Tensor, kernel: int, stride: int) -> tuple[torch.Tensor,
 
 def kept_fraction(indices: torch.Tensor, pixels: int) -> float:
     """Share of input pixels max pooling kept, averaged over channels (overlapping windows can pick one twice)."""
-    per_channel = [row.unique().numel() for row in indices.flatten(2)[0]]  # (1, C, h, w) -> C rows of h*w
-    return sum(per_channel) / (len(per_channel) * pixels)
+    flat = indices.flatten(2)[0]  # (1, C, h, w) -> (C, h*w)
+    kept = torch.zeros(flat.shape[0], pixels, dtype=torch.bool, device=flat.device)
+    kept.scatter_(1, flat, True)  # marking twice is harmless: each pixel counts once
+    return float(kept.float().mean())
 
 
 # ----------------------------------------------------------------------------- VGG pictures

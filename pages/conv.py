@@ -7,6 +7,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
 import torch
+from PIL import Image
 
 import ui
 from lib import conv, conv_code, layer_stack, vgg
@@ -230,6 +231,15 @@ def _vgg(upto: str, device: str, allow_download: bool) -> vgg.VGGFeatures:
     return vgg.load_vgg19_features(upto, torch.device(device), allow_download=allow_download)
 
 
+@st.cache_data(show_spinner="Running VGG19…", max_entries=64)
+def _feature_maps(pixels: np.ndarray, layer: str, count: int, device: str, online: bool) -> tuple[np.ndarray, tuple]:
+    """(mosaic of the first `count` maps, output shape) for an RGB uint8 image: small, so cheap to keep."""
+    x = conv.image_to_tensor(Image.fromarray(pixels), grey=False, device=torch.device(device))
+    with torch.no_grad():
+        maps = _vgg(layer, device, online).extract(x, [layer])[layer]
+    return conv.tile_grid(maps[0, :count, None], cols=8, gap=2), tuple(maps.shape)  # (C, h, w) -> (C, 1, h, w)
+
+
 @st.fragment
 def learned_filters_section(image, image_name: str) -> None:
     layers = vgg.CONV_LAYERS[: vgg.CONV_LAYERS.index("conv5_1") + 1]
@@ -248,13 +258,11 @@ def learned_filters_section(image, image_name: str) -> None:
     left, right = st.columns([1, 2])
     left.image(conv.tile_grid(kernels, cols=8, gap=2, scale=8), width="stretch",
                caption="The 64 conv1_1 kernels (3x3 RGB, each stretched to 0..1)")
-    small = conv.resize_for_vgg(image, CFG.vgg_side)
-    x = conv.image_to_tensor(small, grey=False, device=device)
-    with torch.no_grad():
-        maps = features.extract(x, [layer])[layer]
-    right.image(conv.tile_grid(maps[0, :count, None], cols=8, gap=2), width="stretch",
-                caption=f"First {count} of {maps.shape[1]} {layer} feature maps")
-    st.markdown(f"**{layer}** output shape: **{tuple(maps.shape)}** for a {tuple(x.shape)} input. "
+    small = np.asarray(conv.resize_for_vgg(image, CFG.vgg_side))
+    mosaic, shape = _feature_maps(small, layer, count, str(device), online)
+    right.image(mosaic, width="stretch", caption=f"First {count} of {shape[1]} {layer} feature maps")
+    x_shape = (1, 3, *small.shape[:2])
+    st.markdown(f"**{layer}** output shape: **{shape}** for a {x_shape} input. "
                 "conv1_1's kernels are colour blobs and edge detectors at various angles - the same kind of "
                 "kernels as the hand-made Sobel ones, but learnt. Deeper layers have more channels and a "
                 "smaller map (each pool halves it): each cell sees a larger part of the image.")

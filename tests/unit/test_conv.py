@@ -306,3 +306,16 @@ def test_kept_fraction_counts_each_pixel_once():
     assert conv.kept_fraction(indices, 36) == pytest.approx(0.25)
     _, indices, _ = conv.max_unpool(x, 3, 1)  # overlapping windows on a ramp all pick the lower-right pixels
     assert conv.kept_fraction(indices, 36) == pytest.approx(16 / 36)
+
+
+def test_vgg_code_reproduces_the_page(tmp_path, monkeypatch):
+    from lib import vgg
+
+    _image(40, 60).save(tmp_path / "photo.png")
+    ns = _run(conv_code.vgg_code("conv2_1", "photo.png", 32), tmp_path, monkeypatch)
+    image = conv.resize_for_vgg(Image.open(tmp_path / "photo.png"), 32)
+    x = conv.image_to_tensor(image, grey=False)
+    expected = vgg.load_vgg19_features("conv2_1").extract(x, ["conv2_1"])["conv2_1"]
+    assert ns["maps"].shape == (1, 128, 10, 16)
+    torch.testing.assert_close(ns["maps"], expected)
+    assert ns["kernels"].shape == (64, 3, 3, 3)
