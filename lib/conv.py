@@ -205,6 +205,11 @@ def sliding_steps(grid: torch.Tensor, kernel_hw: tuple[int, int], op: str, strid
     return steps
 
 
+def _num(v: float) -> str:
+    """A number for the written-out arithmetic; negatives in brackets so `4·(-1)` reads right."""
+    return f"({v:.3g})" if v < 0 else f"{v:.3g}"
+
+
 def _window_step(i: int, j: int, top: int, left: int, window: torch.Tensor, op: str,
                  kernel: torch.Tensor | None) -> WindowStep:
     """Compute one window and write its arithmetic out."""
@@ -213,13 +218,13 @@ def _window_step(i: int, j: int, top: int, left: int, window: torch.Tensor, op: 
         assert kernel is not None
         weights = kernel.flatten().tolist()
         result = float((window * kernel).sum())
-        formula = " + ".join(f"{v:g}·{w:.3g}" for v, w in zip(vals, weights))
+        formula = " + ".join(f"{_num(v)}·{_num(w)}" for v, w in zip(vals, weights))
     elif op == "max":
         result = float(window.max())
-        formula = "max(" + ", ".join(f"{v:g}" for v in vals) + ")"
+        formula = "max(" + ", ".join(_num(v) for v in vals) + ")"
     elif op == "avg":
         result = float(window.mean())
-        formula = "(" + " + ".join(f"{v:g}" for v in vals) + f") / {len(vals)}"
+        formula = "(" + " + ".join(_num(v) for v in vals) + f") / {len(vals)}"
     else:
         raise ValueError(f"Unknown operation {op!r}; use conv, max or avg.")
     return WindowStep(i, j, top, left, window.tolist(), result, f"{formula} = {result:.4g}")

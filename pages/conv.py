@@ -237,7 +237,7 @@ def _feature_maps(pixels: np.ndarray, layer: str, count: int, device: str, onlin
     x = conv.image_to_tensor(Image.fromarray(pixels), grey=False, device=torch.device(device))
     with torch.no_grad():
         maps = _vgg(layer, device, online).extract(x, [layer])[layer]
-    return conv.tile_grid(maps[0, :count, None], cols=8, gap=2), tuple(maps.shape)  # (C, h, w) -> (C, 1, h, w)
+    return conv.tile_grid(maps[0, :count, None], cols=4, gap=2), tuple(maps.shape)  # (C, h, w) -> (C, 1, h, w)
 
 
 @st.fragment
@@ -271,6 +271,11 @@ def learned_filters_section(image, image_name: str) -> None:
 
 # ----------------------------------------------------------------------------- 4. shape calculator
 
+def _table_height(rows: int) -> int:
+    """Pixels that show every row without an inner scroll bar (35 px a row plus the header)."""
+    return 35 * (rows + 1) + 3
+
+
 def _stack_inputs() -> tuple[str, tuple[int, int, int], list[dict]]:
     preset = st.selectbox("Preset", list(layer_stack.PRESETS), key="conv.stack.preset")
     shape, rows = layer_stack.PRESETS[preset]
@@ -287,7 +292,7 @@ def _stack_inputs() -> tuple[str, tuple[int, int, int], list[dict]]:
     }
     frame = pd.DataFrame(rows, columns=list(layer_stack.COLUMNS)).astype({c: "Int64" for c in layer_stack.COLUMNS[1:]})
     edited = st.data_editor(frame, num_rows="dynamic", column_config=column_config, hide_index=False,
-                            key=f"conv.stack.editor.{preset}", width="stretch")
+                            key=f"conv.stack.editor.{preset}", width="stretch", height=_table_height(len(frame) + 1))
     records = [{k: (None if pd.isna(v) else v) for k, v in r.items()} for r in edited.to_dict("records")]
     return preset, dims, records  # type: ignore[return-value]
 
@@ -305,7 +310,7 @@ def shape_calculator_section() -> None:
         return
     table = pd.DataFrame([{"#": r.index, "layer": r.layer, "output shape": str(r.out_shape or "—"),
                            "parameters": r.params, "receptive field": r.receptive_field} for r in results])
-    st.dataframe(table, hide_index=True, width="stretch")
+    st.dataframe(table, hide_index=True, width="stretch", height=_table_height(len(table)))
     broken = [r for r in results if r.error]
     for r in broken:
         st.error(f"Layer {r.index} ({r.layer}) does not fit: {r.error}", icon="🧱")
