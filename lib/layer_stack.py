@@ -155,6 +155,7 @@ def analyse(rows: list[dict], input_shape: tuple[int, int, int]) -> list[LayerRe
 
 
 def total_params(results: list[LayerResult]) -> int:
+    """Learnable parameters of all the layers that fit."""
     return sum(r.params for r in results)
 
 

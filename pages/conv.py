@@ -74,6 +74,7 @@ def _clamped_step(n: int) -> int:
 
 @st.fragment  # each section is a fragment: moving one of its sliders reruns only that section
 def sliding_window_section() -> None:
+    """1. A kernel or pooling window stepping over a small integer grid."""
     st.markdown("A kernel slides over the input; at each stop it multiplies the numbers under it by its "
                 "weights and adds them up (pooling takes their maximum or mean instead). Each stop gives "
                 "one output number.")
@@ -161,6 +162,7 @@ def _conv_settings() -> conv.ConvSettings:
 
 @st.fragment
 def image_conv_section(image, grey: bool, image_name: str) -> None:
+    """2a. F.conv2d with a preset or typed kernel on the chosen image."""
     kernel = _kernel_choice()
     settings = _conv_settings()
     if kernel is None:
@@ -197,6 +199,7 @@ def _pool_settings() -> conv.PoolSettings:
 
 @st.fragment
 def pooling_section(image, grey: bool, image_name: str) -> None:
+    """2b. Max/avg pooling, global average pooling and MaxUnpool2d on the image."""
     settings = _pool_settings()
     x = conv.image_to_tensor(image, grey, ui.current_device())
     try:
@@ -242,6 +245,7 @@ def _feature_maps(pixels: np.ndarray, layer: str, count: int, device: str, onlin
 
 @st.fragment
 def learned_filters_section(image, image_name: str) -> None:
+    """3. VGG19's conv1_1 kernels and the feature maps of a chosen layer."""
     layers = vgg.CONV_LAYERS[: vgg.CONV_LAYERS.index("conv5_1") + 1]
     c1, c2, c3 = st.columns([2, 2, 3])
     layer = c1.selectbox("Layer", layers, index=layers.index(CFG.vgg_layer), key="conv.vgg.layer")
@@ -299,6 +303,7 @@ def _stack_inputs() -> tuple[str, tuple[int, int, int], list[dict]]:
 
 @st.fragment
 def shape_calculator_section() -> None:
+    """4. The layer-stack shape calculator."""
     st.markdown("Stack layers in the table (add rows at the bottom, pick the layer type) and read each "
                 "layer's output shape, parameter count and receptive field - how many input pixels one "
                 "output cell can see.")
@@ -338,6 +343,7 @@ def image_sections() -> tuple | None:
 
 
 def main() -> None:
+    """The lesson: idea, then the four sections as tabs."""
     st.title("🔲 Convolution & pooling")
     st.markdown(
         "A **convolution** slides a small grid of weights (the kernel) over an image and, at every "
