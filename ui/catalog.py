@@ -26,6 +26,8 @@ PAGES: list[PageEntry] = [
     PageEntry("pages/autograd.py", "Autograd visualizer", "🕸️", "Tensors & autograd",
               "Type an expression, see the backward graph with values and gradients, check the chain "
               "rule by hand, and train a network with hand-written backprop next to autograd."),
+    PageEntry("pages/conv.py", "Convolution & pooling", "🔲", "Vision",
+              "Slide a kernel over numbers and photos, pool, see VGG19's learnt filters and compute layer shapes."),
 ]
 
 
