@@ -18,7 +18,10 @@ class PageEntry:
 SECTIONS = ("Tensors & autograd", "Vision", "Sequences", "Training")
 
 # Each page issue adds its entry here once the page really works.
-PAGES: list[PageEntry] = []
+PAGES: list[PageEntry] = [
+    PageEntry("pages/augment.py", "Augmentation previewer", "🎛️", "Vision",
+              "Build a transforms.v2 pipeline on your own image and preview many random draws, boxes included."),
+]
 
 
 def navigation() -> dict[str, list]:
