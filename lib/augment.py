@@ -494,10 +494,10 @@ def normalise_code(mean: tuple[float, ...], std: tuple[float, ...]) -> str:
     """Runnable code for the normalise section."""
     m, s = ", ".join(f"{v:.4f}" for v in mean), ", ".join(f"{v:.4f}" for v in std)
     return f'''import torch
-from torchvision.io import ImageReadMode, decode_image
+from PIL import Image
 from torchvision.transforms import v2
 
-image = decode_image("photo.png", mode=ImageReadMode.RGB)  # (3, H, W) uint8, 0..255
+image = Image.open("photo.png").convert("RGB")  # PIL image, 0..255
 to_model_input = v2.Compose([
     v2.ToImage(),
     v2.ToDtype(torch.float32, scale=True),  # 0..255 -> 0..1
@@ -537,13 +537,13 @@ def export_code(steps: list[Step], seed: int, n: int, build_errors: dict[int, st
                 image_path: str = "photo.png") -> str:
     """A standalone script producing the page's grid: draw i is seeded with `seed + i`."""
     return f'''import torch
-from torchvision.io import ImageReadMode, decode_image
+from PIL import Image
 from torchvision.transforms import v2
 from torchvision.utils import save_image
 
 pipeline = {pipeline_code(steps, build_errors)}
 
-image = decode_image({image_path!r}, mode=ImageReadMode.RGB)  # (3, H, W) uint8: v2 works on uint8 tensors
+image = v2.functional.to_image(Image.open({image_path!r}).convert("RGB"))  # (3, H, W) uint8: v2 works on uint8
 SEED, N = {seed}, {n}
 draws = []
 for i in range(N):

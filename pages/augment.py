@@ -279,11 +279,11 @@ def _boxes_code(pipeline_code: str, box: tuple[float, ...], seed: int) -> str:
     x0, y0, x1, y1 = box
     return f'''import torch
 from torchvision import tv_tensors
-from torchvision.io import ImageReadMode, decode_image
+from PIL import Image
 from torchvision.transforms import v2
 
 pipeline = {pipeline_code}
-image = tv_tensors.Image(decode_image("photo.png", mode=ImageReadMode.RGB))
+image = v2.functional.to_image(Image.open("photo.png").convert("RGB"))  # (3, H, W) uint8
 h, w = image.shape[-2:]
 boxes = tv_tensors.BoundingBoxes([[{x0} * w, {y0} * h, {x1} * w, {y1} * h]], format="XYXY", canvas_size=(h, w))
 mask = tv_tensors.Mask(torch.zeros(h, w, dtype=torch.uint8))
