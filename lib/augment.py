@@ -51,6 +51,7 @@ class ParamSpec:
     enum: str | None = None   # choice values are members of v2.<enum>
     ordered: bool = True      # pairs: (min, max) that must not be reversed
     integer: bool = False     # pairs of whole numbers (sizes, JPEG quality)
+    labels: tuple[str, str] = ("min", "max")  # pairs: what the two numbers are
     help: str = ""
 
     def to_kwarg(self, value: Any) -> Any:
@@ -173,7 +174,7 @@ _SPECS = [
           ParamSpec("expand", "bool", False, help="grow the canvas so no corner is cut"), _fill()),
     _spec("RandomAffine", _G, "Random rotation, shift, zoom and shear in one affine warp.",
           _pair("degrees", (-15.0, 15.0), -360.0, 360.0, 1.0),
-          _pair("translate", (0.1, 0.1), 0.0, 1.0, 0.05, ordered=False,
+          _pair("translate", (0.1, 0.1), 0.0, 1.0, 0.05, ordered=False, labels=("x", "y"),
                 help="largest shift as a fraction of width, height"),
           _pair("scale", (0.9, 1.1), 0.05, 5.0, 0.05), _pair("shear", (-10.0, 10.0), -89.0, 89.0, 1.0),
           _interp("NEAREST"), _fill()),
@@ -190,7 +191,7 @@ _SPECS = [
     _spec("RandomShortestSize", _G, "Resize so the shorter side is one of the given sizes, picked at random.",
           ParamSpec("min_size", "int", 224, 1, 2048, 8), ParamSpec("max_size", "int", 1024, 1, 4096, 8), _interp()),
     _spec("ScaleJitter", _G, "Scale the image relative to a target size by a random factor (detection recipes).",
-          _pair("target_size", (256, 256), 8, 2048, 8, integer=True, ordered=False,
+          _pair("target_size", (256, 256), 8, 2048, 8, integer=True, ordered=False, labels=("height", "width"),
                 help="(height, width) the scale is relative to"), _pair("scale_range", (0.1, 2.0), 0.01, 10.0, 0.05),
           _interp()),
     _spec("ColorJitter", _C, "Randomly change brightness, contrast, saturation and hue (factors drawn from each range).",

@@ -99,9 +99,8 @@ def _widget(spec: aug.ParamSpec, key: str, value: Any) -> Any:
 def _pair_widget(spec: aug.ParamSpec, key: str, value: Any) -> tuple:
     """Two number boxes, so a reversed (min > max) pair can be typed and explained."""
     cast = int if spec.integer else float
-    labels = ("min", "max") if spec.ordered else ("first", "second")
     out = []
-    for col, label, v in zip(st.columns(2), labels, value):
+    for col, label, v in zip(st.columns(2), spec.labels, value):
         st.session_state.setdefault(f"{key}.{label}", cast(v))
         out.append(col.number_input(f"{spec.name} {label}", cast(spec.low), cast(spec.high), step=cast(spec.step),
                                     key=f"{key}.{label}", help=spec.help or None))
