@@ -521,6 +521,14 @@ def step_code(step: Step) -> str:
     return f"v2.{step.name}({args})"
 
 
+def step_summary(step: Step, limit: int = 3) -> str:
+    """A short `name=value` list of the first parameters, for a step's title."""
+    spec = REGISTRY[step.name]
+    params = {**spec.defaults(), **step.params}
+    parts = [f"{p.name}={p.to_code(params[p.name]).replace('v2.', '')}" for p in spec.params[:limit]]
+    return ", ".join(parts) + (", …" if len(spec.params) > limit else "")
+
+
 def pipeline_code(steps: list[Step], errors: dict[int, str] | None = None) -> str:
     """`v2.Compose([...])` source; disabled or rejected (build `errors`) steps stay as comments."""
     lines = []

@@ -132,7 +132,7 @@ def pipeline_builder() -> tuple[list[aug.Step], list[Any]]:
     slots = []
     for i, entry in enumerate(entries):
         step = entry["step"]
-        label = f"{i + 1}. {step.name}" + ("" if step.enabled else "  (off)")
+        label = f"{i + 1}. **{step.name}**({aug.step_summary(step)})" + ("" if step.enabled else "  - off")
         with st.expander(label):
             _step_controls(i, entry, len(entries))
         slots.append(st.empty())
