@@ -471,7 +471,7 @@ def to_float(image: torch.Tensor) -> torch.Tensor:
 
 def channel_stats(x: torch.Tensor) -> tuple[list[float], list[float]]:
     """Per-channel mean and (population) std of a (C, H, W) tensor."""
-    flat = x.flatten(1).double()  # (C, H, W) -> (C, H*W)
+    flat = x.detach().cpu().flatten(1).double()  # (C, H, W) -> (C, H*W); float64 on CPU for exact stats
     return flat.mean(1).tolist(), flat.std(1, correction=0).tolist()
 
 

@@ -219,7 +219,7 @@ def normalise_section(draw: torch.Tensor) -> None:
     if draw.shape[0] != 3:
         st.warning("Draw 0 has one channel (Grayscale with 1 output channel): normalising needs 3 channels here.")
         return
-    x01 = aug.to_float(draw.cpu())
+    x01 = aug.to_float(draw)  # stays on the chosen device
     mean, std = aug.NORMALISE_PRESETS[preset] or aug.channel_stats(x01)
     try:
         after = aug.normalise(x01, mean, std)

@@ -323,3 +323,9 @@ def test_bad_box_is_refused():
 def test_json_file_is_plain_json():
     data = json.loads(aug.to_json(aug.default_pipeline()))
     assert [s["name"] for s in data["pipeline"]] == list(aug.AugmentConfig().default_pipeline)
+
+
+def test_step_summary_names_the_first_parameters():
+    step = aug.Step("RandomResizedCrop", {**aug.REGISTRY["RandomResizedCrop"].defaults(), "size": 64})
+    assert aug.step_summary(step) == "size=64, scale=(0.08, 1.0), ratio=(0.75, 1.3333), …"
+    assert aug.step_summary(aug.Step.default("RandomChannelPermutation")) == ""
