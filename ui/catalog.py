@@ -28,6 +28,8 @@ PAGES: list[PageEntry] = [
               "rule by hand, and train a network with hand-written backprop next to autograd."),
     PageEntry("pages/conv.py", "Convolution & pooling", "🔲", "Vision",
               "Slide a kernel over numbers and photos, pool, see VGG19's learnt filters and compute layer shapes."),
+    PageEntry("pages/augment.py", "Augmentation previewer", "🎛️", "Vision",
+              "Build a transforms.v2 pipeline on your own image and preview many random draws, boxes included."),
 ]
 
 
