@@ -14,6 +14,8 @@ python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
 apt_packages=()
 [ -d /usr/share/datasets/fashion-mnist ] || apt_packages+=(dataset-fashion-mnist)
 [ "$want" != test ] || [ -x /usr/bin/chromium ] || apt_packages+=(chromium)
+# emoji in page titles render as empty boxes in the screenshots without this font
+[ "$want" != test ] || [ -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || apt_packages+=(fonts-noto-color-emoji)
 python3 -c 'import ensurepip' 2>/dev/null || apt_packages+=(python3-venv)
 if [ ${#apt_packages[@]} -gt 0 ]; then
   echo "Installing Debian packages: ${apt_packages[*]}"
