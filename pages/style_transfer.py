@@ -155,8 +155,8 @@ def loss_figure(history: list[dict]):
     return fig.update_layout(margin=dict(l=10, r=10, t=40, b=10))
 
 
-def controls_and_run(content, style, size, names) -> None:
-    """Everything from the objective to the Start/Stop buttons."""
+def controls_and_run(content, style, size, names) -> stl.StyleConfig | None:
+    """Everything from the objective to the Start/Stop buttons; returns the settings if valid."""
     settings = {**objective_controls(), **optimiser_controls()}
     device = ui.current_device()
     try:
@@ -167,7 +167,7 @@ def controls_and_run(content, style, size, names) -> None:
         stl.check_size(config.size, aspect, config.deepest, stl.memory_budget(device))
     except ValueError as e:
         ui.show_error(e)
-        return
+        return None
     for note in notes:
         st.info(note, icon="✂️")
     time_estimate(config, aspect, device)
@@ -183,6 +183,7 @@ def controls_and_run(content, style, size, names) -> None:
     elif more and can_continue:
         run(replace(config, coarse_to_fine=False), content01, style01, names, device,
             start01=previous["image"].unsqueeze(0))
+    return config
 
 
 def results() -> None:
@@ -259,9 +260,8 @@ def explanation(state: dict) -> None:
     )
 
 
-def code(names: tuple[str, str], size: int) -> None:
-    state = st.session_state.get(RUN)
-    config = state["config"] if state else replace(CFG, size=int(size))
+def code(config: stl.StyleConfig, names: tuple[str, str]) -> None:
+    """The standalone script for the current settings."""
     paths = tuple(f"assets/images/{SAMPLE_IMAGES[n]}" if n in SAMPLE_IMAGES else n for n in names)
     ui.code_panel(stl.generate_code(config, *paths), title="Standalone script for these settings")
 
@@ -272,9 +272,10 @@ def main() -> None:
     if content is None or style is None:
         st.info("Choose both a content photo and a style painting to go on.")
         return
-    controls_and_run(content, style, size, names)
+    config = controls_and_run(content, style, size, names)
     results()
-    code(names, size)
+    if config is not None:
+        code(config, names)
 
 
 main()

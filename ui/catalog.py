@@ -18,7 +18,10 @@ class PageEntry:
 SECTIONS = ("Tensors & autograd", "Vision", "Sequences", "Training")
 
 # Each page issue adds its entry here once the page really works.
-PAGES: list[PageEntry] = []
+PAGES: list[PageEntry] = [
+    PageEntry("pages/style_transfer.py", "Style transfer", "🎨", "Vision",
+              "Paint a photo in the style of a painting with VGG19 features and Gram matrices; watch it form live."),
+]
 
 
 def navigation() -> dict[str, list]:
