@@ -126,7 +126,7 @@ def time_estimate(config: stl.StyleConfig, aspect: float, device: torch.device) 
 def run(config: stl.StyleConfig, content01, style01, names, device, start01=None) -> None:
     """Run the generator, drawing progress and previews; state survives a Stop."""
     features = vgg(config.deepest, str(device))
-    state = {"config": config, "history": [], "image": start01, "names": names, "error": None,
+    state = {"config": config, "history": [], "image": None if start01 is None else start01[0], "names": names, "error": None,
              "content01": content01, "style01": style01, "done": False, "source": features.source}
     st.session_state[RUN] = state
     progress = ui.Progress(config.total_steps, "Stylising")
