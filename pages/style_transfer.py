@@ -177,10 +177,12 @@ def controls_and_run(content, style, size, names) -> stl.StyleConfig | None:
     b2.button("⏹️ Stop (keeps the current image)", key="style.stop")
     can_continue = previous is not None and previous["image"] is not None and \
         tuple(previous["image"].shape[-2:]) == tuple(content01.shape[-2:])
-    more = b3.button("⏩ Continue from current image", key="style.continue", disabled=not can_continue)
+    more = b3.button("⏩ Continue from current image", key="style.continue")
     if start:
         run(config, content01, style01, names, device)
-    elif more and can_continue:
+    elif more and not can_continue:
+        st.warning("Nothing to continue at this size yet: press Start first.")
+    elif more:
         run(replace(config, coarse_to_fine=False), content01, style01, names, device,
             start01=previous["image"].unsqueeze(0))
     return config

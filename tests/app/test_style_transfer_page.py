@@ -33,6 +33,15 @@ def test_run_shows_result_charts_and_numbers(done):
     assert "Gram of the painting" in str([c.proto for c in done.get("plotly_chart")])
 
 
+def test_continue_goes_on_from_the_kept_image(done):
+    before = done.session_state["style.run"]["image"].clone()
+    done.button(key="style.continue").click().run()
+    assert_no_exception(done)
+    state = done.session_state["style.run"]
+    assert state["done"] and len(state["history"]) == 2  # full-size steps only: no second coarse pass
+    assert (state["image"] - before).abs().max() > 1e-3
+
+
 def test_changing_ratio_changes_the_result(done):
     before = done.session_state["style.run"]["image"].clone()
     done.select_slider(key="style.ratio").set_value(1e5).run()
