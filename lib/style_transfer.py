@@ -49,7 +49,7 @@ class StyleConfig:
     coarse_to_fine: bool = True     # half size first: 4x cheaper steps for the big strokes
     coarse_steps: int = 40
     preview_every: int = 5
-    avg_pool: bool = False          # Gatys suggest avg-pool; with few steps it made no visible gain
+    avg_pool: bool = False          # Gatys suggest avg-pool; max-pool kept (the weights' own), no gain measured
     max_aspect: float = 2.5         # wider images are centre-cropped to this ratio
     seed: int = 0
 

@@ -120,7 +120,7 @@ def time_estimate(config: stl.StyleConfig, aspect: float, device: torch.device) 
     flops = stl.step_flops(stl._shape_for(config.size, aspect), config.deepest) / 1e9
     st.caption(f"⏱️ Estimated time: **{ui.progress.format_seconds(seconds)}** for {config.total_steps} steps on "
                f"{device} (one step at 96 px measured {per_step * 1000:.0f} ms here; cost grows with pixels; "
-               f"a full-size step is about {flops:.0f} GFLOP).")
+               f"a full-size step is about {flops:.0f} GFLOP). Weights: {vgg(config.deepest, str(device)).source}.")
 
 
 def run(config: stl.StyleConfig, content01, style01, names, device, start01=None) -> None:

@@ -18,7 +18,7 @@ def test_defaults_render_with_estimate_and_code():
     at = run_page("style_transfer.py")
     assert_no_exception(at)
     text = texts(at)
-    assert "Estimated time" in text and "GFLOP" in text
+    assert "Estimated time" in text and "GFLOP" in text and "Weights:" in text
     assert "Press **Start**" in text
     assert "CONTENT_LAYER" in at.code[0].value and "'conv4_2'" in at.code[0].value
 
