@@ -30,6 +30,8 @@ PAGES: list[PageEntry] = [
               "Slide a kernel over numbers and photos, pool, see VGG19's learnt filters and compute layer shapes."),
     PageEntry("pages/augment.py", "Augmentation previewer", "🎛️", "Vision",
               "Build a transforms.v2 pipeline on your own image and preview many random draws, boxes included."),
+    PageEntry("pages/style_transfer.py", "Style transfer", "🎨", "Vision",
+              "Paint a photo in the style of a painting with VGG19 features and Gram matrices; watch it form live."),
 ]
 
 
