@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import inspect
 import math
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
 import numpy as np
@@ -54,17 +54,19 @@ class PlaygroundConfig:
     l1: float = 0.0
     l2: float = 0.0                 # weight_decay
     loss: str = "cross-entropy"
-    # views
+    # views (change freely while training)
+    steps_per_frame: int = 10       # training steps between two redraws while playing
     grid: int = 100                 # boundary resolution (grid x grid points)
     neuron_grid: int = 32           # per-neuron maps are small, so coarser
 
 
-TRAINING_FIELDS = ("optimizer", "lr", "momentum", "nesterov", "batch_size", "l1", "l2", "loss")
+STRUCTURE_FIELDS = ("dataset", "n_points", "noise", "test_fraction", "n_classes", "data_seed", "features",
+                    "hidden_layers", "width", "activation", "dropout", "batch_norm", "weight_seed")
 
 
 def structure_key(cfg: PlaygroundConfig) -> tuple:
     """The settings that need a fresh model when they change (data and architecture, seeds)."""
-    return tuple(getattr(cfg, f.name) for f in fields(cfg) if f.name not in TRAINING_FIELDS)
+    return tuple(getattr(cfg, name) for name in STRUCTURE_FIELDS)
 
 
 # ---------------------------------------------------------------- data sets

@@ -18,7 +18,10 @@ class PageEntry:
 SECTIONS = ("Tensors & autograd", "Vision", "Sequences", "Training")
 
 # Each page issue adds its entry here once the page really works.
-PAGES: list[PageEntry] = []
+PAGES: list[PageEntry] = [
+    PageEntry("pages/playground.py", "Network playground", "🧠", "Training",
+              "A small MLP learns a 2-D classifier live: data sets, layers, optimizers, the boundary redrawn."),
+]
 
 
 def navigation() -> dict[str, list]:
