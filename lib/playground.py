@@ -437,6 +437,20 @@ def neuron_maps(run: Run, size: int | None = None) -> list[tuple[str, np.ndarray
     return maps
 
 
+def neuron_mosaic(maps: list[tuple[str, np.ndarray]], gap: int = 2) -> tuple[np.ndarray, list[str]]:
+    """Tile every neuron map into one array (rows = layers), each scaled to its own [-1, 1]; NaN gaps."""
+    size = maps[0][1].shape[-1]
+    cols = max(len(m) for _, m in maps)
+    cell = size + gap
+    out = np.full((len(maps) * cell - gap, cols * cell - gap), np.nan, dtype=np.float32)
+    for r, (_, layer) in enumerate(maps):
+        scale = np.abs(layer).reshape(len(layer), -1).max(1)  # (n, s, s) -> (n, s*s) -> (n,)
+        for c, neuron in enumerate(layer / np.where(scale > 0, scale, 1)[:, None, None]):
+            top = (len(maps) - 1 - r) * cell  # first layer at the top once the y axis points up
+            out[top:top + size, c * cell:c * cell + size] = neuron
+    return out, [name for name, _ in maps]
+
+
 @dataclass(frozen=True)
 class Diagram:
     """Nodes and weighted edges of the network, ready to draw."""

@@ -1,10 +1,13 @@
 """Network playground: a small PyTorch MLP learning a 2-D classifier, redrawn live as it trains."""
 from __future__ import annotations
 
+import base64
+import io
+
 import numpy as np
-import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
+from PIL import Image
 from plotly.subplots import make_subplots
 
 import ui
@@ -25,22 +28,20 @@ def intro() -> None:
         "The *hello world* of PyTorch, made visible: a small fully connected network (`nn.Sequential` of "
         "`nn.Linear` layers and activations) learns to give every point of the plane a class. Each training "
         "step takes a mini-batch, computes the loss, lets autograd find the gradients and moves every weight "
-        "a little. Press **▶ Play** and watch the decision boundary bend; change the learning rate while it "
+        "a little. Set up data, model and training in the **sidebar**, press **▶ Play** and watch the decision boundary bend; change the learning rate while it "
         "runs; press **Reset** to start again from exactly the same weights and compare."
     )
 
 
 def data_controls() -> dict:
-    st.markdown("**1 · Data**")
     names = list(pg.DATASETS)
     dataset = st.selectbox("Data set", names, index=names.index(D.dataset), key="pg.dataset",
                            format_func=lambda k: pg.DATASETS[k][0])
-    c1, c2 = st.columns(2)
-    n_points = c1.slider("Points", 20, 1000, D.n_points, 10, key="pg.n_points")
-    noise = c2.slider("Noise", 0.0, 2.0, D.noise, 0.05, key="pg.noise",
+    n_points = st.slider("Points", 20, 1000, D.n_points, 10, key="pg.n_points")
+    noise = st.slider("Noise", 0.0, 2.0, D.noise, 0.05, key="pg.noise",
                       help="Standard deviation of extra Gaussian jitter added to each point (plane units).")
-    test_fraction = c1.slider("Test fraction", 0.05, 0.9, D.test_fraction, 0.05, key="pg.test_fraction")
-    n_classes = c2.slider("Classes", 2, 4, D.n_classes, key="pg.n_classes",
+    test_fraction = st.slider("Test fraction", 0.05, 0.9, D.test_fraction, 0.05, key="pg.test_fraction")
+    n_classes = st.slider("Classes", 2, 4, D.n_classes, key="pg.n_classes",
                           help="Gaussian clouds and the spiral can have 2-4 classes; the others have 2.")
     features = st.multiselect("Input features", list(pg.FEATURES), list(D.features), key="pg.features",
                               help="What the first layer sees. Non-linear features let even a linear model bend.")
@@ -50,14 +51,12 @@ def data_controls() -> dict:
 
 
 def model_controls() -> dict:
-    st.markdown("**2 · Model**")
-    c1, c2 = st.columns(2)
-    hidden_layers = c1.slider("Hidden layers", 0, 6, D.hidden_layers, key="pg.hidden_layers")
-    width = c2.slider("Neurons per layer", 1, 16, D.width, key="pg.width")
+    hidden_layers = st.slider("Hidden layers", 0, 6, D.hidden_layers, key="pg.hidden_layers")
+    width = st.slider("Neurons per hidden layer", 1, 16, D.width, key="pg.width")
     acts = list(pg.ACTIVATIONS)
     activation = st.selectbox("Activation", acts, acts.index(D.activation), key="pg.activation")
-    dropout = c1.slider("Dropout", 0.0, 0.8, D.dropout, 0.05, key="pg.dropout")
-    batch_norm = c2.toggle("Batch norm", D.batch_norm, key="pg.batch_norm")
+    dropout = st.slider("Dropout", 0.0, 0.8, D.dropout, 0.05, key="pg.dropout")
+    batch_norm = st.toggle("Batch norm", D.batch_norm, key="pg.batch_norm")
     weight_seed = st.number_input("Weight seed", 0, 10_000, D.weight_seed, key="pg.weight_seed",
                                   help="Same seed, same initial weights: Reset starts from exactly here.")
     return dict(hidden_layers=hidden_layers, width=width, activation=activation, dropout=dropout,
@@ -65,35 +64,41 @@ def model_controls() -> dict:
 
 
 def training_controls() -> dict:
-    st.markdown("**3 · Training** (changes apply mid-run)")
-    c1, c2 = st.columns(2)
-    optimizer = c1.selectbox("Optimizer", pg.OPTIMIZERS, pg.OPTIMIZERS.index(D.optimizer), key="pg.optimizer")
-    loss = c2.selectbox("Loss", pg.LOSSES, pg.LOSSES.index(D.loss), key="pg.loss")
+    optimizer = st.selectbox("Optimizer", pg.OPTIMIZERS, pg.OPTIMIZERS.index(D.optimizer), key="pg.optimizer")
     lr = st.select_slider("Learning rate", LRS, D.lr, key="pg.lr")
+    c1, c2 = st.columns(2)
     momentum = c1.slider("Momentum", 0.0, 0.99, D.momentum, 0.01, key="pg.momentum",
                          help="SGD and RMSprop; Adam keeps its own running averages.")
     nesterov = c2.toggle("Nesterov", D.nesterov, key="pg.nesterov", help="SGD with momentum only.")
     batch_size = st.select_slider("Batch size", [1, 2, 4, 8, 16, 32, 64, 128, 256, 1000], D.batch_size,
                                   key="pg.batch_size")
+    c1, c2 = st.columns(2)
     l1 = c1.select_slider("L1", REGS, D.l1, key="pg.l1", help="Adds l1 * sum|w| to the loss.")
     l2 = c2.select_slider("L2 (weight decay)", REGS, D.l2, key="pg.l2", help="The optimizer's weight_decay.")
-    steps = st.slider("Steps per redraw", 1, 100, D.steps_per_frame, key="pg.steps_per_frame")
+    loss = st.selectbox("Loss", pg.LOSSES, pg.LOSSES.index(D.loss), key="pg.loss")
+    steps = st.slider("Steps per redraw", 1, 100, D.steps_per_frame, key="pg.steps_per_frame",
+                      help="How many mini-batch steps run between two redraws while playing.")
     return dict(optimizer=optimizer, loss=loss, lr=lr, momentum=momentum, nesterov=nesterov,
                 batch_size=batch_size, l1=l1, l2=l2, steps_per_frame=steps)
 
 
+SECTIONS = (("1 · Data", data_controls), ("2 · Model", model_controls),
+            ("3 · Training (changes apply mid-run)", training_controls))
+
+
 def read_config() -> pg.PlaygroundConfig | None:
-    """Draw the three control columns; None (with the reason shown) when the settings cannot work."""
-    cols = st.columns(3, border=True)
+    """Draw the settings in the sidebar (visible beside the live views); None when they cannot work."""
     values = {}
-    for col, controls in zip(cols, (data_controls, model_controls, training_controls)):
-        with col:
-            values.update(controls())
+    with st.sidebar:
+        st.header("Playground settings")
+        for title, controls in SECTIONS:
+            with st.expander(title, expanded=True):
+                values.update(controls())
     cfg = pg.PlaygroundConfig(**values)
     try:
         pg.validate(cfg)
     except ValueError as e:
-        ui.show_error(e)
+        ui.show_error(e, prefix="Settings (sidebar): ")
         return None
     for note in pg.notes(cfg):
         st.info(note, icon="💡")
@@ -178,9 +183,18 @@ def softmax_point() -> tuple[float, float]:
     return (float(st.session_state.get("pg.px", 1.0)), float(st.session_state.get("pg.py", 1.0)))
 
 
+def png_uri(rgb: np.ndarray) -> str:
+    """An RGB array as a PNG data URI (PIL is much faster than Plotly's own encoder)."""
+    buffer = io.BytesIO()
+    Image.fromarray(rgb).save(buffer, format="PNG")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
 def boundary_figure(run: pg.Run, point: tuple[float, float]) -> go.Figure:
-    axis, _ = pg.grid_points(run.cfg.grid)
-    fig = px.imshow(pg.boundary_rgb(pg.boundary(run)), x=axis, y=axis, origin="lower")
+    rgb = pg.boundary_rgb(pg.boundary(run))[::-1]  # row 0 is y = -6; an image's first row is its top
+    fig = go.Figure()
+    fig.add_layout_image(source=png_uri(np.ascontiguousarray(rgb)), xref="x", yref="y", x=-pg.DOMAIN,
+                         y=pg.DOMAIN, sizex=2 * pg.DOMAIN, sizey=2 * pg.DOMAIN, sizing="stretch", layer="below")
     for split, xy, y, symbol in (("train", run.data.xy_train, run.data.y_train, "circle"),
                                  ("test", run.data.xy_test, run.data.y_test, "diamond")):
         for k in range(run.data.n_classes):
@@ -190,8 +204,10 @@ def boundary_figure(run: pg.Run, point: tuple[float, float]) -> go.Figure:
                                                  line=dict(width=1, color="white" if split == "train" else "black"))))
     fig.add_trace(go.Scatter(x=[point[0]], y=[point[1]], mode="markers", name="softmax point",
                              marker=dict(symbol="star", size=16, color="black", line=dict(width=1, color="white"))))
-    fig.update_layout(height=430, margin=dict(l=10, r=10, t=30, b=10), title="Decision boundary",
-                      legend=dict(orientation="h", y=-0.08), xaxis_range=[-6, 6], yaxis_range=[-6, 6])
+    fig.update_xaxes(range=[-pg.DOMAIN, pg.DOMAIN], showgrid=False, zeroline=False, constrain="domain")
+    fig.update_yaxes(range=[-pg.DOMAIN, pg.DOMAIN], showgrid=False, zeroline=False, scaleanchor="x")
+    fig.update_layout(height=460, margin=dict(l=10, r=10, t=30, b=10), title="Decision boundary",
+                      legend=dict(orientation="h", y=-0.08), plot_bgcolor="white")
     return fig
 
 
@@ -231,9 +247,9 @@ def network_views(run: pg.Run) -> None:
         st.caption("Each line is one weight of an `nn.Linear`: blue positive, orange negative, thicker = larger "
                    "|w|. Batch norm, activations and dropout act on the nodes, not on the lines.")
     with tab_n:
-        for name, maps in pg.neuron_maps(run):
-            st.plotly_chart(neuron_figure(name, maps), key=f"pg.neurons.{name}")
-        st.caption("What each neuron outputs at every point of the plane (after its activation). Later layers "
+        st.plotly_chart(neuron_figure(pg.neuron_maps(run), run.cfg.neuron_grid), key="pg.neurons_chart")
+        st.caption("What each input feature and each hidden neuron outputs at every point of the plane (after "
+                   "its activation; red negative, blue positive, each map scaled to its own range). Later layers "
                    "combine the simple shapes of earlier ones into the final boundary.")
     with tab_s:
         n_params = sum(p.numel() for p in run.model.parameters())
@@ -260,15 +276,17 @@ def diagram_figure(dia: pg.Diagram) -> go.Figure:
     return fig
 
 
-def neuron_figure(name: str, maps: np.ndarray) -> go.Figure:
-    z = float(np.abs(maps).max()) or 1.0
-    fig = px.imshow(maps, facet_col=0, facet_col_wrap=min(len(maps), 8), origin="lower",
-                    color_continuous_scale="RdBu", zmin=-z, zmax=z, facet_col_spacing=0.01, facet_row_spacing=0.03)
-    fig.for_each_annotation(lambda a: a.update(text=f"{name} #{a.text.split('=')[-1]}"))
+def neuron_figure(maps: list[tuple[str, np.ndarray]], size: int) -> go.Figure:
+    """All neuron maps as one heat-map mosaic: far faster to draw than one subplot per neuron."""
+    mosaic, names = pg.neuron_mosaic(maps)
+    cell = size + 2
+    fig = go.Figure(go.Heatmap(z=mosaic, colorscale="RdBu", zmin=-1, zmax=1, showscale=False,
+                               hovertemplate="%{z:.2f}<extra></extra>"))
+    ticks = [(len(names) - 1 - r) * cell + size / 2 for r in range(len(names))]
+    fig.update_yaxes(tickvals=ticks, ticktext=names, scaleanchor="x", showgrid=False, zeroline=False)
     fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    rows = -(-len(maps) // 8)
-    fig.update_layout(height=40 + 110 * rows, margin=dict(l=5, r=5, t=25, b=5), coloraxis_showscale=False)
+    fig.update_layout(height=60 + 70 * len(names), margin=dict(l=10, r=10, t=10, b=10),
+                      plot_bgcolor="rgba(0,0,0,0)")
     return fig
 
 
@@ -280,7 +298,8 @@ def softmax_section(run: pg.Run, point: tuple[float, float]) -> None:
     s = pg.softmax_at(run, point)
     rows = {"logit z": s["logits"], "exp(z − max z)": s["exp"], "probability": s["probs"],
             "torch.softmax": s["torch"]}
-    st.dataframe({k: [f"{v:.4f}" for v in vals] for k, vals in rows.items()} | {"class": list(range(len(s["probs"])))})
+    table = {"class": list(range(len(s["probs"])))} | {k: [f"{v:.4f}" for v in vals] for k, vals in rows.items()}
+    st.dataframe(table, hide_index=True)
     st.latex(r"p_k = \frac{e^{z_k}}{\sum_j e^{z_j}} = \frac{e^{z_k - \max z}}{\sum_j e^{z_j - \max z}}")
     st.caption(f"The last layer outputs one score (logit) per class; softmax turns them into probabilities that "
                f"sum to 1. Class {int(np.argmax(s['probs']))} wins here with {s['probs'].max():.1%}. Cross-entropy "
