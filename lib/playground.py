@@ -92,10 +92,12 @@ def circles(n: int, noise: float, k: int, g: torch.Generator) -> tuple[torch.Ten
 
 
 def xor(n: int, noise: float, k: int, g: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
-    """Four quadrants: class 1 where x and y have the same sign."""
-    x = (torch.rand(n, 2, generator=g) * 2 - 1) * 5
-    x = x + 0.3 * torch.sign(x)  # a small gap around the axes, as in TensorFlow Playground
-    y = (x[:, 0] * x[:, 1] > 0).long()
+    """Four quadrants: class 1 where x and y have the same sign (half the points each)."""
+    y = torch.arange(n) % 2
+    size = 0.3 + 4.7 * torch.rand(n, 2, generator=g)  # |x|, |y|: a small gap around the axes, as in TF Playground
+    sx = torch.where(torch.rand(n, generator=g) < 0.5, -1.0, 1.0)
+    sy = torch.where(y == 1, sx, -sx)
+    x = size * torch.stack([sx, sy], 1)  # (n,) signs -> (n, 2)
     return x + noise * torch.randn(n, 2, generator=g), y
 
 
