@@ -15,6 +15,15 @@ CPU = torch.device("cpu")
 D = pg.PlaygroundConfig()
 
 
+@pytest.fixture(autouse=True, scope="module")
+def one_thread():
+    """Tiny nets: on pytest's main thread, OpenMP worker threads only add waiting (20x on a busy box)."""
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
 def weights(run: pg.Run) -> list[torch.Tensor]:
     return [p.detach().clone() for p in run.model.parameters()]
 
@@ -90,7 +99,7 @@ def test_each_data_set_is_separable_by_a_suitable_network(name, spec, steps, acc
     start = run.history[-1]["train_loss"]
     list(pg.train(run, steps, record_every=steps))
     assert run.history[-1]["train_acc"] >= acc
-    assert run.history[-1]["train_loss"] < start / 3
+    assert run.history[-1]["train_loss"] < min(start, 0.35)
 
 
 def test_linear_model_on_xor_trains_but_cannot_separate_and_says_so():
@@ -194,7 +203,8 @@ def test_too_high_learning_rate_is_detected_as_divergence():
     (dict(dropout=1.0), "Dropout"),
     (dict(dataset="nope"), "Unknown data set"),
     (dict(hidden_layers=7), "0 to 6 hidden layers"),
-    (dict(n_points=20, test_fraction=0.9), "at least 2 training points"),
+    (dict(n_points=10, test_fraction=0.9), "at least 2 training points"),  # 1 train point
+    (dict(test_fraction=0.95), "test fraction between"),
 ])
 def test_validate_explains_settings_that_cannot_work(change, message):
     with pytest.raises(ValueError, match=message):
