@@ -546,11 +546,11 @@ def _code_optimizer(cfg: PlaygroundConfig) -> str:
 
 
 def _code_body(cfg: PlaygroundConfig, feats: str, steps: int) -> str:
+    return "\n".join([_code_data(cfg, feats), _code_model(cfg), _code_loop(cfg, steps)])
+
+
+def _code_data(cfg: PlaygroundConfig, feats: str) -> str:
     k, m = classes(cfg), n_train(cfg)
-    loss = ("F.cross_entropy(model(xb), yb)" if cfg.loss == "cross-entropy"
-            else f"F.mse_loss(model(xb), F.one_hot(yb, {k}).float())")
-    l1 = (f"\n    loss = loss + {cfg.l1} * sum(m.weight.abs().sum() for m in model if isinstance(m, nn.Linear))"
-          if cfg.l1 > 0 else "")
     return f'''# ---- data: {DATASETS[cfg.dataset][0]}, shuffled and split into train / test
 g = torch.Generator().manual_seed({cfg.data_seed})
 xy, labels = {DATASETS[cfg.dataset][1].__name__}({cfg.n_points}, {cfg.noise}, {k}, g)
@@ -560,11 +560,14 @@ x, y = xy[:, 0], xy[:, 1]
 features = torch.stack([{feats}], 1)  # (n, 2) -> (n, {len(cfg.features)}) input features
 x_train, y_train = features[:{m}], labels[:{m}]
 x_test, y_test = features[{m}:], labels[{m}:]
+'''
 
-# ---- model: weights drawn from their own generator, so the same seed gives the same start
+
+def _code_model(cfg: PlaygroundConfig) -> str:
+    return f'''# ---- model: weights drawn from their own generator, so the same seed gives the same start
 dropout_g = torch.Generator().manual_seed({cfg.weight_seed + 2})
 model = nn.Sequential(
-{_code_model_lines(cfg, k)}
+{_code_model_lines(cfg, classes(cfg))}
 )
 init_g = torch.Generator().manual_seed({cfg.weight_seed})
 for layer in model:
@@ -573,8 +576,16 @@ for layer in model:
         nn.init.uniform_(layer.weight, -bound, bound, generator=init_g)
         nn.init.uniform_(layer.bias, -bound, bound, generator=init_g)
 optimizer = {_code_optimizer(cfg)}
+'''
 
-# ---- training loop: mini-batches from a shuffled order
+
+def _code_loop(cfg: PlaygroundConfig, steps: int) -> str:
+    k = classes(cfg)
+    loss = ("F.cross_entropy(model(xb), yb)" if cfg.loss == "cross-entropy"
+            else f"F.mse_loss(model(xb), F.one_hot(yb, {k}).float())")
+    l1 = (f"\n    loss = loss + {cfg.l1} * sum(m.weight.abs().sum() for m in model if isinstance(m, nn.Linear))"
+          if cfg.l1 > 0 else "")
+    return f'''# ---- training loop: mini-batches from a shuffled order
 batch_g = torch.Generator().manual_seed({cfg.weight_seed + 1})
 batch_size = min({cfg.batch_size}, len(y_train))
 perm, cursor = torch.empty(0, dtype=torch.long), 0
