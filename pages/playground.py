@@ -165,10 +165,11 @@ def draw(run: pg.Run) -> None:
     left, right = st.columns([1, 1])
     with left:
         point = softmax_point()
-        st.plotly_chart(boundary_figure(run, point), key="pg.boundary_chart")
+        st.plotly_chart(boundary_figure(run, point), key="pg.boundary_chart", on_select="rerun",
+                        selection_mode="points")
         st.caption("Background: the class the model predicts at each of 100×100 grid points, one batched "
                    "forward pass; pale = unsure (probabilities near equal). ● train points, ◆ test points, "
-                   "★ the point whose softmax is explained below.")
+                   "★ the point whose softmax is explained below (click any point to move it).")
     with right:
         st.plotly_chart(curves_figure(run.history), key="pg.curves_chart")
         st.caption("Loss and accuracy on all training and test points, measured in eval mode (no dropout, "
@@ -179,7 +180,14 @@ def draw(run: pg.Run) -> None:
 
 
 def softmax_point() -> tuple[float, float]:
-    """The point to explain: the number inputs below, set with defaults on the first run."""
+    """The point to explain: a clicked chart point (once, when new), else the x/y inputs below."""
+    state = st.session_state.get("pg.boundary_chart") or {}
+    points = state.get("selection", {}).get("points", [])
+    if points and "x" in points[0]:
+        picked = tuple(round(min(max(float(points[0][a]), -pg.DOMAIN), pg.DOMAIN), 2) for a in ("x", "y"))
+        if picked != st.session_state.get("pg.picked"):  # a new click wins; later typing is not overridden
+            st.session_state["pg.picked"] = picked
+            st.session_state["pg.px"], st.session_state["pg.py"] = picked
     return (float(st.session_state.get("pg.px", 1.0)), float(st.session_state.get("pg.py", 1.0)))
 
 
