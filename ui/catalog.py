@@ -32,6 +32,8 @@ PAGES: list[PageEntry] = [
               "Build a transforms.v2 pipeline on your own image and preview many random draws, boxes included."),
     PageEntry("pages/style_transfer.py", "Style transfer", "🎨", "Vision",
               "Paint a photo in the style of a painting with VGG19 features and Gram matrices; watch it form live."),
+    PageEntry("pages/playground.py", "Network playground", "🧠", "Training",
+              "A small MLP learns a 2-D classifier live: data sets, layers, optimizers, the boundary redrawn."),
 ]
 
 

@@ -1,0 +1,128 @@
+"""pages/playground.py in AppTest: renders, every main control changes the output, bad input explained."""
+from __future__ import annotations
+
+import pytest
+
+from tests.helpers import assert_no_exception, run_page, texts
+
+SMALL = {"pg.n_points": 100}  # tiny data keeps each run fast
+
+
+def status(at) -> str:
+    """The live status line: 'Step N · train loss ...'."""
+    return next(m.value for m in at.markdown if m.value.startswith("**Step "))
+
+
+def code_text(at) -> str:
+    return "\n".join(c.value for c in at.code)
+
+
+@pytest.fixture(scope="module")
+def page():
+    at = run_page("playground.py", SMALL)
+    assert_no_exception(at)
+    return at
+
+
+def test_renders_with_defaults(page):
+    assert status(page).startswith("**Step 0**")
+    assert len(page.get("plotly_chart")) == 4  # boundary, curves, diagram, neuron maps
+    code = code_text(page)
+    assert "optimizer.zero_grad()" in code and "loss.backward()" in code and "optimizer.step()" in code
+    assert "Linear(in_features=2, out_features=10" in code  # the nn.Sequential print
+    assert "torch.softmax" in str(page.dataframe[0].value.columns.tolist())
+
+
+def test_step_and_hundred_steps_train():
+    at = run_page("playground.py", SMALL)
+    at.button(key="pg.step").click().run()
+    assert status(at).startswith("**Step 1**")
+    at.button(key="pg.fast").click().run()
+    assert_no_exception(at)
+    assert status(at).startswith("**Step 101**")
+    assert at.session_state["pg.run"].history[-1]["train_loss"] < at.session_state["pg.run"].history[0]["train_loss"]
+
+
+def test_lr_change_mid_run_keeps_training_and_reset_restores_start():
+    at = run_page("playground.py", SMALL)
+    first = status(at)
+    at.button(key="pg.fast").click().run()
+    at.select_slider(key="pg.lr").set_value(0.3).run()
+    assert_no_exception(at)
+    assert status(at).startswith("**Step 100**")  # same run, same weights
+    assert at.session_state["pg.run"].optimizer.param_groups[0]["lr"] == 0.3
+    at.button(key="pg.reset").click().run()
+    assert status(at) == first  # same seeds: the same starting weights and data
+
+
+def test_play_and_pause_toggle():
+    at = run_page("playground.py", SMALL)
+    at.button(key="pg.play").click().run()
+    assert_no_exception(at)
+    assert at.session_state["pg.playing"] is True
+    assert at.button(key="pg.play").label == "⏸ Pause"
+    at.button(key="pg.play").click().run()
+    assert at.session_state["pg.playing"] is False
+
+
+@pytest.mark.parametrize("kind,key,value,expect", [
+    ("selectbox", "pg.dataset", "spiral", "spiral("),
+    ("slider", "pg.hidden_layers", 3, "(4): Linear(in_features=10, out_features=10"),
+    ("slider", "pg.width", 4, "out_features=4"),
+    ("selectbox", "pg.activation", "tanh", "Tanh()"),
+    ("slider", "pg.dropout", 0.2, "SeededDropout(p=0.2"),
+    ("toggle", "pg.batch_norm", True, "BatchNorm1d(10"),
+    ("multiselect", "pg.features", ["x", "y", "x²"], "x * x"),
+    ("selectbox", "pg.optimizer", "Adam", "torch.optim.Adam("),
+    ("selectbox", "pg.loss", "MSE on one-hot", "F.mse_loss("),
+    ("select_slider", "pg.batch_size", 8, "batch_size = min(8,"),
+    ("select_slider", "pg.l2", 0.01, "weight_decay=0.01"),
+    ("number_input", "pg.data_seed", 3, "manual_seed(3)"),
+])
+def test_each_main_control_changes_the_output(page, kind, key, value, expect):
+    assert expect not in code_text(page)
+    at = run_page("playground.py", SMALL)
+    getattr(at, kind)(key=key).set_value(value).run()
+    assert_no_exception(at)
+    assert expect in code_text(at)
+
+
+def test_data_change_changes_the_boundary_and_numbers(page):
+    at = run_page("playground.py", SMALL)
+    at.slider(key="pg.noise").set_value(1.5).run()
+    assert status(at) != status(page)
+
+
+def test_no_features_is_explained():
+    at = run_page("playground.py", SMALL)
+    at.multiselect(key="pg.features").set_value([]).run()
+    assert_no_exception(at)
+    assert "at least one input feature" in texts(at)
+
+
+def test_batch_norm_with_batch_of_one_is_explained():
+    at = run_page("playground.py", SMALL | {"pg.batch_norm": True})
+    at.select_slider(key="pg.batch_size").set_value(1).run()
+    assert_no_exception(at)
+    assert "Batch norm needs at least 2" in texts(at)
+
+
+def test_linear_model_on_xor_trains_with_a_note():
+    at = run_page("playground.py", SMALL | {"pg.dataset": "xor", "pg.hidden_layers": 0})
+    assert "cannot separate" in texts(at)
+    at.button(key="pg.fast").click().run()
+    assert_no_exception(at)
+    assert status(at).startswith("**Step 100**")
+
+
+def test_divergence_is_explained():
+    at = run_page("playground.py", SMALL | {"pg.lr": 3.0, "pg.loss": "MSE on one-hot"})
+    at.button(key="pg.fast").click().run()
+    assert_no_exception(at)
+    assert "Lower the learning rate" in texts(at)
+
+
+def test_softmax_point_changes_the_table(page):
+    at = run_page("playground.py", SMALL)
+    at.number_input(key="pg.px").set_value(-3.0).run()
+    assert not at.dataframe[0].value.equals(page.dataframe[0].value)
