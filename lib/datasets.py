@@ -394,3 +394,29 @@ def batches(x, y, batch_size, generator):
 images, labels = next(batches(X_train, Y_train, {batch_size}, torch.Generator().manual_seed(0)))
 print(images.shape, labels.shape, images.min().item(), images.max().item())
 '''
+
+
+def image_to_pixels(image: Image.Image, shape: tuple[int, int, int], invert: bool | None = None) -> torch.Tensor:
+    """An uploaded picture as the data set's uint8 (1, C, H, W): grey or RGB, resized, inverted if needed.
+
+    MNIST-like sets are light objects on black; `invert=None` inverts when the picture is mostly light.
+    """
+    c, h, w = shape
+    img = image.convert("L" if c == 1 else "RGB").resize((w, h), Image.Resampling.LANCZOS)
+    arr = np.asarray(img, dtype=np.uint8)
+    if int(arr.max()) - int(arr.min()) < 8:
+        raise ValueError("The picture is blank (one flat colour): there is nothing to classify.")
+    if invert is None:
+        invert = c == 1 and arr.mean() > 127
+    if invert:
+        arr = 255 - arr
+    x = torch.from_numpy(arr.copy())
+    return (x.unsqueeze(0) if c == 1 else x.permute(2, 0, 1)).unsqueeze(0)  # (H, W[, C]) -> (1, C, H, W)
+
+
+def mosaic(images: torch.Tensor) -> np.ndarray:
+    """(rows, cols, C, H, W) uint8 -> one (rows*H, cols*W[, 3]) picture with 1-pixel gaps."""
+    rows, cols, c, h, w = images.shape
+    padded = torch.nn.functional.pad(images, (0, 1, 0, 1), value=0)  # gap right and below each image
+    out = padded.permute(0, 3, 1, 4, 2).reshape(rows * (h + 1), cols * (w + 1), c)  # (R,C',ch,H,W) -> (R*H, C'*W, ch)
+    return out[:, :, 0].numpy() if c == 1 else out.numpy()

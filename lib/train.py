@@ -237,3 +237,46 @@ def tensorboard_available() -> bool:
     """True when the `tensorboard` package (needed by torch.utils.tensorboard) is installed."""
     import importlib.util
     return importlib.util.find_spec("tensorboard") is not None
+
+
+def training_code(data_key: str, model_source: str, spec: ModelSpec, cfg: TrainConfig, val_fraction: float) -> str:
+    """A standalone script: load data, fast pipeline, the model, the loop, test accuracy."""
+    from lib.datasets import fast_code
+    loss = "nn.NLLLoss()  # the model ends with LogSoftmax" if spec.log_softmax else \
+        "nn.CrossEntropyLoss()  # = LogSoftmax + NLLLoss on raw scores"
+    if cfg.optimizer == "sgd":
+        opt = (f"torch.optim.SGD(model.parameters(), lr={cfg.lr}, momentum={cfg.momentum}, "
+               f"nesterov={cfg.nesterov}, weight_decay={cfg.weight_decay})")
+    else:
+        opt = f"torch.optim.Adam(model.parameters(), lr={cfg.lr}, weight_decay={cfg.weight_decay})  # betas=(0.9, 0.999)"
+    return fast_code(data_key, cfg.batch_size, val_fraction) + "\n" + model_source + f'''
+torch.manual_seed({cfg.seed})  # initial weights (the page builds them with its own seed)
+model = model.to(device)
+loss_fn = {loss}
+optimizer = {opt}
+generator = torch.Generator().manual_seed({cfg.seed})
+
+
+def evaluate(x, y):
+    model.eval()  # dropout off, batch-norm running statistics
+    with torch.no_grad():
+        out = torch.cat([model(chunk) for chunk in x.split(1024)])
+    return loss_fn(out, y).item(), (out.argmax(1) == y).float().mean().item()
+
+
+for epoch in range({cfg.epochs}):
+    model.train()  # dropout on
+    for step, (xb, yb) in enumerate(batches(X_train, Y_train, {cfg.batch_size}, generator)):
+        if {cfg.max_steps or 0} and step >= {cfg.max_steps or 0}:
+            break
+        optimizer.zero_grad()
+        loss = loss_fn(model(xb), yb)
+        loss.backward()
+        optimizer.step()
+    val_loss, val_acc = evaluate(X_val, Y_val)
+    print(f"epoch {{epoch + 1}}: validation loss {{val_loss:.4f}}, accuracy {{val_acc:.2%}}")
+
+test_loss, test_acc = evaluate(to_input(test_x), test_y.to(device))
+print(f"test accuracy {{test_acc:.2%}}")
+torch.save(model.state_dict(), "classifier_state_dict.pt")  # weights only; rebuild the class to load
+'''

@@ -18,7 +18,10 @@ class PageEntry:
 SECTIONS = ("Tensors & autograd", "Vision", "Sequences", "Training")
 
 # Each page issue adds its entry here once the page really works.
-PAGES: list[PageEntry] = []
+PAGES: list[PageEntry] = [
+    PageEntry("pages/image_classifier.py", "Image classifier", "🧪", "Training",
+              "Train an MLP or a CNN on Fashion-MNIST, MNIST, digits or CIFAR-10 live; see its confusion matrix and mistakes."),
+]
 
 
 def navigation() -> dict[str, list]:
