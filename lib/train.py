@@ -78,7 +78,11 @@ def train(model: nn.Module, optimizer: torch.optim.Optimizer, loss_fn: nn.Module
     sums = torch.zeros(3, device=data.train_x.device)  # loss*n, correct, n of the current chunk
     for _ in range(cfg.epochs):
         for x, y in batches(data.train_x, data.train_y, cfg.batch_size, g):
-            sums += train_step(model, optimizer, loss_fn, x, y)
+            # Dropout draws from the global RNG: fork it and seed per step, so a run depends on its
+            # seed only and never disturbs (or is disturbed by) another session between steps.
+            with torch.random.fork_rng(devices=[x.device] if x.device.type == "cuda" else []):
+                torch.manual_seed(cfg.seed * 1_000_003 + step)
+                sums += train_step(model, optimizer, loss_fn, x, y)
             step += 1
             if step % cfg.chunk_batches == 0 or step == total:
                 yield _report(model, loss_fn, data, sums, step, total, per_epoch, start)
