@@ -209,7 +209,7 @@ def training_section(data, key, allowed, spec, model) -> tuple[T.TrainConfig, in
             live_training(run, data, key, allowed, cfg, limit, chart)
         except ValueError as e:
             ui.show_error(e)
-    explain_modes(model, spec, data)
+    explain_modes(st.session_state[RUN]["model"] if same and RUN in st.session_state else model, spec, data)
     source = M.model_code(model, data.shape, "sequential")
     ui.code_panel(T.training_code(key, source, spec, cfg, DATA.val_fraction), title="The whole training script")
     return cfg, limit
@@ -275,10 +275,9 @@ def curves(history: list[dict]) -> go.Figure:
     return fig.update_layout(height=320, margin=dict(t=30, b=0))
 
 
-def explain_modes(model, spec, data) -> None:
+def explain_modes(net, spec, data) -> None:
+    """Dropout made visible on the trained model when it matches the settings, else the fresh one."""
     with st.expander("model.train() vs model.eval(): dropout made visible", expanded=False):
-        run = st.session_state.get(RUN)
-        net = run["model"] if run else model
         x = D.to_input(data.test_x[:1], next(net.parameters()).device)
         train_p, eval_p = T.dropout_demo(net, x, repeats=3, seed=TRAIN.seed)
         rows = [{"mode": f"train() draw {i + 1}", "class": c, "p": float(v)} for i, r in enumerate(train_p)

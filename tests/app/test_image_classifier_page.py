@@ -97,3 +97,12 @@ def try_it_and_save_load(at, run) -> None:
     assert any("mine.pt" in s.value for s in at.success)
     at.file_uploader(key="clf.try").set_value(None)
     at.file_uploader(key="clf.load").set_value(None).run()
+
+
+def test_switching_data_set_after_training_keeps_the_page_working():
+    at = run_page("image_classifier.py", TINY)
+    at.button(key="clf.start").click().run()
+    at.selectbox(key="clf.dataset").set_value("mnist5k").run()
+    assert_no_exception(at)
+    assert any("settings changed" in w.value for w in at.warning)
+    assert "belongs to another data set" in texts(at)
