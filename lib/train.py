@@ -243,16 +243,20 @@ def tensorboard_available() -> bool:
     return importlib.util.find_spec("tensorboard") is not None
 
 
+def optimizer_code(cfg: TrainConfig) -> str:
+    """The optimizer constructor for the code panel."""
+    if cfg.optimizer == "sgd":
+        return (f"torch.optim.SGD(model.parameters(), lr={cfg.lr}, momentum={cfg.momentum}, "
+                f"nesterov={cfg.nesterov}, weight_decay={cfg.weight_decay})")
+    return f"torch.optim.Adam(model.parameters(), lr={cfg.lr}, weight_decay={cfg.weight_decay})  # betas=(0.9, 0.999)"
+
+
 def training_code(data_key: str, model_source: str, spec: ModelSpec, cfg: TrainConfig, val_fraction: float) -> str:
     """A standalone script: load data, fast pipeline, the model, the loop, test accuracy."""
     from lib.datasets import fast_code
     loss = "nn.NLLLoss()  # the model ends with LogSoftmax" if spec.log_softmax else \
         "nn.CrossEntropyLoss()  # = LogSoftmax + NLLLoss on raw scores"
-    if cfg.optimizer == "sgd":
-        opt = (f"torch.optim.SGD(model.parameters(), lr={cfg.lr}, momentum={cfg.momentum}, "
-               f"nesterov={cfg.nesterov}, weight_decay={cfg.weight_decay})")
-    else:
-        opt = f"torch.optim.Adam(model.parameters(), lr={cfg.lr}, weight_decay={cfg.weight_decay})  # betas=(0.9, 0.999)"
+    opt = optimizer_code(cfg)
     return fast_code(data_key, cfg.batch_size, val_fraction) + "\n" + model_source + f'''
 torch.manual_seed({cfg.seed})  # initial weights (the page builds them with its own seed)
 model = model.to(device)
