@@ -280,8 +280,8 @@ def explain_modes(net, spec, data) -> None:
     with st.expander("model.train() vs model.eval(): dropout made visible", expanded=False):
         x = D.to_input(data.test_x[:1], next(net.parameters()).device)
         train_p, eval_p = T.dropout_demo(net, x, repeats=3, seed=TRAIN.seed)
-        rows = [{"mode": f"train() draw {i + 1}", "class": c, "p": float(v)} for i, r in enumerate(train_p)
-                for c, v in zip(data.classes, r)] + [{"mode": "eval()", "class": c, "p": float(v)} for c, v in zip(data.classes, eval_p)]
+        rows = [{"mode": f"model.train() draw {i + 1}", "class": c, "p": float(v)} for i, r in enumerate(train_p)
+                for c, v in zip(data.classes, r)] + [{"mode": "model.eval()", "class": c, "p": float(v)} for c, v in zip(data.classes, eval_p)]
         fig = px.bar(pd.DataFrame(rows), x="class", y="p", color="mode", barmode="group",
                      title=f"First test image (a {data.classes[int(data.test_y[0])]}): class probabilities")
         st.plotly_chart(fig.update_layout(height=320), width="stretch")
