@@ -34,6 +34,8 @@ PAGES: list[PageEntry] = [
               "Paint a photo in the style of a painting with VGG19 features and Gram matrices; watch it form live."),
     PageEntry("pages/playground.py", "Network playground", "🧠", "Training",
               "A small MLP learns a 2-D classifier live: data sets, layers, optimizers, the boundary redrawn."),
+    PageEntry("pages/image_classifier.py", "Image classifier", "🧪", "Training",
+              "Train an MLP or a CNN on Fashion-MNIST, MNIST, digits or CIFAR-10 live; see its confusion matrix and mistakes."),
 ]
 
 

@@ -1,0 +1,275 @@
+"""The case-study classifiers as editable specs, a builder, a per-layer summary and code in three styles.
+
+A `ModelSpec` (plain data) builds an `nn.Sequential`; the code generators read the built modules,
+so the code shown always matches the model trained.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, replace
+
+import torch
+from torch import nn
+
+ACTIVATIONS = {"relu": nn.ReLU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh}
+KINDS = ("mlp", "mnist_cnn", "lenet", "cifar_cnn", "vgg")
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    kind: str = "mlp"
+    hidden: tuple[int, ...] = (256, 128)      # MLP hidden widths
+    activation: str = "relu"
+    dropout: float = 0.25                     # 0 = no dropout layers
+    log_softmax: bool = True                  # end with LogSoftmax, to pair with NLLLoss
+    channels: tuple[int, ...] = (16, 32)      # conv widths (mnist_cnn: 2, cifar_cnn: 3, lenet: 2)
+    cfg: tuple[int | str, ...] = (32, "M", 64, "M")  # VGG cfg list: widths and 'M' for max-pool
+    batch_norm: bool = False                  # VGG: BatchNorm2d after each conv
+    fc: tuple[int, ...] = (512,)              # hidden fully connected widths after the convs
+
+    def to_dict(self) -> dict:
+        """Plain types only (lists, str, int, float, bool): safe for weights_only checkpoints."""
+        return {k: list(v) if isinstance(v, tuple) else v for k, v in asdict(self).items()}
+
+    @staticmethod
+    def from_dict(d: dict) -> "ModelSpec":
+        """Inverse of `to_dict`, refusing unknown fields or kinds."""
+        names = set(ModelSpec.__dataclass_fields__)
+        if not isinstance(d, dict) or set(d) - names:
+            raise ValueError("The checkpoint's model description has fields this page does not know.")
+        spec = ModelSpec(**{k: tuple(v) if isinstance(v, list) else v for k, v in d.items()})
+        validate(spec)
+        return spec
+
+
+PRESETS: dict[str, ModelSpec] = {
+    "MLP 784-128-10, sigmoid (first case study)": ModelSpec("mlp", (128,), "sigmoid", 0.0, False),
+    "MLP 784-256-128-10, ReLU, dropout 0.25 (Fashion-MNIST)": ModelSpec("mlp", (256, 128), "relu", 0.25, True),
+    "MNIST CNN (16@5x5 s2 + pool, 32@5x5)": ModelSpec("mnist_cnn", channels=(16, 32), fc=(), dropout=0.0, log_softmax=False),
+    "LeNet-5": ModelSpec("lenet", channels=(6, 16), fc=(120, 84), dropout=0.0, log_softmax=False),
+    "CIFAR-10 CNN (3 conv+pool blocks, 512 hidden)": ModelSpec(
+        "cifar_cnn", channels=(16, 32, 64), fc=(512,), dropout=0.25, log_softmax=False),
+    "VGG-style (cfg list + make_layers)": ModelSpec(
+        "vgg", cfg=(32, "M", 64, "M"), batch_norm=True, fc=(256,), dropout=0.25, log_softmax=False),
+}
+DEFAULT_PRESET = "MLP 784-256-128-10, ReLU, dropout 0.25 (Fashion-MNIST)"
+
+
+def parse_widths(text: str, what: str = "layer widths") -> tuple[int, ...]:
+    """'256, 128' -> (256, 128); no eval, just integers between 1 and 4096."""
+    parts = [p.strip() for p in text.replace(";", ",").split(",") if p.strip()]
+    if not all(p.isdigit() and 1 <= int(p) <= 4096 for p in parts):
+        raise ValueError(f"The {what} must be whole numbers from 1 to 4096 separated by commas, e.g. 256, 128.")
+    return tuple(int(p) for p in parts)
+
+
+def parse_cfg(text: str) -> tuple[int | str, ...]:
+    """'64, M, 128, M' -> (64, 'M', 128, 'M'), as in torchvision's VGG cfgs."""
+    items: list[int | str] = []
+    for p in (p.strip() for p in text.split(",") if p.strip()):
+        if p.upper() == "M":
+            items.append("M")
+        elif p.isdigit() and 1 <= int(p) <= 1024:
+            items.append(int(p))
+        else:
+            raise ValueError(f"'{p}' is not a channel count (1-1024) or M (max-pool) in the cfg list.")
+    if not any(isinstance(i, int) for i in items):
+        raise ValueError("The cfg list needs at least one convolution width, e.g. 32, M, 64, M.")
+    return tuple(items)
+
+
+def validate(spec: ModelSpec) -> None:
+    """Raise ValueError with a plain sentence when a spec cannot be built."""
+    if spec.kind not in KINDS:
+        raise ValueError(f"Unknown model kind {spec.kind!r}.")
+    if spec.activation not in ACTIVATIONS:
+        raise ValueError(f"Unknown activation {spec.activation!r}; use relu, sigmoid or tanh.")
+    if not 0 <= spec.dropout < 1:
+        raise ValueError("Dropout must be at least 0 and below 1.")
+    need = {"mnist_cnn": 2, "lenet": 2, "cifar_cnn": 3}.get(spec.kind)
+    if need and len(spec.channels) != need:
+        raise ValueError(f"This network has {need} convolution layers, so it needs {need} channel counts.")
+
+
+# ---------------------------------------------------------------- building
+
+def make_layers(cfg: tuple[int | str, ...], batch_norm: bool, in_channels: int, act: type[nn.Module]) -> list[nn.Module]:
+    """torchvision's VGG `make_layers`: 3x3 convs (padding 1) and 'M' max-pools from a cfg list."""
+    layers: list[nn.Module] = []
+    for v in cfg:
+        if v == "M":
+            layers.append(nn.MaxPool2d(kernel_size=2, stride=2))
+            continue
+        layers.append(nn.Conv2d(in_channels, int(v), kernel_size=3, padding=1))
+        layers += [nn.BatchNorm2d(int(v)), act()] if batch_norm else [act()]
+        in_channels = int(v)
+    return layers
+
+
+def _features(spec: ModelSpec, c: int, act: type[nn.Module]) -> list[nn.Module]:
+    ch = spec.channels
+    if spec.kind == "mlp":
+        return []
+    if spec.kind == "mnist_cnn":
+        return [nn.Conv2d(c, ch[0], 5, stride=2, padding=2), act(), nn.MaxPool2d(2),
+                nn.Conv2d(ch[0], ch[1], 5, padding=2), act()]
+    if spec.kind == "lenet":
+        return [nn.Conv2d(c, ch[0], 5, padding=2), act(), nn.MaxPool2d(2),
+                nn.Conv2d(ch[0], ch[1], 5), act(), nn.MaxPool2d(2)]
+    if spec.kind == "cifar_cnn":
+        widths = (c,) + ch
+        return [m for i in range(3) for m in (nn.Conv2d(widths[i], widths[i + 1], 3, padding=1), act(), nn.MaxPool2d(2))]
+    return make_layers(spec.cfg, spec.batch_norm, c, act)
+
+
+def _flat_size(layers: list[nn.Module], in_shape: tuple[int, int, int]) -> int:
+    """Run a dummy image through the conv part to learn the size Linear must accept."""
+    with torch.no_grad():
+        try:
+            out = nn.Sequential(*layers)(torch.zeros(1, *in_shape)) if layers else torch.zeros(1, *in_shape)
+        except RuntimeError as e:
+            raise ValueError(f"This network shrinks a {in_shape[1]}x{in_shape[2]} image to nothing "
+                             "(too many pools or too large kernels); pick fewer layers or a bigger data set.") from e
+    return out[0].numel()
+
+
+def build(spec: ModelSpec, in_shape: tuple[int, int, int], num_classes: int, seed: int = 0) -> nn.Sequential:
+    """Build the network for images of `in_shape` (C, H, W); initial weights depend only on `seed`."""
+    validate(spec)
+    act = ACTIVATIONS[spec.activation]
+    with torch.random.fork_rng(devices=[]):  # own RNG stream: sessions are threads of one process
+        torch.manual_seed(seed)
+        layers = _features(spec, in_shape[0], act)
+        flat = _flat_size(layers, in_shape)
+        layers.append(nn.Flatten())  # (B, C, H, W) -> (B, C*H*W)
+        widths = (spec.hidden if spec.kind == "mlp" else spec.fc)
+        for w in widths:
+            layers += [nn.Linear(flat, w), act()] + ([nn.Dropout(spec.dropout)] if spec.dropout else [])
+            flat = w
+        layers.append(nn.Linear(flat, num_classes))
+        if spec.log_softmax:
+            layers.append(nn.LogSoftmax(dim=1))
+    return nn.Sequential(*layers)
+
+
+# ---------------------------------------------------------------- summary
+
+@dataclass(frozen=True)
+class LayerRow:
+    index: int
+    layer: str                  # repr, as print(model) shows it
+    output_shape: tuple[int, ...]
+    params: int
+
+
+def summary(model: nn.Sequential, in_shape: tuple[int, int, int]) -> list[LayerRow]:
+    """Per-layer output shape (batch of 1) and parameter count."""
+    device = next(model.parameters()).device
+    x = torch.zeros(1, *in_shape, device=device)
+    rows = []
+    was_training = model.training
+    model.eval()
+    with torch.no_grad():
+        for i, layer in enumerate(model):
+            x = layer(x)
+            rows.append(LayerRow(i, repr(layer), tuple(x.shape), sum(p.numel() for p in layer.parameters())))
+    model.train(was_training)
+    return rows
+
+
+def count_params(model: nn.Module) -> int:
+    """Number of trainable numbers in the model."""
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+# ---------------------------------------------------------------- code in three styles
+
+def layer_source(m: nn.Module) -> str:
+    """Constructor call that recreates a layer, e.g. `nn.Conv2d(1, 16, kernel_size=5, stride=2, padding=2)`."""
+    if isinstance(m, nn.Conv2d):
+        extra = "".join(f", {k}={getattr(m, k)[0]}" for k in ("stride", "padding") if getattr(m, k)[0] != (1 if k == "stride" else 0))
+        return f"nn.Conv2d({m.in_channels}, {m.out_channels}, kernel_size={m.kernel_size[0]}{extra})"
+    if isinstance(m, nn.Linear):
+        return f"nn.Linear({m.in_features}, {m.out_features})"
+    if isinstance(m, nn.MaxPool2d):
+        return f"nn.MaxPool2d({m.kernel_size})"
+    if isinstance(m, nn.BatchNorm2d):
+        return f"nn.BatchNorm2d({m.num_features})"
+    if isinstance(m, nn.Dropout):
+        return f"nn.Dropout({m.p})"
+    if isinstance(m, nn.Flatten):
+        return "nn.Flatten()"
+    if isinstance(m, nn.LogSoftmax):
+        return "nn.LogSoftmax(dim=1)"
+    return f"nn.{type(m).__name__}()"  # parameter-free activations
+
+
+def functional_call(m: nn.Module, attr: str) -> str:
+    """The `forward` line of the functional style for one layer."""
+    if isinstance(m, (nn.Conv2d, nn.Linear, nn.BatchNorm2d)):
+        return f"self.{attr}(x)"
+    if isinstance(m, nn.MaxPool2d):
+        return f"F.max_pool2d(x, {m.kernel_size})"
+    if isinstance(m, nn.Dropout):
+        return f"F.dropout(x, p={m.p}, training=self.training)"
+    if isinstance(m, nn.Flatten):
+        return "torch.flatten(x, 1)"
+    if isinstance(m, nn.LogSoftmax):
+        return "F.log_softmax(x, dim=1)"
+    return {nn.ReLU: "F.relu(x)", nn.Sigmoid: "torch.sigmoid(x)", nn.Tanh: "torch.tanh(x)"}[type(m)]
+
+
+_PREFIX = {nn.Conv2d: "conv", nn.Linear: "fc", nn.BatchNorm2d: "bn", nn.MaxPool2d: "pool", nn.Dropout: "dropout",
+           nn.Flatten: "flatten", nn.LogSoftmax: "log_softmax"}
+
+
+def attribute_names(model: nn.Sequential) -> list[str]:
+    """conv1, act1, pool1, fc1, ... one readable name per layer."""
+    counts: dict[str, int] = {}
+    names = []
+    for m in model:
+        prefix = _PREFIX.get(type(m), "act")
+        counts[prefix] = counts.get(prefix, 0) + 1
+        names.append(f"{prefix}{counts[prefix]}")
+    return names
+
+
+def _shape_comment(shape: tuple[int, ...]) -> str:
+    return "  # -> (B, " + ", ".join(str(s) for s in shape[1:]) + ")"
+
+
+def model_code(model: nn.Sequential, in_shape: tuple[int, int, int], style: str) -> str:
+    """Standalone code that defines this model in `style` ('module', 'sequential' or 'functional')."""
+    rows = summary(model, in_shape)
+    if style == "sequential":
+        body = "\n".join(f"    {layer_source(m)},{_shape_comment(r.output_shape)}" for m, r in zip(model, rows))
+        definition = f"model = nn.Sequential(\n{body}\n)"
+    elif style in ("module", "functional"):
+        definition = _class_code(model, rows, functional=style == "functional")
+    else:
+        raise ValueError(f"Unknown code style {style!r}.")
+    c, h, w = in_shape
+    return (f"import torch\nimport torch.nn.functional as F\nfrom torch import nn\n\n{definition}\n\n"
+            f"print(model)\nx = torch.zeros(1, {c}, {h}, {w})  # one {c}x{h}x{w} image\n"
+            f"print(model(x).shape)\nprint(sum(p.numel() for p in model.parameters()), 'parameters')\n")
+
+
+def _class_code(model: nn.Sequential, rows: list[LayerRow], functional: bool) -> str:
+    names = attribute_names(model)
+    keep = [(n, m) for n, m in zip(names, model)
+            if not functional or isinstance(m, (nn.Conv2d, nn.Linear, nn.BatchNorm2d))]
+    init = "\n".join(f"        self.{n} = {layer_source(m)}" for n, m in keep)
+    calls = [functional_call(m, n) if functional else f"self.{n}(x)" for n, m in zip(names, model)]
+    fwd = "\n".join(f"        x = {call}{_shape_comment(r.output_shape)}" for call, r in zip(calls, rows))
+    return (f"class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n{init}\n\n"
+            f"    def forward(self, x):\n{fwd}\n        return x\n\n\nmodel = Net()")
+
+
+def with_changes(spec: ModelSpec, **changes) -> ModelSpec:
+    """A copy of `spec` with some fields changed, validated."""
+    new = replace(spec, **changes)
+    validate(new)
+    return new
+
+
+__all__ = ["ModelSpec", "PRESETS", "DEFAULT_PRESET", "build", "summary", "model_code", "make_layers",
+           "parse_widths", "parse_cfg", "count_params", "with_changes", "LayerRow"]

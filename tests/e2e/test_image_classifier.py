@@ -1,0 +1,31 @@
+"""The image-classifier page in Chromium: renders, trains a tiny model, shows its test results."""
+import re
+
+from playwright.sync_api import Page, expect
+
+from tests.e2e.streamlit_page import assert_no_exception, open_from_navigation, wait_idle
+
+
+def _choose(page: Page, label: str, option: str) -> None:
+    page.locator('[data-testid="stSelectbox"]', has_text=label).first.click()
+    page.get_by_role("option", name=option).first.click()
+    wait_idle(page)
+
+
+def test_image_classifier_trains_in_the_browser(page: Page, server_url: str, screenshot_dir):
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.goto(server_url)
+    wait_idle(page)
+    open_from_navigation(page, "Image classifier")
+    expect(page.get_by_text("235,146 parameters").first).to_be_visible(timeout=120_000)
+    wait_idle(page)
+    assert_no_exception(page)
+    _choose(page, "Data set", "8x8 digits")
+    expect(page.get_by_text("50,826 parameters").first).to_be_visible(timeout=60_000)  # 64-256-128-10
+    _choose(page, "Training images", "300")
+    page.get_by_role("button", name=re.compile(r"^\W*Train$")).first.click()
+    expect(page.get_by_test_id("stMetricLabel").first).to_contain_text("Test accuracy", timeout=180_000)
+    wait_idle(page)
+    assert_no_exception(page)
+    expect(page.get_by_text("Most confidently wrong").first).to_be_visible()
+    page.screenshot(path=str(screenshot_dir / "image_classifier_trained.png"), full_page=True)

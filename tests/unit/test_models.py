@@ -1,0 +1,79 @@
+"""lib/models.py: shapes, parameter counts against formulas, parsing, code in three styles."""
+import pytest
+import torch
+from torch import nn
+
+from lib import models as M
+
+FASHION = (1, 28, 28)
+
+
+@pytest.mark.parametrize("name, in_shape, params", [
+    ("MLP 784-128-10, sigmoid (first case study)", FASHION, 784 * 128 + 128 + 128 * 10 + 10),
+    ("MLP 784-256-128-10, ReLU, dropout 0.25 (Fashion-MNIST)", FASHION, 784 * 256 + 256 + 256 * 128 + 128 + 1290),
+    # conv1 1->16 5x5, conv2 16->32 5x5, linear 32*7*7 -> 10
+    ("MNIST CNN (16@5x5 s2 + pool, 32@5x5)", FASHION, 16 * 25 + 16 + 32 * 16 * 25 + 32 + 32 * 7 * 7 * 10 + 10),
+    # LeNet-5 on 28x28 padded: 6@5x5, 16@5x5 -> 16*5*5 -> 120 -> 84 -> 10
+    ("LeNet-5", FASHION, 156 + 2416 + 400 * 120 + 120 + 120 * 84 + 84 + 850),
+    # CIFAR CNN: three 3x3 convs 3->16->32->64, 64*4*4 = 1024 -> 512 -> 10
+    ("CIFAR-10 CNN (3 conv+pool blocks, 512 hidden)", (3, 32, 32), 448 + 4640 + 18496 + 1024 * 512 + 512 + 5130),
+])
+def test_preset_parameter_counts(name, in_shape, params):
+    model = M.build(M.PRESETS[name], in_shape, 10)
+    assert M.count_params(model) == params
+    assert model(torch.zeros(2, *in_shape)).shape == (2, 10)
+
+
+def test_make_layers_matches_vgg_convention():
+    layers = M.make_layers((8, "M", 16), batch_norm=True, in_channels=3, act=nn.ReLU)
+    assert [type(m) for m in layers] == [nn.Conv2d, nn.BatchNorm2d, nn.ReLU, nn.MaxPool2d, nn.Conv2d, nn.BatchNorm2d, nn.ReLU]
+    assert layers[0].padding == (1, 1) and layers[0].kernel_size == (3, 3)
+
+
+def test_summary_shapes_and_params():
+    model = M.build(M.PRESETS["MNIST CNN (16@5x5 s2 + pool, 32@5x5)"], FASHION, 10)
+    rows = M.summary(model, FASHION)
+    assert [r.output_shape for r in rows][:3] == [(1, 16, 14, 14), (1, 16, 14, 14), (1, 16, 7, 7)]
+    assert rows[-1].output_shape == (1, 10) and sum(r.params for r in rows) == M.count_params(model)
+
+
+def test_build_is_deterministic_per_seed():
+    spec = M.PRESETS[M.DEFAULT_PRESET]
+    a, b, c = (M.build(spec, FASHION, 10, seed=s) for s in (1, 1, 2))
+    assert torch.equal(a[1].weight, b[1].weight) and not torch.equal(a[1].weight, c[1].weight)
+
+
+def test_too_small_images_and_bad_text_give_messages():
+    with pytest.raises(ValueError, match="shrinks a 8x8 image"):
+        M.build(M.PRESETS["LeNet-5"], (1, 8, 8), 10)
+    with pytest.raises(ValueError, match="whole numbers"):
+        M.parse_widths("256, abc")
+    with pytest.raises(ValueError, match="not a channel count"):
+        M.parse_cfg("64, X")
+    with pytest.raises(ValueError, match="Dropout"):
+        M.with_changes(M.ModelSpec(), dropout=1.5)
+    assert M.parse_cfg("64, m, 128") == (64, "M", 128) and M.parse_widths("") == ()
+
+
+def test_spec_round_trips_through_plain_dict():
+    spec = M.PRESETS["VGG-style (cfg list + make_layers)"]
+    d = spec.to_dict()
+    assert all(isinstance(v, (list, str, int, float, bool)) for v in d.values())
+    assert M.ModelSpec.from_dict(d) == spec
+    with pytest.raises(ValueError):
+        M.ModelSpec.from_dict({**d, "evil": 1})
+
+
+@pytest.mark.parametrize("name", list(M.PRESETS))
+@pytest.mark.parametrize("style", ["sequential", "module", "functional"])
+def test_generated_code_builds_the_same_network(name, style):
+    """Run the code shown on the page; load our weights into it and compare outputs."""
+    model = M.build(M.PRESETS[name], FASHION, 10, seed=3).eval()
+    ns: dict = {}
+    exec(M.model_code(model, FASHION, style), ns)  # tests may exec generated code
+    theirs = ns["model"].eval()
+    assert M.count_params(theirs) == M.count_params(model)
+    ours_state, their_keys = list(model.state_dict().values()), list(theirs.state_dict())
+    theirs.load_state_dict(dict(zip(their_keys, ours_state)))  # same order of tensors in every style
+    x = torch.randn(3, *FASHION, generator=torch.Generator().manual_seed(0))
+    torch.testing.assert_close(theirs(x), model(x))
