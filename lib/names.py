@@ -267,6 +267,7 @@ class NamesRun:
     losses: list[float] = field(default_factory=list)
     val_accuracy: list[float] = field(default_factory=list)
     epochs_done: int = 0
+    train_tensors: tuple[torch.Tensor, torch.Tensor, torch.Tensor] | None = None  # letters, lengths, labels
 
 
 def new_run(cfg: NamesConfig, data: NameData, device: torch.device | str = "cpu") -> NamesRun:
@@ -300,11 +301,20 @@ def train(run: NamesRun) -> Iterator[NamesProgress]:
             yield NamesProgress(epoch + 1, b, len(batches), loss, run.val_accuracy[-1] if last else None)
 
 
+def _train_tensors(run: NamesRun, labels: list[int], device) -> tuple[torch.Tensor, ...]:
+    """All training names padded once, (N, T_max), so a batch is a row lookup, not Python work."""
+    if run.train_tensors is None:
+        letters, lengths = batch_tensors([run.data.names[i] for i in run.train_idx], device)
+        run.train_tensors = (letters, lengths, torch.tensor(labels, device=device))
+    return run.train_tensors
+
+
 def _train_batch(run: NamesRun, positions: list[int], labels: list[int], loss_fn, device) -> float:
-    names = [run.data.names[run.train_idx[p]] for p in positions]
-    letters, lengths = batch_tensors(names, device)
-    targets = torch.tensor([labels[p] for p in positions], device=device)
-    loss = loss_fn(run.model(letters, lengths), targets)
+    all_letters, all_lengths, all_labels = _train_tensors(run, labels, device)
+    rows = torch.tensor(positions, device=device)
+    lengths = all_lengths[rows]
+    letters = all_letters[rows, : int(lengths.max())]  # trim to this batch's longest name
+    loss = loss_fn(run.model(letters, lengths), all_labels[rows])
     run.optimizer.zero_grad()
     loss.backward()
     run.optimizer.step()
