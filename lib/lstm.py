@@ -109,14 +109,15 @@ def encode(token_lists: Sequence[list[str]], labels: Sequence[int], vocab: tx.Vo
     return Encoded(ids, lengths, torch.tensor(labels, dtype=torch.long), fixed=bool(cfg.fix_length))
 
 
-def prepare(dataset: tx.TextDataset, cfg: LstmConfig, split_seed: int = 0, max_rows: int | None = None) -> Prepared:
-    """Tokenise, split (fixed seed), build the vocabulary on the training part only, encode."""
+def prepare(dataset: tx.TextDataset, cfg: LstmConfig, split_seed: int = 0, max_rows: int | None = None,
+            vocab: tx.Vocab | None = None) -> Prepared:
+    """Tokenise, split (fixed seed), build the vocabulary on the training part only (unless given), encode."""
     n = min(len(dataset), max_rows or len(dataset))
     split = tx.split_indices(n, split_seed)
     tokens = [tx.tokenize(t, cfg.tokenizer, cfg.lower) for t in dataset.texts[:n]]
     part = {name: [tokens[i] for i in getattr(split, name)] for name in ("train", "valid", "test")}
     labels = {name: [dataset.labels[i] for i in getattr(split, name)] for name in ("train", "valid", "test")}
-    vocab = tx.build_vocab(part["train"], cfg.min_freq, cfg.max_size, cfg.sos_eos)
+    vocab = vocab or tx.build_vocab(part["train"], cfg.min_freq, cfg.max_size, cfg.sos_eos)
     enc = {name: encode(part[name], labels[name], vocab, cfg) for name in part}
     return Prepared(vocab, dataset.classes, enc["train"], enc["valid"], enc["test"], part["train"], part["valid"])
 

@@ -18,7 +18,10 @@ class PageEntry:
 SECTIONS = ("Tensors & autograd", "Vision", "Sequences", "Training")
 
 # Each page issue adds its entry here once the page really works.
-PAGES: list[PageEntry] = []
+PAGES: list[PageEntry] = [
+    PageEntry("pages/lstm.py", "LSTM sentiment", "🎬", "Sequences",
+              "Train a recurrent classifier on movie reviews live; look at tokens, GloVe embeddings and LSTM gates."),
+]
 
 
 def navigation() -> dict[str, list]:
