@@ -182,7 +182,7 @@ def test_generated_script_runs_and_matches_the_lib(tmp_path, corpus):
     """The code panel's script builds the same vocabulary and model size as the page."""
     cfg = L.LstmConfig()
     code = lstm_code.training_script(cfg).replace("MAX_ROWS = None", "MAX_ROWS = 150").replace(
-        "EPOCHS = 4", "EPOCHS = 1")
+        "EPOCHS = 8", "EPOCHS = 1")
     path = tmp_path / "script.py"
     path.write_text(code)
     printed = io.StringIO()
