@@ -34,7 +34,8 @@ class LstmConfig:
     max_len: int = 100            # longest snippet has ~63 tokens; cuts only user text
     fix_length: int = 0           # 0 = pad each batch to its longest text; the reference pads to 70
     bucketing: bool = True        # similar lengths per batch -> little padding
-    pack: bool = True             # the LSTM skips padding entirely
+    pack: bool = False            # bucketing leaves ~12% padding; packing would skip it exactly but costs
+                                  # more than it saves on CPU (0.046 vs 0.030 s/step measured)
     embedding: str = "glove"      # GloVe start: ~10 points better than scratch after a few epochs
     freeze: bool = False          # fine-tuning the corpus rows lets sentiment words move apart
     embed_dim: int = 50           # fixed by GloVe 6B 50d (only changes for "scratch")
@@ -436,11 +437,11 @@ def prefix_probabilities(model: SentimentLSTM, ids: Sequence[int]) -> torch.Tens
     model.eval()
     device = next(model.parameters()).device
     steps = len(ids)
+    if not model.cfg.pack:  # unpacked, pads would be read: run each prefix on its own instead
+        return torch.cat([probabilities(model(torch.tensor([list(ids[:t])], device=device), torch.tensor([t])))
+                          for t in range(1, steps + 1)]).cpu()
     batch = torch.tensor([list(ids)] * steps, device=device)  # (T, T): row t reads tokens 0..t
-    lengths = torch.arange(1, steps + 1)
-    if not model.cfg.pack:  # without packing the pads would be read: zero them out of the ids instead
-        batch = batch.masked_fill(torch.arange(steps, device=device)[None] >= lengths.to(device)[:, None], 0)
-    return probabilities(model(batch, lengths)).cpu()
+    return probabilities(model(batch, torch.arange(1, steps + 1))).cpu()
 
 
 # ---------------------------------------------------------------- save and load

@@ -335,7 +335,7 @@ def show_training(cfg: L.LstmConfig, data: L.Prepared, data_key: str) -> None:
         run = start_training(cfg, data, data_key)
         run_training(run, cfg, data, ui.current_device(), chart, bar_slot)
     if not run:
-        st.info("Press Start: the curves appear here while the model learns (about 20 s with the defaults on CPU).")
+        st.info("Press Start: the curves appear here while the model learns (about 20-30 s with the defaults on 2 CPU cores).")
         return
     if run["status"] == "training":  # a rerun interrupted the loop: keep the partly trained model
         run["status"] = "stopped"
