@@ -118,7 +118,7 @@ def prepare(dataset: tx.TextDataset, cfg: LstmConfig, split_seed: int = 0, max_r
     tokens = [tx.tokenize(t, cfg.tokenizer, cfg.lower) for t in dataset.texts[:n]]
     part = {name: [tokens[i] for i in getattr(split, name)] for name in ("train", "valid", "test")}
     labels = {name: [dataset.labels[i] for i in getattr(split, name)] for name in ("train", "valid", "test")}
-    vocab = vocab or tx.build_vocab(part["train"], cfg.min_freq, cfg.max_size, cfg.sos_eos)
+    vocab = vocab if vocab is not None else tx.build_vocab(part["train"], cfg.min_freq, cfg.max_size, cfg.sos_eos)
     enc = {name: encode(part[name], labels[name], vocab, cfg) for name in part}
     return Prepared(vocab, dataset.classes, enc["train"], enc["valid"], enc["test"], part["train"], part["valid"])
 

@@ -292,9 +292,10 @@ def run_training(run: dict, cfg: L.LstmConfig, data: L.Prepared, device: torch.d
     """Drive the lib generator, redrawing at most ~3 times a second; any rerun (Stop) keeps the model."""
     with bar_slot:
         bar = ui.Progress(1, "Training")
-    last_draw = 0.0
+    last_draw, base = 0.0, list(run["history"])  # a continued run extends its earlier curves
+    shift = base[-1]["epoch"] if base else 0.0
     for p in L.train(run["model"], data, cfg, device):
-        run["history"] = list(p.history)
+        run["history"] = base + [row | {"epoch": row["epoch"] + shift} for row in p.history]
         run["step"] = p.step
         bar.total = p.total_steps
         if p.evaluated or time.perf_counter() - last_draw > 0.3:
@@ -324,16 +325,39 @@ def curves(history: list[dict]) -> go.Figure:
     return fig
 
 
-def show_training(cfg: L.LstmConfig, data: L.Prepared, data_key: str) -> None:
+def continue_data(run: dict, cfg: L.LstmConfig, dataset: tx.TextDataset, max_rows: int) -> tuple[L.LstmConfig, L.Prepared]:
+    """The current data encoded with the session model's own vocabulary and pipeline settings."""
+    if tuple(run["classes"]) != tuple(dataset.classes):
+        raise ValueError(f"This model knows the classes {', '.join(run['classes'])}; the current data has "
+                         f"{', '.join(dataset.classes)}. Pick matching data or start a new model.")
+    training = {k: getattr(cfg, k) for k in ("optimizer", "lr", "epochs", "seed", "batch_size", "bucketing")}
+    model_cfg = dataclasses.replace(run["model"].cfg, **training)
+    return model_cfg, L.prepare(dataset, model_cfg, max_rows=max_rows or None, vocab=run["vocab"])
+
+
+def show_training(cfg: L.LstmConfig, data: L.Prepared, data_key: str, dataset: tx.TextDataset, max_rows: int) -> None:
     """Start/stop, live curves, then test accuracy and a confusion matrix."""
-    c = st.columns([1, 1, 4])
+    c = st.columns([1, 1, 1, 3])
     start = c[0].button("▶ Start training", key="lstm.start", type="primary")
     c[1].button("■ Stop", key="lstm.stop", help="stops between two steps; the model keeps what it learnt")
-    bar_slot, chart = st.container(), st.empty()
     run = st.session_state.get(RUN)
+    more = c[2].button("⏩ Continue training", key="lstm.continue",
+                       help="more epochs for this session's model (trained here or loaded) with the settings above")
+    bar_slot, chart = st.container(), st.empty()
     if start:
         run = start_training(cfg, data, data_key)
         run_training(run, cfg, data, ui.current_device(), chart, bar_slot)
+    elif more and not run:
+        st.info("There is no model to continue yet: start training or load a model first.")
+    elif more and run:
+        try:
+            model_cfg, own = continue_data(run, cfg, dataset, max_rows)
+        except ValueError as e:
+            ui.show_error(e)
+            return
+        run.update(status="training", test=None, data_key=data_key, model=run["model"])
+        run["model"].cfg = model_cfg
+        run_training(run, model_cfg, own, ui.current_device(), chart, bar_slot)
     if not run:
         st.info("Press Start: the curves appear here while the model learns (about 20-30 s with the defaults on 2 CPU cores).")
         return
@@ -464,7 +488,7 @@ def render(data_key: str, dataset: tx.TextDataset, settings: dict, max_rows: int
         ui.show_error(e)
         return
     views = [lambda: show_pipeline(data, cfg), lambda: show_batching(data, cfg), show_explorer,
-             lambda: show_model(cfg, data), lambda: show_training(cfg, data, data_key), show_prediction,
+             lambda: show_model(cfg, data), lambda: show_training(cfg, data, data_key, dataset, max_rows), show_prediction,
              lambda: show_save_load(data_key)]
     for slot, view in zip(slots, views):
         with slot:

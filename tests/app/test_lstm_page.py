@@ -42,3 +42,13 @@ def test_train_then_predict_and_bad_text():
 
     at.text_area(key="lstm.predict_text").set_value("qqqzzz xxyyzz").run()
     assert any("None of these words" in w.value for w in at.warning)
+
+
+def test_continue_training_extends_the_curves():
+    at = run_page("lstm.py", SMALL | {"lstm.epochs": 1, "lstm.hidden": 8})
+    at.button(key="lstm.start").click().run()
+    first = len(at.session_state["lstm.run"]["history"])
+    at.button(key="lstm.continue").click().run()
+    assert_no_exception(at)
+    history = at.session_state["lstm.run"]["history"]
+    assert len(history) == 2 * first and history[-1]["epoch"] == 2.0
