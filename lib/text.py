@@ -6,7 +6,6 @@ online users without the embedded file, a download of the Cornell sentence-polar
 """
 from __future__ import annotations
 
-import bz2
 import importlib.util
 import io
 import re
@@ -306,9 +305,3 @@ def length_histogram(lengths: Sequence[int]) -> dict[str, float]:
     arr = np.asarray(lengths)
     return {"mean": float(arr.mean()), "median": float(np.median(arr)),
             "p95": float(np.percentile(arr, 95)), "max": int(arr.max())}
-
-
-def open_bz2_text(path: Path) -> str:
-    """The embedded corpus decompressed (for the 'look at the raw file' preview)."""
-    with bz2.open(path, "rt", encoding="utf-8") as f:
-        return f.read(2000)
