@@ -63,14 +63,15 @@ def test_stacked_layers_equal_nn_lstm_with_num_layers(tiny, kw):
 
 def test_packing_ignores_padding(tiny):
     """With packing, extra <pad> columns do not change the logits."""
-    model = L.build_model(L.LstmConfig(**TINY), tiny.vocab, tiny.classes, 0).eval()
+    model = L.build_model(L.LstmConfig(**(TINY | dict(pack=True))), tiny.vocab, tiny.classes, 0).eval()
     ids = torch.tensor([[5, 6, 7]])
     padded = torch.tensor([[5, 6, 7, 0, 0, 0]])
     torch.testing.assert_close(model(ids, torch.tensor([3])), model(padded, torch.tensor([3])))
 
 
-def test_gate_unroll_matches_nn_lstm_and_gates_are_in_range(tiny):
-    model, _ = _trained(tiny, steps=2)
+@pytest.mark.parametrize("pack", [False, True])  # prefixes one by one, or as one packed batch
+def test_gate_unroll_matches_nn_lstm_and_gates_are_in_range(tiny, pack):
+    model, _ = _trained(tiny, steps=2, pack=pack)
     trace = L.unroll_gates(model, [5, 9, 1, 12])
     assert trace.max_diff < 1e-5
     assert trace.input.shape == (4, 8) and trace.h_norm.shape == (4,)
