@@ -36,6 +36,8 @@ PAGES: list[PageEntry] = [
               "A small MLP learns a 2-D classifier live: data sets, layers, optimizers, the boundary redrawn."),
     PageEntry("pages/image_classifier.py", "Image classifier", "🧪", "Training",
               "Train an MLP or a CNN on Fashion-MNIST, MNIST, digits or CIFAR-10 live; see its confusion matrix and mistakes."),
+    PageEntry("pages/lstm.py", "LSTM sentiment", "🎬", "Sequences",
+              "Train a recurrent classifier on movie reviews live; look at tokens, GloVe embeddings and LSTM gates."),
 ]
 
 

