@@ -19,8 +19,6 @@ SECTIONS = ("Tensors & autograd", "Vision", "Sequences", "Training")
 
 # Each page issue adds its entry here once the page really works.
 PAGES: list[PageEntry] = [
-    PageEntry("pages/rnn_lab.py", "RNN lab", "🔁", "Sequences",
-              "Hidden state made visible: predict cos from sin, and a surname's language letter by letter."),
     PageEntry("pages/tensors.py", "Tensor playground", "🧊", "Tensors & autograd",
               "Create, index, reshape and combine tensors; see strides, views, NumPy sharing and GPU speed."),
     PageEntry("pages/autograd.py", "Autograd visualizer", "🕸️", "Tensors & autograd",
@@ -32,12 +30,14 @@ PAGES: list[PageEntry] = [
               "Build a transforms.v2 pipeline on your own image and preview many random draws, boxes included."),
     PageEntry("pages/style_transfer.py", "Style transfer", "🎨", "Vision",
               "Paint a photo in the style of a painting with VGG19 features and Gram matrices; watch it form live."),
+    PageEntry("pages/lstm.py", "LSTM sentiment", "🎬", "Sequences",
+              "Train a recurrent classifier on movie reviews live; look at tokens, GloVe embeddings and LSTM gates."),
+    PageEntry("pages/rnn_lab.py", "RNN lab", "🔁", "Sequences",
+              "Hidden state made visible: predict cos from sin, and a surname's language letter by letter."),
     PageEntry("pages/playground.py", "Network playground", "🧠", "Training",
               "A small MLP learns a 2-D classifier live: data sets, layers, optimizers, the boundary redrawn."),
     PageEntry("pages/image_classifier.py", "Image classifier", "🧪", "Training",
               "Train an MLP or a CNN on Fashion-MNIST, MNIST, digits or CIFAR-10 live; see its confusion matrix and mistakes."),
-    PageEntry("pages/lstm.py", "LSTM sentiment", "🎬", "Sequences",
-              "Train a recurrent classifier on movie reviews live; look at tokens, GloVe embeddings and LSTM gates."),
 ]
 
 
