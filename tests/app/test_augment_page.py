@@ -11,13 +11,6 @@ from tests.helpers import assert_no_exception, run_page, texts
 CFG = AugmentConfig()
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    """Tiny images gain nothing from intra-op threads, and on a busy shared CPU they cost 20x."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
 # Default pipeline steps get ids 1, 2, 3 (RandomResizedCrop, RandomHorizontalFlip, ColorJitter).
 
 

@@ -7,9 +7,21 @@ from tests.e2e.streamlit_page import assert_no_exception, open_from_navigation, 
 
 
 def _choose(page: Page, label: str, option: str) -> None:
-    page.locator('[data-testid="stSelectbox"]', has_text=label).first.click()
-    page.get_by_role("option", name=option).first.click()
+    """Pick an option; a click landing during a rerun may not open the list, so try again."""
     wait_idle(page)
+    for _ in range(3):
+        page.locator('[data-testid="stSelectbox"]', has_text=label).first.click()
+        choice = page.get_by_role("option", name=option).first
+        try:
+            choice.wait_for(timeout=5_000)
+        except Exception:  # the list did not open: close whatever did and retry
+            page.keyboard.press("Escape")
+            wait_idle(page)
+            continue
+        choice.click()
+        wait_idle(page)
+        return
+    raise AssertionError(f"could not choose {option!r} in {label!r}")
 
 
 def test_image_classifier_trains_in_the_browser(page: Page, server_url: str, screenshot_dir):

@@ -15,15 +15,6 @@ CPU = torch.device("cpu")
 D = pg.PlaygroundConfig()
 
 
-@pytest.fixture(autouse=True, scope="module")
-def one_thread():
-    """Tiny nets: on pytest's main thread, OpenMP worker threads only add waiting (20x on a busy box)."""
-    n = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(n)
-
-
 def weights(run: pg.Run) -> list[torch.Tensor]:
     return [p.detach().clone() for p in run.model.parameters()]
 
