@@ -1,8 +1,6 @@
 """pages/augment.py in AppTest: defaults render, each main control changes the output, bad input is explained."""
 from __future__ import annotations
 
-import pytest
-import torch
 from streamlit.testing.v1 import AppTest
 
 from lib.augment import AugmentConfig
