@@ -34,19 +34,32 @@ def test_editing_the_numpy_array_changes_the_tensor(page: Page, server_url: str,
     open_from_navigation(page, "Tensor playground")
     page.get_by_role("tab", name=TABS[5]).click()
     wait_idle(page)
-    grid = page.locator("[data-testid=\"stDataFrame\"]:visible").first
-    expect(grid).to_be_visible(timeout=30_000)
-    box = grid.bounding_box()
-    # columns: index, then 4 equal value columns; rows are ~35 px under a ~35 px header
-    x = box["x"] + 50 + (box["width"] - 50) * 1.5 / 4
-    y = box["y"] + 35 + 17
-    page.mouse.dblclick(x, y)
-    page.wait_for_timeout(500)  # the cell editor opens after an animation
-    page.keyboard.press("Control+a")
-    page.keyboard.type("100")
-    page.keyboard.press("Enter")
-    wait_idle(page)
+    edited = page.get_by_text("array[0, 1] = 100.0")  # in the code panel, which is still closed
+    for _ in range(3):  # a busy machine can swallow the double click that opens the cell editor
+        _type_into_cell(page, row=0, column=1, text="100")
+        try:
+            expect(edited).to_be_attached(timeout=10_000)
+            break
+        except AssertionError:  # also raised when the cell editor never opened
+            page.keyboard.press("Escape")  # close a cell editor left open
     page.get_by_text("Code for these settings").last.click()
-    expect(page.get_by_text("array[0, 1] = 100.0")).to_be_visible(timeout=30_000)
+    expect(edited).to_be_visible(timeout=10_000)
     assert_no_exception(page)
     page.screenshot(path=str(screenshot_dir / "tensors-numpy-edited.png"), full_page=True)
+
+
+def _type_into_cell(page: Page, row: int, column: int, text: str) -> None:
+    """Double-click a cell of the (canvas-drawn) data editor, type, and commit with Enter."""
+    grid = page.locator('[data-testid="stDataFrame"]:visible').first
+    expect(grid).to_be_visible(timeout=30_000)
+    grid.scroll_into_view_if_needed()  # mouse coordinates must be inside the viewport
+    box = grid.bounding_box()
+    # columns: index (~50 px), then 4 equal value columns; rows are ~35 px under a ~35 px header
+    x = box["x"] + 50 + (box["width"] - 50) * (column + 0.5) / 4
+    y = box["y"] + 35 + 35 * row + 17
+    page.mouse.dblclick(x, y)
+    cell_editor = page.locator("input.gdg-input, textarea.gdg-input").first
+    expect(cell_editor).to_be_visible(timeout=5_000)
+    cell_editor.fill(text)  # fill() focuses the editor itself; key presses could land on the grid
+    cell_editor.press("Enter")
+    wait_idle(page)
