@@ -583,6 +583,8 @@ def from_json(text: str) -> list[Step]:
         data = json.loads(text)
     except json.JSONDecodeError as e:
         raise ValueError(f"This is not valid JSON ({e.msg}, line {e.lineno}).") from e
+    except RecursionError:  # thousands of nested brackets exhaust the parser's stack
+        raise ValueError("This JSON is nested far too deeply to be a pipeline.") from None
     items = data.get("pipeline") if isinstance(data, dict) else data
     if not isinstance(items, list):
         raise ValueError('Expected {"pipeline": [...]}: a list of transforms.')

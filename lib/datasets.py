@@ -231,9 +231,18 @@ def to_input(x: torch.Tensor, device: torch.device) -> torch.Tensor:
     return x.to(device).float().div_(255).sub_(MEAN).div_(STD)
 
 
+def as_input(x: torch.Tensor) -> torch.Tensor:
+    """Model input where it is: uint8 pixels are normalised, floats are taken as they are."""
+    return to_input(x, x.device) if x.dtype == torch.uint8 else x
+
+
 @dataclass(frozen=True)
 class Prepared:
-    """The fast pipeline: all tensors normalised once and living on the device."""
+    """The fast pipeline: every split on the device once, as uint8 pixels.
+
+    Pixels stay uint8 (a quarter of float32's memory: 55 MB instead of 220 MB for Fashion-MNIST,
+    shared by all sessions) and each batch is normalised as it is drawn, which costs microseconds.
+    """
     train_x: torch.Tensor
     train_y: torch.Tensor
     val_x: torch.Tensor
@@ -248,16 +257,15 @@ def prepare(data: ImageSet, device: torch.device, val_fraction: float, seed: int
     if limit:  # tiny runs for tests and quick looks
         train_idx, val_idx = train_idx[:limit], val_idx[: max(1, limit // 4)]
     x, y = data.train_x, data.train_y
-    return Prepared(to_input(x[train_idx], device), y[train_idx].to(device),
-                    to_input(x[val_idx], device), y[val_idx].to(device),
-                    to_input(data.test_x, device), data.test_y.to(device))
+    return Prepared(x[train_idx].to(device), y[train_idx].to(device), x[val_idx].to(device), y[val_idx].to(device),
+                    data.test_x.to(device), data.test_y.to(device))
 
 
 def batches(x: torch.Tensor, y: torch.Tensor, batch_size: int, generator: torch.Generator | None) -> Iterator:
     """Shuffled mini-batches by indexing tensors that already sit on the device."""
     order = torch.randperm(len(y), generator=generator) if generator is not None else torch.arange(len(y))
     for idx in order.to(x.device).split(batch_size):
-        yield x[idx], y[idx]
+        yield as_input(x[idx]), y[idx]
 
 
 # ---------------------------------------------------------------- code for the panels

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import io
 import json
-import pickle
 import time
 from dataclasses import asdict, dataclass, fields
 from typing import Iterator, Sequence
@@ -14,6 +13,7 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from lib import text as tx
+from lib.safe_load import load_weights_only
 
 FILE_FORMAT = "pytorch-explainer/lstm-sentiment"
 FILE_VERSION = 1
@@ -471,13 +471,9 @@ class Loaded:
 
 def load_bytes(data: bytes, device: torch.device = torch.device("cpu")) -> Loaded:
     """Read a saved model safely (no arbitrary unpickling) and check every part; ValueError if broken."""
-    foreign = "This is not a model file saved by this page"
-    try:
-        payload = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
-    except (pickle.UnpicklingError, RuntimeError, EOFError, ValueError, KeyError, AttributeError, OSError) as e:
-        raise ValueError(f"{foreign} (it could not be read safely: {str(e).splitlines()[0][:120]}).") from None
+    payload = load_weights_only(data)
     if not isinstance(payload, dict) or payload.get("format") != FILE_FORMAT:
-        raise ValueError(f"{foreign}.")
+        raise ValueError("This is not a model file saved by this page.")
     if payload.get("version") != FILE_VERSION:
         raise ValueError(f"This model file has version {payload.get('version')!r}; this page reads version {FILE_VERSION}.")
     try:

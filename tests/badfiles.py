@@ -34,7 +34,7 @@ def _exif_rotated() -> bytes:
     return _encode(_photo(), "JPEG", exif=exif.tobytes())
 
 
-class _SideEffect:
+class SideEffect:
     """Unpickling this touches a file: the proof that something was unpickled."""
 
     def __init__(self, marker: Path) -> None:
@@ -45,7 +45,7 @@ class _SideEffect:
 
 
 def malicious_pickle(marker: Path) -> bytes:
-    return pickle.dumps({"state_dict": _SideEffect(marker)})
+    return pickle.dumps({"state_dict": SideEffect(marker)})
 
 
 def image_cases() -> dict[str, tuple[str, bytes, bool]]:

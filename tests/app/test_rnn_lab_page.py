@@ -55,3 +55,14 @@ def test_bad_name_input_gives_messages():
     assert_no_exception(at)
     assert any("at least one Latin letter" in e.value for e in at.error)
     assert any("Ignored characters" in w.value for w in at.warning)
+
+
+def test_padding_panel_shows_the_batch_and_refuses_empty_input():
+    at = run_page("rnn_lab.py")
+    assert "names are still running" in texts(at) and "padding" in texts(at)
+    at.text_input(key="rnn.names.batch_demo").set_value("Ng, Abramovich").run()
+    assert_no_exception(at)
+    assert any("[2, 2, 1, 1, 1, 1, 1, 1, 1, 1]" in str(c.proto.spec) for c in at.get("plotly_chart"))
+    at.text_input(key="rnn.names.batch_demo").set_value(" , 42 ,").run()
+    assert_no_exception(at)
+    assert any("at least one name" in e.value for e in at.error)

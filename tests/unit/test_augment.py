@@ -217,6 +217,7 @@ def test_json_bare_list_and_missing_params_take_defaults():
 
 @pytest.mark.parametrize("text,message", [
     ("{not json", "not valid JSON"),                                          # syntax error
+    ("[" * 50_000 + "]" * 50_000, "nested far too deeply"),                   # parser stack
     ('{"steps": []}', "a list of transforms"),                                # wrong top-level key
     ('[{"name": "Sharpen"}]', "Step 1: unknown transform 'Sharpen'"),         # unknown transform
     ('[{"name": "Pad", "params": {"pading": 3}}]', "unknown parameter(s) pading"),  # typo in a parameter

@@ -73,7 +73,10 @@ def test_classic_and_fast_pipelines_give_the_same_numbers(digits):
     ds = D.PILDataset(digits.train_x, digits.train_y, D.classic_transform(1))
     x0, y0 = ds[5]
     torch.testing.assert_close(x0, D.to_input(digits.train_x[5:6], torch.device("cpu"))[0])
-    assert len(prepared.train_y) == len(train.sampler) and prepared.train_x.min() >= -1
+    assert len(prepared.train_y) == len(train.sampler) and prepared.train_x.dtype == torch.uint8
+    x, _ = next(D.batches(prepared.train_x, prepared.train_y, 16, None))  # batches are normalised as drawn
+    torch.testing.assert_close(x, D.to_input(prepared.train_x[:16], torch.device("cpu")))
+    assert x.min() >= -1 and x.max() <= 1
 
 
 def test_batches_cover_everything_once():

@@ -66,6 +66,29 @@ def test_packed_batch_equals_one_name_at_a_time(cell):
     torch.testing.assert_close(together, alone, atol=1e-5, rtol=1e-5)
 
 
+@pytest.mark.parametrize("cell", ["RNN", "LSTM", "GRU"])
+@pytest.mark.parametrize("layers", [1, 2])
+def test_padded_forward_equals_packed(cell, layers):
+    """Reading the padded output at each name's last letter is exactly what packing gives."""
+    model = N.make_classifier(N.NamesConfig(cell=cell, hidden_size=8, num_layers=layers), 18)
+    letters, lengths = N.batch_tensors(["Li", "Abramovich", "Smith", "O'Neal"], "cpu")
+    torch.testing.assert_close(model(letters, lengths), model.forward_packed(letters, lengths))
+
+
+def test_packing_demo_counts_names_still_running():
+    demo = N.packing_demo("GRU", ["Smith", "Li", "Nguyen"])
+    assert demo.batch_sizes == [3, 3, 2, 2, 2, 1]
+    assert demo.letters.shape == (3, 6)
+    assert demo.max_difference < 1e-5
+
+
+def test_length_batches_leave_little_padding(data):
+    assert N.padding_share([3, 3, 1, 1], [[0, 1], [2, 3]]) == 0
+    assert N.padding_share([3, 1], [[0, 1]]) == pytest.approx(1 / 3)
+    random_share, bucketed_share = N.padding_shares(data, N.NamesConfig())
+    assert bucketed_share < 0.1 < 0.3 < random_share
+
+
 @pytest.mark.parametrize("balancing", N.BALANCING)
 def test_training_lowers_the_loss(data, balancing):
     cfg = N.NamesConfig(hidden_size=32, epochs=1, max_batches=40, balancing=balancing, lr=0.01)

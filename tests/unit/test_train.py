@@ -75,7 +75,7 @@ def test_evaluate_matches_manual(prepared):
     ev = T.evaluate(model, T.loss_function(MLP), prepared.test_x, prepared.test_y)
     model.eval()
     with torch.no_grad():
-        out = model(prepared.test_x)
+        out = model(D.as_input(prepared.test_x))
     assert ev.loss == pytest.approx(nn.NLLLoss()(out, prepared.test_y).item(), rel=1e-5)
     assert ev.accuracy == pytest.approx((out.argmax(1) == prepared.test_y).float().mean().item())
     torch.testing.assert_close(ev.probs.sum(1), torch.ones(len(prepared.test_y)))
