@@ -87,3 +87,18 @@ def synchronize(device: torch.device) -> None:
 
 def _mps_available() -> bool:
     return bool(getattr(torch.backends, "mps", None) and torch.backends.mps.is_available())
+
+
+def seed_device(device: torch.device, seed: int) -> None:
+    """Seed only the random generator that `device` draws from.
+
+    torch.manual_seed also queues seeds for every CUDA, XPU and MTIA device, recording a stack
+    trace each time when none is initialised: ~0.7 ms, too slow to call once per training step.
+    """
+    if device.type == "cpu":
+        torch.default_generator.manual_seed(seed)
+    elif device.type == "cuda":
+        with torch.cuda.device(device):
+            torch.cuda.manual_seed(seed)
+    else:
+        torch.manual_seed(seed)

@@ -148,7 +148,12 @@ def build(spec: ModelSpec, in_shape: tuple[int, int, int], num_classes: int, see
         layers.append(nn.Linear(flat, num_classes))
         if spec.log_softmax:
             layers.append(nn.LogSoftmax(dim=1))
-    return nn.Sequential(*layers)
+    net = nn.Sequential(*layers)
+    if any(isinstance(layer, nn.Conv2d) for layer in layers):
+        # channels-last kernels: same numbers, convolutions train ~1.4x faster on CPU (oneDNN) and use
+        # tensor cores better on GPUs; inputs follow the weights' format automatically
+        net = net.to(memory_format=torch.channels_last)
+    return net
 
 
 # ---------------------------------------------------------------- summary

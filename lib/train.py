@@ -10,6 +10,7 @@ import torch
 from torch import nn
 
 from lib.datasets import Prepared, as_input, batches
+from lib.device import seed_device
 from lib.models import ModelSpec, build
 from lib.safe_load import load_weights_only
 
@@ -54,13 +55,16 @@ def make_optimizer(model: nn.Module, cfg: TrainConfig) -> torch.optim.Optimizer:
     """SGD (momentum, nesterov, weight decay) or Adam, from the config."""
     if cfg.lr <= 0:
         raise ValueError("The learning rate must be above 0.")
+    # fused: one kernel updates every parameter (on CPU 3x faster than the per-tensor loop,
+    # a third of the step time of these small nets); other devices take the default path
+    fused = all(p.device.type in ("cpu", "cuda") for p in model.parameters()) or None
     if cfg.optimizer == "sgd":
         if cfg.nesterov and cfg.momentum <= 0:
             raise ValueError("Nesterov momentum needs a momentum above 0.")
         return torch.optim.SGD(model.parameters(), lr=cfg.lr, momentum=cfg.momentum,
-                               nesterov=cfg.nesterov, weight_decay=cfg.weight_decay)
+                               nesterov=cfg.nesterov, weight_decay=cfg.weight_decay, fused=fused)
     if cfg.optimizer == "adam":
-        return torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay)
+        return torch.optim.Adam(model.parameters(), lr=cfg.lr, weight_decay=cfg.weight_decay, fused=fused)
     raise ValueError(f"Unknown optimizer {cfg.optimizer!r}; use adam or sgd.")
 
 
@@ -77,19 +81,27 @@ def train(model: nn.Module, optimizer: torch.optim.Optimizer, loss_fn: nn.Module
     total, step, start = total_steps(len(data.train_y), cfg), 0, time.perf_counter()
     per_epoch = -(-len(data.train_y) // cfg.batch_size)
     sums = torch.zeros(3, device=data.train_x.device)  # loss*n, correct, n of the current chunk
+    random = has_dropout(model)
     for _ in range(cfg.epochs):
         for x, y in batches(data.train_x, data.train_y, cfg.batch_size, g):
-            # Dropout draws from the global RNG: fork it and seed per step, so a run depends on its
-            # seed only and never disturbs (or is disturbed by) another session between steps.
-            with torch.random.fork_rng(devices=[x.device] if x.device.type == "cuda" else []):
-                torch.manual_seed(cfg.seed * 1_000_003 + step)
+            if not random:
                 sums += train_step(model, optimizer, loss_fn, x, y)
+            else:  # Dropout draws from the global RNG: fork it and seed per step, so a run depends on
+                # its seed only and never disturbs (or is disturbed by) another session between steps.
+                with torch.random.fork_rng(devices=[x.device] if x.device.type == "cuda" else []):
+                    seed_device(x.device, cfg.seed * 1_000_003 + step)
+                    sums += train_step(model, optimizer, loss_fn, x, y)
             step += 1
             if step % cfg.chunk_batches == 0 or step == total:
                 yield _report(model, loss_fn, data, sums, step, total, per_epoch, start)
                 sums.zero_()
             if step == total:
                 return
+
+
+def has_dropout(model: nn.Module) -> bool:
+    """Whether a forward pass in train mode draws random numbers."""
+    return any(isinstance(m, nn.modules.dropout._DropoutNd) for m in model.modules())
 
 
 def train_step(model: nn.Module, optimizer: torch.optim.Optimizer, loss_fn: nn.Module,
@@ -238,8 +250,10 @@ def optimizer_code(cfg: TrainConfig) -> str:
     """The optimizer constructor for the code panel."""
     if cfg.optimizer == "sgd":
         return (f"torch.optim.SGD(model.parameters(), lr={cfg.lr}, momentum={cfg.momentum}, "
-                f"nesterov={cfg.nesterov}, weight_decay={cfg.weight_decay})")
-    return f"torch.optim.Adam(model.parameters(), lr={cfg.lr}, weight_decay={cfg.weight_decay})  # betas=(0.9, 0.999)"
+                f"nesterov={cfg.nesterov}, weight_decay={cfg.weight_decay},\n"
+                "                            fused=True)  # one kernel for all parameters (CPU, CUDA)")
+    return (f"torch.optim.Adam(model.parameters(), lr={cfg.lr}, weight_decay={cfg.weight_decay},\n"
+            "                             fused=True)  # betas=(0.9, 0.999); fused: one kernel (CPU, CUDA)")
 
 
 def training_code(data_key: str, model_source: str, spec: ModelSpec, cfg: TrainConfig, val_fraction: float) -> str:

@@ -46,3 +46,13 @@ def test_unknown_sample_is_a_clear_error():
 def test_names_data_present():
     files = sorted(p.name for p in samples.NAMES_DIR.glob("*.txt"))
     assert len(files) == 18 and "Portugese.txt" in files
+
+
+def test_seed_device_seeds_only_the_cpu_generator_and_repeats():
+    from lib.device import seed_device
+    cpu = torch.device("cpu")
+    seed_device(cpu, 7)
+    first = torch.rand(3)
+    seed_device(cpu, 7)
+    torch.testing.assert_close(torch.rand(3), first)
+    assert torch.initial_seed() == 7
