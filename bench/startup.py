@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -85,6 +87,14 @@ def peak_memory_after_all_pages(browser, log: Path) -> tuple[float, int]:
         proc.wait(timeout=30)
 
 
+def import_baseline_mb() -> float:
+    """Resident memory of a bare Python that imports torch, torchvision and streamlit (this build)."""
+    code = ("import torch, torchvision, streamlit; "
+            "print(next(l.split()[1] for l in open('/proc/self/status') if l.startswith('VmRSS')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    return int(out.strip().splitlines()[-1]) / 1024
+
+
 def run(quick: bool) -> list[Figure]:
     from playwright.sync_api import sync_playwright
 
@@ -107,7 +117,14 @@ def run(quick: bool) -> list[Figure]:
         Figure("app.py: launch to home page painted (s, median)", f"{app_s:.2f}"),
         Figure("ratio app / bare", f"{ratio:.2f}", "<= 1.3", ratio <= 1.3),
         Figure(f"server peak memory, all {pages} pages opened and their main actions run {RUN_SECONDS} s (MB)", f"{peak:.0f}", "<= 1500", peak <= 1500),
+        # the share no page can change: a CUDA build maps far more library code than Cloud's CPU wheels
+        Figure(f"of which importing torch {torch_version()}, torchvision and streamlit alone (MB)", f"{import_baseline_mb():.0f}"),
     ]
+
+
+def torch_version() -> str:
+    from importlib.metadata import version
+    return version("torch")
 
 
 if __name__ == "__main__":

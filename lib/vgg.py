@@ -129,11 +129,13 @@ def build_features(state: dict[str, torch.Tensor], upto: str) -> nn.Sequential:
 
     # make_layers(cfgs["E"]) is exactly vgg19().features, without building the
     # 120M-parameter classifier we would throw away.
-    layers = make_layers(cfgs["E"])[: layer_index(upto) + 1]
+    with torch.device("meta"):  # shapes only: the weights come from `state`, so skip a random init
+        layers = make_layers(cfgs["E"])[: layer_index(upto) + 1]
     for layer in layers:
         if isinstance(layer, nn.ReLU):
             layer.inplace = False  # in-place ReLUs would overwrite the conv outputs `extract` returns
-    layers.load_state_dict({k: v for k, v in state.items() if int(k.split(".")[0]) < len(layers)})
+    # assign: the loaded tensors become the parameters (no second 80 MB copy)
+    layers.load_state_dict({k: v for k, v in state.items() if int(k.split(".")[0]) < len(layers)}, assign=True)
     layers.eval().requires_grad_(False)
     return layers
 

@@ -12,6 +12,7 @@ from PIL import Image
 import ui
 from lib import conv, conv_code, layer_stack, vgg
 from lib.samples import PHOTOS
+from ui.shared_models import vgg19
 
 CFG = conv.ConvConfig()
 OPS = {"Convolution": "conv", "Max pooling": "max", "Average pooling": "avg"}
@@ -228,18 +229,12 @@ def pooling_section(image, grey: bool, image_name: str) -> None:
 
 # ----------------------------------------------------------------------------- 3. learned filters
 
-@st.cache_resource(show_spinner="Loading VGG19 weights…")
-def _vgg(upto: str, device: str, allow_download: bool) -> vgg.VGGFeatures:
-    """Frozen, read-only VGG19 features, shared by every session (keyed by depth and device)."""
-    return vgg.load_vgg19_features(upto, torch.device(device), allow_download=allow_download)
-
-
 @st.cache_data(show_spinner="Running VGG19…", max_entries=64)
 def _feature_maps(pixels: np.ndarray, layer: str, count: int, device: str, online: bool) -> tuple[np.ndarray, tuple]:
     """(mosaic of the first `count` maps, output shape) for an RGB uint8 image: small, so cheap to keep."""
     x = conv.image_to_tensor(Image.fromarray(pixels), grey=False, device=torch.device(device))
     with torch.no_grad():
-        maps = _vgg(layer, device, online).extract(x, [layer])[layer]
+        maps = vgg19(device, online).extract(x, [layer])[layer]
     return conv.tile_grid(maps[0, :count, None], cols=4, gap=2), tuple(maps.shape)  # (C, h, w) -> (C, 1, h, w)
 
 
@@ -253,7 +248,7 @@ def learned_filters_section(image, image_name: str) -> None:
     online = c3.checkbox("Use torchvision's full weights (downloads 550 MB if not cached)", key="conv.vgg.download")
     device = ui.current_device()
     try:
-        features = _vgg(layer, str(device), online)
+        features = vgg19(str(device), online)
     except ValueError as e:
         ui.show_error(e)
         return

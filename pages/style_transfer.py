@@ -11,7 +11,8 @@ import torch
 import ui
 from lib import style_transfer as stl
 from lib.samples import PAINTINGS, PHOTOS, SAMPLE_IMAGES
-from lib.vgg import CONV_LAYERS, load_vgg19_features
+from lib.vgg import CONV_LAYERS
+from ui.shared_models import vgg19
 
 CFG = stl.StyleConfig()
 RUN = "style.run"  # session-state key of this user's current/last run
@@ -21,16 +22,10 @@ SIZES = [32, 64, 128, 192, 256, 320, 384, 512, 768, 1024, 1536, 2048]
 DEFAULT_WEIGHTS = dict(zip(stl.STYLE_LAYERS, stl.STYLE_LAYER_WEIGHTS))
 
 
-@st.cache_resource(show_spinner="Loading VGG19 weights…")
-def vgg(upto: str, device: str):
-    """Frozen VGG19 features up to `upto`, shared read-only by every session."""
-    return load_vgg19_features(upto, device)
-
-
 @st.cache_resource(show_spinner="Timing one optimisation step on this device…")
 def step_seconds_96(upto: str, optimizer: str, device: str) -> float:
     """A real step measured once per process at 96 px, scaled by pixel count for estimates."""
-    return stl.measure_step_seconds(vgg(upto, device), replace(CFG, optimizer=optimizer), device, size=96)
+    return stl.measure_step_seconds(vgg19(device, deepest=upto), replace(CFG, optimizer=optimizer), device, size=96)
 
 
 def intro() -> None:
@@ -120,12 +115,12 @@ def time_estimate(config: stl.StyleConfig, aspect: float, device: torch.device) 
     flops = stl.step_flops(stl._shape_for(config.size, aspect), config.deepest) / 1e9
     st.caption(f"⏱️ Estimated time: **{ui.progress.format_seconds(seconds)}** for {config.total_steps} steps on "
                f"{device} (one step at 96 px measured {per_step * 1000:.0f} ms here; cost grows with pixels; "
-               f"a full-size step is about {flops:.0f} GFLOP). Weights: {vgg(config.deepest, str(device)).source}.")
+               f"a full-size step is about {flops:.0f} GFLOP). Weights: {vgg19(str(device), deepest=config.deepest).source}.")
 
 
 def run(config: stl.StyleConfig, content01, style01, names, device, start01=None) -> None:
     """Run the generator, drawing progress and previews; state survives a Stop."""
-    features = vgg(config.deepest, str(device))
+    features = vgg19(str(device), deepest=config.deepest)
     state = {"config": config, "history": [], "image": None if start01 is None else start01[0], "names": names, "error": None,
              "content01": content01, "style01": style01, "done": False, "source": features.source}
     st.session_state[RUN] = state
@@ -225,7 +220,7 @@ def charts(state: dict) -> None:
     right.plotly_chart(px.bar(bars, x="layer", y="weighted style loss", log_y=True, height=300,
                               title="Style loss per layer (last step)"), key="style.layer_bars")
     layer = st.selectbox("Gram matrix of layer", config.style_layers, key="style.gram_layer")
-    features = vgg(config.deepest, str(ui.current_device()))
+    features = vgg19(str(ui.current_device()), deepest=config.deepest)
     style01 = state["style01"]
     if config.keep_colors:
         style01 = stl.luminance_image(style01, like=state["content01"])
