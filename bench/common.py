@@ -57,3 +57,10 @@ def cli(title: str, run: Callable[[bool], list[Figure]]) -> None:
     print(table(title, figures))
     if args.json:
         args.json.write_text(json.dumps({"title": title, "figures": [asdict(f) for f in figures]}, indent=1))
+
+
+def accelerators() -> list:
+    """The CUDA / MPS devices present: each bench adds its page's figures for them (none on CPU-only)."""
+    from lib.device import available_devices
+
+    return [d.device for d in available_devices() if d.key != "cpu"]

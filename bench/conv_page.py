@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 from streamlit.testing.v1 import AppTest
 
-from bench.common import ROOT, Figure, cli, median_time
+from bench.common import ROOT, Figure, accelerators, cli, median_time
 from lib import conv
 from lib.samples import load_sample
 
@@ -42,7 +42,20 @@ def run(quick: bool) -> list[Figure]:
         Figure("whole page rerun after a slider change, AppTest (ms)", f"{page * 1e3:.0f}"),
         Figure("page rerun / bare F.conv2d", f"{ratio:.1f}x", "<= 3x", ratio <= 3),
         Figure("torch threads", str(torch.get_num_threads())),
-    ]
+    ] + [accelerator_figure(x, weight, device, repeats) for device in accelerators()]
+
+
+def accelerator_figure(x: torch.Tensor, weight: torch.Tensor, device: torch.device, repeats: int) -> Figure:
+    """The bare convolution on a GPU, synchronised so the time is the kernel's."""
+    from lib.device import synchronize
+
+    x, weight = x.to(device), weight.to(device)
+
+    def conv_synced():
+        F.conv2d(x, weight, dilation=2)
+        synchronize(device)
+
+    return Figure(f"on {device}: F.conv2d 3x3 on 1x3x512x512 (ms)", f"{median_time(conv_synced, repeats * 5, warmup=3) * 1e3:.3f}")
 
 
 if __name__ == "__main__":

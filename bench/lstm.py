@@ -10,7 +10,7 @@ import time
 
 import torch
 
-from bench.common import Figure, cli
+from bench.common import Figure, accelerators, cli
 from lib import glove as G
 from lib import lstm as L
 from lib import text as tx
@@ -25,12 +25,13 @@ def _model(cfg: L.LstmConfig, data: L.Prepared, vectors: G.Glove) -> L.Sentiment
     return L.build_model(cfg, data.vocab, data.classes, cfg.seed, weight)
 
 
-def seconds_per_epoch(cfg: L.LstmConfig, data: L.Prepared, vectors: G.Glove, epochs: int) -> float:
+def seconds_per_epoch(cfg: L.LstmConfig, data: L.Prepared, vectors: G.Glove, epochs: int,
+                      device: torch.device = torch.device("cpu")) -> float:
     """Mean wall-clock seconds of full training epochs (validation passes included, as on the page)."""
     cfg = L.LstmConfig(**{**cfg.__dict__, "epochs": epochs, "evals_per_epoch": 1})
     model = _model(cfg, data, vectors)
     start = time.perf_counter()
-    for _ in L.train(model, data, cfg, torch.device("cpu")):
+    for _ in L.train(model, data, cfg, device):
         pass
     return (time.perf_counter() - start) / epochs
 
@@ -65,7 +66,10 @@ def run(quick: bool) -> list[Figure]:
         Figure(f"page defaults: best validation accuracy within {budget:.0f} s", f"{page_acc:.1%} ({page_epochs:.1f} epochs)",
                ">= 78%", page_acc >= 0.78),
         Figure(f"reference: best validation accuracy within {budget:.0f} s", f"{ref_acc:.1%} ({ref_epochs:.1f} epochs)"),
-    ]
+    ] + [f for device in accelerators() for f in (
+        Figure(f"on {device}: reference seconds per epoch", f"{seconds_per_epoch(REFERENCE, ref_data, vectors, epochs, device):.2f}"),
+        Figure(f"on {device}: page defaults seconds per epoch", f"{seconds_per_epoch(default, page_data, vectors, epochs, device):.2f}"),
+    )]
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from dataclasses import replace
 import torch
 from PIL import Image
 
-from bench.common import Figure, cli, median_time
+from bench.common import Figure, accelerators, cli, median_time
 from lib import playground as pg
 
 CPU = torch.device("cpu")
@@ -45,7 +45,16 @@ def run(quick: bool) -> list[Figure]:
         Figure(f"boundary redraws/s, one point at a time (reference, {size}x{size})", f"{1 / naive_s:,.2f}"),
         Figure("batched speed-up over the per-point loop", f"{naive_s / batched_s:,.0f}x", "> 1x",
                naive_s > batched_s),
-    ]
+    ] + [f for device in accelerators() for f in accelerator_figures(cfg, device, size, steps)]
+
+
+def accelerator_figures(cfg: pg.PlaygroundConfig, device: torch.device, size: int, steps: int) -> list[Figure]:
+    """The same on a GPU: tiny nets are launch-bound there, which is worth seeing."""
+    r = pg.new_run(cfg, device)
+    step_s = median_time(lambda: pg.train_step(r), repeats=steps, warmup=5)
+    redraw_s = median_time(lambda: redraw(r, size), repeats=20)
+    return [Figure(f"on {device}: training steps/s", f"{1 / step_s:,.0f}"),
+            Figure(f"on {device}: boundary redraws/s ({size}x{size})", f"{1 / redraw_s:,.1f}", ">= 10", 1 / redraw_s >= 10)]
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from dataclasses import replace
 import torch
 from torch import nn
 
-from bench.common import Figure, cli
+from bench.common import Figure, accelerators, cli
 from lib import names as N
 from lib.samples import NAMES_DIR
 
@@ -37,10 +37,11 @@ def classic_seconds_per_name(data: N.NameData, train_idx: list[int], hidden: int
     return (time.perf_counter() - start) / n
 
 
-def batched_epoch_seconds(data: N.NameData, cfg: N.NamesConfig, repeats: int, packed: bool = False) -> float:
+def batched_epoch_seconds(data: N.NameData, cfg: N.NamesConfig, repeats: int, packed: bool = False,
+                          device: torch.device | str = "cpu") -> float:
     times = []
     for r in range(repeats):
-        run = N.new_run(replace(cfg, epochs=1, seed=r), data)
+        run = N.new_run(replace(cfg, epochs=1, seed=r), data, device)
         if packed:  # the reference: the same training, but the RNN reads a packed sequence
             run.model.forward = run.model.forward_packed
         start = time.perf_counter()
@@ -81,7 +82,17 @@ def run(quick: bool) -> list[Figure]:
         Figure("the same, packed with pack_padded_sequence (s/epoch, median)", f"{packed:.2f}"),
         Figure("speed-up, same hidden size", f"{speedup:.1f}x", ">= 10x", speedup >= 10),
         Figure(f"validation accuracy after {3 if quick else 30} s of training ({batches} batches)", f"{acc:.1%}"),
-    ]
+    ] + [f for device in accelerators() for f in accelerator_figures(data, bench_cfg, repeats, device, classic_epoch,
+                                                                   len(train_idx), quick)]
+
+
+def accelerator_figures(data, cfg, repeats, device, classic_epoch: float, n_train: int, quick: bool) -> list[Figure]:
+    """The page's batched training on a GPU (each batch's loss.item() syncs the device)."""
+    epoch = batched_epoch_seconds(data, cfg, repeats, device=device)
+    if quick:
+        epoch *= -(-n_train // cfg.batch_size) / 20
+    return [Figure(f"on {device}: page's batched training (s/epoch, median)", f"{epoch:.2f}"),
+            Figure(f"on {device}: speed-up over the classic CPU loop", f"{classic_epoch / epoch:.1f}x")]
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from bench.common import ROOT, Figure, cli, median_time
+from bench.common import Figure, ROOT, accelerators, cli, median_time
 from lib import style_transfer as stl
 from lib.device import configure_cpu_threads
 from lib.samples import load_sample
@@ -126,7 +126,15 @@ def run(quick: bool) -> list[Figure]:
                f"{evaluate(features, content01, style01, page, [page[-1][0]])[0][1]:.4g}"),
         Figure(f"one Adam step at {size} px", f"{step_s * 1000:.0f} ms ({stl.step_flops((size, size), 'conv5_1') / 1e9:.1f} GFLOP)"),
         Figure("per-step arithmetic rate vs matmul", f"{rate:.0f} / {mm:.0f} GFLOP/s = {rate / mm:.0%}", ">= 75%", rate / mm >= 0.75),
-    ]
+    ] + [f for device in accelerators() for f in accelerator_figures(device, size)]
+
+
+def accelerator_figures(device: torch.device, size: int) -> list[Figure]:
+    """One optimisation step of the page's default on a GPU, and its arithmetic rate."""
+    features = load_vgg19_features("conv5_1", device)
+    step_s = stl.measure_step_seconds(features, stl.StyleConfig(), device, size=size, repeats=3)
+    flops = stl.step_flops((size, size), "conv5_1")
+    return [Figure(f"on {device}: one Adam step at {size} px", f"{step_s * 1000:.1f} ms ({flops / step_s / 1e9:.0f} GFLOP/s)")]
 
 
 def _start_loss(features, content01, style01) -> float:
