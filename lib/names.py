@@ -15,7 +15,7 @@ from typing import Iterator
 
 import torch
 from torch import nn
-from torch.nn.utils.rnn import pack_padded_sequence, pad_sequence
+from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_sequence
 
 ALL_LETTERS = string.ascii_letters + " .,;'"
 N_LETTERS = len(ALL_LETTERS)  # 57
@@ -138,6 +138,12 @@ def copy_hand_to_rnn(hand: HandRNN) -> nn.RNN:
     return rnn
 
 
+def pack(letters: torch.Tensor, lengths: torch.Tensor) -> PackedSequence:
+    """Padded letter indices (B, T) -> one-hot letters packed so that an RNN never reads a pad."""
+    onehot = nn.functional.one_hot(letters, N_LETTERS).float()  # (B, T) -> (B, T, n_letters)
+    return pack_padded_sequence(onehot, lengths.cpu(), batch_first=True, enforce_sorted=False)
+
+
 class NameClassifier(nn.Module):
     """One-hot letters -> recurrent layer -> last hidden state -> language logits."""
 
@@ -155,8 +161,9 @@ class NameClassifier(nn.Module):
 
         The padded batch goes through whole, and each name's output is read at its own last
         letter. That is exact: padding comes after a name and a one-way RNN never looks ahead.
-        Batches hold names of similar length, so the wasted padded steps are few, and this
-        is ~20% faster on CPU than packing (see `forward_packed`, which gives the same logits).
+        Batches hold names of similar length, so the wasted padded steps are few, and this is a
+        little faster on CPU than packing (`forward_packed` gives the same logits; bench/rnn_lab.py
+        times both).
         """
         onehot = nn.functional.one_hot(letters, N_LETTERS).float()  # (B, T) -> (B, T, n_letters)
         if self.cell == "Hand-built RNN":
@@ -169,9 +176,7 @@ class NameClassifier(nn.Module):
         """The same logits via pack_padded_sequence: the RNN never reads a pad at all."""
         if self.cell == "Hand-built RNN":
             return self.forward(letters, lengths)
-        onehot = nn.functional.one_hot(letters, N_LETTERS).float()
-        packed = pack_padded_sequence(onehot, lengths.cpu(), batch_first=True, enforce_sorted=False)
-        _, state = self.rnn(packed)
+        _, state = self.rnn(pack(letters, lengths))
         h_n = state[0] if isinstance(state, tuple) else state  # LSTM returns (h_n, c_n)
         return self.head(h_n[-1])  # top layer's last hidden state: (B, hidden)
 
@@ -292,10 +297,8 @@ def packing_demo(cell: str, names: list[str]) -> PackingDemo:
         torch.manual_seed(0)
         model = NameClassifier("RNN" if cell == "Hand-built RNN" else cell, 16, 18).eval()
     letters, lengths = batch_tensors(names, "cpu")
-    onehot = nn.functional.one_hot(letters, N_LETTERS).float()
-    packed = pack_padded_sequence(onehot, lengths, batch_first=True, enforce_sorted=False)
     diff = (model(letters, lengths) - model.forward_packed(letters, lengths)).abs().max().item()
-    return PackingDemo(names, letters, lengths, packed.batch_sizes.tolist(), diff)
+    return PackingDemo(names, letters, lengths, pack(letters, lengths).batch_sizes.tolist(), diff)
 
 
 @dataclass
@@ -457,12 +460,12 @@ class Model(nn.Module):
         onehot = F.one_hot(letters, N_LETTERS).float()  # (B, T) -> (B, T, n_letters)
         output, _ = self.rnn(onehot)  # (B, T, hidden): the state after every letter
         # read each name at its own last letter: the pads after it never changed that state
+        # (packing gives the same numbers, a little slower on CPU:
+        #  packed = pack_padded_sequence(onehot, lengths, batch_first=True, enforce_sorted=False)
+        #  _, h_n = self.rnn(packed)  # for an LSTM: _, (h_n, c_n) = ...
+        #  return self.head(h_n[-1]))
         last = output[torch.arange(len(lengths)), lengths - 1]
-        return self.head(last)
-        # the packed way gives the same numbers, a little slower on CPU:
-        # packed = pack_padded_sequence(onehot, lengths, batch_first=True, enforce_sorted=False)
-        # _, h_n = self.rnn(packed)  # for an LSTM: _, (h_n, c_n) = ...
-        # return self.head(h_n[-1])'''
+        return self.head(last)'''
     if cfg.balancing == "loss weights":
         loss_line = "loss_fn = nn.CrossEntropyLoss(weight=class_weights(train_labels))"
     else:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import time
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -84,19 +85,24 @@ def train(model: nn.Module, optimizer: torch.optim.Optimizer, loss_fn: nn.Module
     random = has_dropout(model)
     for _ in range(cfg.epochs):
         for x, y in batches(data.train_x, data.train_y, cfg.batch_size, g):
-            if not random:
+            # Dropout draws from the global RNG: seed it per step, so a run depends on its seed only
+            # and never disturbs (or is disturbed by) another session between steps.
+            with seeded_rng(x.device, cfg.seed * 1_000_003 + step) if random else nullcontext():
                 sums += train_step(model, optimizer, loss_fn, x, y)
-            else:  # Dropout draws from the global RNG: fork it and seed per step, so a run depends on
-                # its seed only and never disturbs (or is disturbed by) another session between steps.
-                with torch.random.fork_rng(devices=[x.device] if x.device.type == "cuda" else []):
-                    seed_device(x.device, cfg.seed * 1_000_003 + step)
-                    sums += train_step(model, optimizer, loss_fn, x, y)
             step += 1
             if step % cfg.chunk_batches == 0 or step == total:
                 yield _report(model, loss_fn, data, sums, step, total, per_epoch, start)
                 sums.zero_()
             if step == total:
                 return
+
+
+@contextmanager
+def seeded_rng(device: torch.device, seed: int) -> Iterator[None]:
+    """Run a block on a freshly seeded global generator of `device`, restored afterwards."""
+    with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
+        seed_device(device, seed)
+        yield
 
 
 def has_dropout(model: nn.Module) -> bool:
@@ -174,8 +180,7 @@ def most_confident_wrong(probs: torch.Tensor, labels: torch.Tensor, k: int) -> t
 def dropout_demo(model: nn.Module, x: torch.Tensor, repeats: int = 3, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
     """Probabilities of one input in train mode (several draws: dropout active) and in eval mode."""
     was_training, x = model.training, as_input(x)
-    with torch.no_grad(), torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)  # dropout masks come from the global RNG: fork it, never disturb it
+    with torch.no_grad(), seeded_rng(x.device, seed):  # dropout masks come from the global RNG
         model.train()
         train_probs = torch.stack([torch.softmax(model(x), 1)[0] for _ in range(repeats)]).cpu()
         model.eval()
