@@ -62,7 +62,7 @@ def _time_device(image: Image.Image, recipe: list, device: torch.device, repeats
 
 def _recipe(label: str, recipe: list, image: Image.Image, repeats: int) -> list[Figure]:
     t_page = _time_device(image, recipe, torch.device("cpu"), repeats)
-    compose = v2.Compose([aug.build_transform(s) for s in _steps(recipe)])
+    compose = v2.Compose([aug.build_transform(s, faster=False) for s in _steps(recipe)])
     x = aug.to_uint8_image(image, torch.device("cpu"))
     t_v2 = median_time(lambda: [compose(x) for _ in range(GRID)], repeats=repeats, warmup=1)
     reference = v1_pipeline(full=recipe is FULL)
@@ -70,7 +70,7 @@ def _recipe(label: str, recipe: list, image: Image.Image, repeats: int) -> list[
     speedup = t_v1 / t_page
     figures = [
         Figure(f"{label}: v1 PIL, one image at a time (reference), ms", f"{t_v1 * 1e3:.1f}"),
-        Figure(f"{label}: v2 Compose per image on uint8, ms", f"{t_v2 * 1e3:.1f}"),
+        Figure(f"{label}: plain v2 Compose per image on uint8 (the exported code), ms", f"{t_v2 * 1e3:.1f}"),
         Figure(f"{label}: page code (aug.sample, CPU), ms", f"{t_page * 1e3:.1f}"),
         Figure(f"{label}: speed-up page vs v1 PIL", f"{speedup:.2f}x", ">= 2x", speedup >= 2),
     ]

@@ -16,6 +16,9 @@ from typing import Any
 import torch
 from torchvision import tv_tensors
 from torchvision.transforms import v2
+
+from lib.augment_kernels import EXACT_FASTER
+from lib.device import seed_device
 from torchvision.utils import draw_bounding_boxes, draw_segmentation_masks
 
 
@@ -297,14 +300,19 @@ def _check_pairs(spec: TransformSpec, params: dict[str, Any]) -> None:
             raise ValueError(f"{p.name}: the minimum ({lo:g}) is larger than the maximum ({hi:g}).")
 
 
-def build_transform(step: Step) -> v2.Transform:
-    """The v2 transform of one step; raises ValueError with torchvision's reason if it is rejected."""
+def build_transform(step: Step, faster: bool = True) -> v2.Transform:
+    """The v2 transform of one step; raises ValueError with torchvision's reason if it is rejected.
+
+    `faster` swaps in the page's bit-exact faster subclasses (`lib.augment_kernels`); the exported
+    code names the plain v2 class, which gives the same output.
+    """
     spec = REGISTRY[step.name]
     params = {**spec.defaults(), **step.params}
     _check_pairs(spec, params)
     kwargs = {p.name: p.to_kwarg(params[p.name]) for p in spec.params}
+    cls = getattr(v2, step.name)
     try:
-        return getattr(v2, step.name)(**kwargs)
+        return (EXACT_FASTER.get(step.name, cls) if faster else cls)(**kwargs)
     except (ValueError, TypeError) as e:
         raise ValueError(str(e)) from e
 
@@ -339,6 +347,22 @@ _RNG_LOCK = threading.Lock()
 
 def _fork_devices() -> list[int]:
     return list(range(torch.cuda.device_count())) if torch.cuda.is_initialized() else []
+
+
+def _seed_draw(seed: int, x: Any) -> None:
+    """What the exported code's `torch.manual_seed` does for these draws, at a fraction of its cost.
+
+    Transforms draw their parameters from the CPU generator, and pixel noise from the image's device.
+    """
+    torch.default_generator.manual_seed(seed)
+    device = _device_of(x)
+    if device.type != "cpu":
+        seed_device(device, seed)
+
+
+def _device_of(x: Any) -> torch.device:
+    tensors = [v for v in (x.values() if isinstance(x, dict) else [x]) if isinstance(v, torch.Tensor)]
+    return tensors[0].device if tensors else torch.device("cpu")
 
 
 def _apply(transform: v2.Transform, x: Any, index: int, errors: dict[int, str]) -> Any:
@@ -396,7 +420,7 @@ def sample(x: Any, built: Built, n: int, seed: int) -> Draws:
         x = _run(x, head, errors)
         outs = []
         for i in range(n):
-            torch.manual_seed(seed + i)
+            _seed_draw(seed + i, x)
             outs.append(_run(x, middle, errors))
     if tail:
         outs = _suffix(outs, tail, errors)
@@ -408,7 +432,7 @@ def step_by_step(x: Any, built: Built, seed: int, index: int = 0) -> list[tuple[
     errors: dict[int, str] = {}
     frames = []
     with _RNG_LOCK, torch.random.fork_rng(devices=_fork_devices()):
-        torch.manual_seed(seed + index)  # the head is deterministic, so seeding first is the same
+        _seed_draw(seed + index, x)  # the head is deterministic, so seeding first is the same
         for i, transform, _ in built.transforms:
             x = _apply(transform, x, i, errors)
             frames.append((i, x))
@@ -419,7 +443,11 @@ def step_by_step(x: Any, built: Built, seed: int, index: int = 0) -> list[tuple[
 
 
 def to_uint8_image(pil_image: Any, device: torch.device) -> tv_tensors.Image:
-    """PIL RGB -> (3, H, W) uint8 `tv_tensors.Image` on `device`."""
+    """PIL RGB -> (3, H, W) uint8 `tv_tensors.Image` on `device`.
+
+    `to_image` returns a (3, H, W) view of the (H, W, 3) pixels. That channels-last layout makes
+    resizing ~4x faster; the colour kernels of `lib.augment_kernels` copy to planes where they need them.
+    """
     return v2.functional.to_image(pil_image).to(device)
 
 
