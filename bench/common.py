@@ -40,6 +40,27 @@ def median_time(fn: Callable[[], object], repeats: int = 5, warmup: int = 1) -> 
     return statistics.median(times)
 
 
+def interleaved_times(fns: dict[str, Callable[[], object]], repeats: int = 5,
+                      warmup: int = 1) -> dict[str, list[float]]:
+    """Wall-clock seconds of each function, taking turns: run k of every function happens close in time,
+    so a slow spell on a shared machine hits all of them and per-run ratios stay meaningful."""
+    for fn in fns.values():
+        for _ in range(warmup):
+            fn()
+    times: dict[str, list[float]] = {name: [] for name in fns}
+    for _ in range(repeats):
+        for name, fn in fns.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return times
+
+
+def median_ratio(slow: list[float], fast: list[float]) -> float:
+    """Median over paired runs of slow / fast."""
+    return statistics.median(s / f for s, f in zip(slow, fast))
+
+
 def table(title: str, figures: list[Figure]) -> str:
     lines = [f"### {title}", "", "| figure | value | target | result |", "|---|---|---|---|"]
     for f in figures:

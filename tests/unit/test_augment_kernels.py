@@ -1,0 +1,147 @@
+"""The page's faster kernels give torchvision's numbers exactly: every colour, odd shapes, all fallbacks."""
+import pytest
+import torch
+from torchvision import tv_tensors
+from torchvision.transforms import v2
+from torchvision.transforms.v2 import functional as F
+from torchvision.transforms.v2.functional._geometry import _affine_grid, _get_inverse_affine_matrix
+
+from lib import augment_kernels as K
+
+
+def _random_images(count: int, seed: int, channels=(3,), max_side: int = 90):
+    """Random uint8 images of odd and even sizes (vector loops and their scalar tails both run)."""
+    g = torch.Generator().manual_seed(seed)
+    for k in range(count):
+        h, w = (int(v) for v in torch.randint(1, max_side, (2,), generator=g))
+        c = channels[k % len(channels)]
+        x = torch.randint(0, 256, (c, h, w), dtype=torch.uint8, generator=g)
+        yield (x // 51) * 51 if k % 4 == 0 else x  # few levels: many grey and equal-channel pixels
+
+
+def _every_colour(chunk: int):
+    """All 2**24 RGB colours, `chunk` colours at a time, as (3, 1, chunk) uint8 images."""
+    for start in range(0, 2 ** 24, chunk):
+        code = torch.arange(start, start + chunk, dtype=torch.int32)
+        yield torch.stack([(code >> 16) & 255, (code >> 8) & 255, code & 255]).to(torch.uint8)[:, None, :]
+
+
+@pytest.mark.parametrize("hue", [-0.5, -0.0731, 0.0137, 0.5])
+def test_hue_matches_torchvision_on_every_colour(hue):
+    for x in _every_colour(2 ** 22):
+        assert torch.equal(K.adjust_hue_uint8(x, hue), F.adjust_hue(x, hue))
+
+
+def test_hue_matches_on_images_batches_and_channels_last():
+    g = torch.Generator().manual_seed(0)
+    for x in _random_images(20, seed=1):
+        hue = float(torch.empty(1).uniform_(-0.5, 0.5, generator=g))
+        assert torch.equal(K.adjust_hue_uint8(x, hue), F.adjust_hue(x, hue))
+    batch = torch.randint(0, 256, (2, 3, 17, 31), dtype=torch.uint8, generator=g)
+    assert torch.equal(K.adjust_hue_uint8(batch, 0.3), F.adjust_hue(batch, 0.3))
+    channels_last = batch[0].permute(1, 2, 0).contiguous().permute(2, 0, 1)  # what to_image gives
+    assert torch.equal(K.adjust_hue_uint8(channels_last, -0.2), F.adjust_hue(channels_last, -0.2))
+
+
+@pytest.mark.parametrize("fast,reference", [
+    (K.adjust_brightness_uint8, F.adjust_brightness),
+    (K.adjust_contrast_uint8, F.adjust_contrast),
+    (K.adjust_saturation_uint8, F.adjust_saturation),
+])
+def test_level_tables_match_torchvision(fast, reference):
+    g = torch.Generator().manual_seed(2)
+    checked = 0
+    for x in _random_images(40, seed=3, channels=(3, 1)):
+        factor = [0.0, 1.0, 5.0][checked % 3] if checked < 3 else float(torch.empty(1).uniform_(0, 3, generator=g))
+        out = fast(x, factor)
+        if out is None:  # saturation of a grey image: torchvision's kernel runs
+            assert fast is K.adjust_saturation_uint8 and x.shape[0] == 1
+            continue
+        assert torch.equal(out, reference(x, factor)), (tuple(x.shape), factor)
+        checked += 1
+    assert checked >= 18
+
+
+@pytest.mark.parametrize("kernel,factor", [
+    (K.adjust_brightness_uint8, -1.0), (K.adjust_contrast_uint8, -1.0), (K.adjust_hue_uint8, 0.7),
+])
+def test_out_of_range_factors_are_left_to_torchvision(kernel, factor):
+    x = torch.zeros(3, 4, 4, dtype=torch.uint8)
+    assert kernel(x, factor) is None  # torchvision then raises its own message
+
+
+@pytest.mark.parametrize("x", [
+    torch.rand(3, 5, 5),                              # float images
+    torch.zeros(3, 0, 4, dtype=torch.uint8),          # empty
+    torch.zeros(4, 5, 5, dtype=torch.uint8),          # not RGB
+])
+def test_other_images_fall_back(x):
+    for kernel in (K.adjust_brightness_uint8, K.adjust_contrast_uint8, K.adjust_saturation_uint8,
+                   K.adjust_hue_uint8):
+        assert kernel(x, 0.2) is None
+
+
+# ---------------------------------------------------------------- rotation
+
+
+def test_rotation_grid_is_torchvisions():
+    g = torch.Generator().manual_seed(4)
+    for _ in range(60):
+        h, w = (int(v) for v in torch.randint(2, 300, (2,), generator=g))
+        angle = float(torch.empty(1).uniform_(0, 360, generator=g))
+        matrix = _get_inverse_affine_matrix([0.0, 0.0], -angle, [0.0, 0.0], 1.0, [0.0, 0.0])
+        theta = torch.tensor(matrix, dtype=torch.float32).reshape(1, 2, 3)
+        assert torch.equal(K._rotation_grid(angle, h, w), _affine_grid(theta, w=w, h=h, ow=w, oh=h))
+
+
+def test_rotation_matches_torchvision():
+    g = torch.Generator().manual_seed(5)
+    fills = [None, 0, 7, 200.6, (1, 2, 3)]
+    for k, x in enumerate(_random_images(60, seed=6, channels=(3, 1), max_side=120)):
+        angle = float(torch.empty(1).uniform_(-800, 800, generator=g))
+        fill = fills[k % len(fills)]
+        if isinstance(fill, tuple) and x.shape[0] == 1:
+            fill = 9
+        out = K.rotate_nearest(x, angle, fill=fill)
+        assert out is not None and torch.equal(out, F.rotate(x, angle, fill=fill)), (tuple(x.shape), angle, fill)
+    batch = torch.randint(0, 256, (2, 3, 20, 33), dtype=torch.uint8, generator=g)
+    assert torch.equal(K.rotate_nearest(batch, 33.3, fill=(5, 6, 7)), F.rotate(batch, 33.3, fill=[5, 6, 7]))
+
+
+@pytest.mark.parametrize("kwargs", [
+    {"angle": 90.0}, {"angle": -180.0}, {"angle": 10.0, "expand": True}, {"angle": 10.0, "center": [1.0, 2.0]},
+    {"angle": 10.0, "interpolation": v2.InterpolationMode.BILINEAR}, {"angle": 10.0, "fill": (1, 2)},
+])
+def test_rotation_shortcut_steps_aside(kwargs):
+    assert K.rotate_nearest(torch.zeros(3, 6, 8, dtype=torch.uint8), **kwargs) is None
+
+
+# ---------------------------------------------------------------- the transforms the page builds
+
+
+def _same_draws(fast: v2.Transform, plain: v2.Transform, sample, draws: int = 12) -> None:
+    for seed in range(draws):
+        torch.manual_seed(seed)
+        got = fast(sample)
+        torch.manual_seed(seed)
+        want = plain(sample)
+        for a, b in zip(got.values() if isinstance(got, dict) else [got],
+                        want.values() if isinstance(want, dict) else [want]):
+            assert type(a) is type(b) and torch.equal(a.as_subclass(torch.Tensor), b.as_subclass(torch.Tensor))
+
+
+@pytest.mark.parametrize("cls,plain,kwargs", [
+    (K.ExactColorJitter, v2.ColorJitter, {"brightness": 0.4, "contrast": 0.4, "saturation": 0.4, "hue": 0.1}),
+    (K.ExactColorJitter, v2.ColorJitter, {"hue": (-0.5, 0.5)}),
+    (K.ExactRandomRotation, v2.RandomRotation, {"degrees": 45}),
+    (K.ExactRandomRotation, v2.RandomRotation, {"degrees": 45, "fill": 128}),
+    (K.ExactRandomRotation, v2.RandomRotation, {"degrees": 45, "expand": True}),
+])
+def test_page_transforms_draw_like_v2(cls, plain, kwargs):
+    g = torch.Generator().manual_seed(7)
+    image = tv_tensors.Image(torch.randint(0, 256, (3, 37, 52), dtype=torch.uint8, generator=g))
+    grey = torch.randint(0, 256, (1, 20, 20), dtype=torch.uint8, generator=g)
+    boxed = {"image": image, "boxes": tv_tensors.BoundingBoxes([[5, 5, 30, 20]], format="XYXY", canvas_size=(37, 52)),
+             "mask": tv_tensors.Mask(torch.randint(0, 2, (37, 52), dtype=torch.uint8, generator=g))}
+    for sample in (image, grey, boxed, image.float() / 255):
+        _same_draws(cls(**kwargs), plain(**kwargs), sample)
