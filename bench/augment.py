@@ -76,12 +76,21 @@ def _page(image: Image.Image, recipe: list, device: torch.device):
     return page
 
 
+def _seeded_grid(draw) -> list:
+    """GRID draws, draw i after `torch.manual_seed(i)` as in the exported code (v1 draws from torch too)."""
+    out = []
+    for i in range(GRID):
+        torch.manual_seed(i)
+        out.append(draw(i))
+    return out
+
+
 def _recipe(label: str, recipe: list, image: Image.Image, repeats: int) -> list[Figure]:
     compose = v2.Compose([aug.build_transform(s, faster=False) for s in _steps(recipe)])
     x = aug.to_uint8_image(image, torch.device("cpu"))
     reference = v1_pipeline(recipe)
-    fns = {"v1": lambda: [reference(image) for _ in range(GRID)],
-           "v2": lambda: [compose(x) for _ in range(GRID)],
+    fns = {"v1": lambda: _seeded_grid(lambda i: reference(image)),  # the same crops and colours every run
+           "v2": lambda: _seeded_grid(lambda i: compose(x)),  # the exported code's loop
            "page": _page(image, recipe, torch.device("cpu"))}
     if torch.cuda.is_available():
         fns["cuda"] = _page(image, recipe, torch.device("cuda"))

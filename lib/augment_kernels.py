@@ -227,6 +227,12 @@ class ExactColorJitter(_ExactFaster, v2.ColorJitter):
     fast_kernels = {F.adjust_brightness: adjust_brightness_uint8, F.adjust_contrast: adjust_contrast_uint8,
                     F.adjust_saturation: adjust_saturation_uint8, F.adjust_hue: adjust_hue_uint8}
 
+    def transform(self, inpt: Any, params: dict[str, Any]) -> Any:
+        if _plain_image(inpt) and not inpt.is_contiguous():  # e.g. channels-last from to_image and resizing:
+            plain = inpt.as_subclass(torch.Tensor).contiguous()  # one copy, then all four run on planes
+            inpt = tv_tensors.wrap(plain, like=inpt) if isinstance(inpt, tv_tensors.TVTensor) else plain
+        return super().transform(inpt, params)
+
 
 class ExactRandomRotation(_ExactFaster, v2.RandomRotation):
     """`v2.RandomRotation` with the faster nearest-neighbour rotation."""
