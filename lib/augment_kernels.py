@@ -1,11 +1,14 @@
 """Faster, bit-exact versions of the torchvision v2 kernels that dominate a preview grid.
 
-v2's hue kernel on a uint8 image spends most of its time in a channel-wise `aminmax`, a long
-index tensor and a `gather`; the same arithmetic written with `maximum`/`minimum` and `where`
-selects gives the very same numbers about three times faster. The page uses these kernels through
-`ExactColorJitter`, a `v2.ColorJitter` that draws its random factors exactly like the original, so
-a grid drawn on the page equals the grid the exported `v2.Compose` code draws (the unit tests
-compare them bit for bit against torchvision's own kernels).
+ColorJitter and RandomRotation on uint8 CPU images spend most of their time converting to float and
+back, in bool/int64 temporaries (`aminmax`, `gather`, masks) and in a thin `bmm`. The kernels here
+compute the very same numbers another way: per-level look-up tables for brightness, contrast and
+saturation, 0/1 float-mask arithmetic for hue, a sampled "pixel number" image for rotation.
+
+The page builds `ExactColorJitter` / `ExactRandomRotation`: v2 subclasses whose random draws are the
+original's, so a grid drawn on the page equals the grid the exported `v2.Compose` code draws.
+tests/unit/test_augment_kernels.py compares every kernel with torchvision's bit for bit (hue on all
+2**24 colours); each kernel returns None for inputs it does not cover, and torchvision's runs.
 """
 from __future__ import annotations
 

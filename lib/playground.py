@@ -419,7 +419,9 @@ def boundary_rgb(probs: np.ndarray) -> np.ndarray:
     k = probs.shape[-1]
     colour = probs @ PALETTE[:k]  # (H, W, k) @ (k, 3) -> (H, W, 3)
     confidence = (probs.max(-1, keepdims=True) - 1 / k) / (1 - 1 / k)
-    return (255 - confidence * (255 - colour)).clip(0, 255).astype(np.uint8)
+    rgb = 255 - confidence * (255 - colour)
+    # a diverged model outputs NaN: paint it mid-grey ("no answer") rather than casting NaN to garbage
+    return np.nan_to_num(rgb, nan=128.0).clip(0, 255).astype(np.uint8)
 
 
 @torch.no_grad()

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 import runpy
+import warnings
 from dataclasses import replace
 
 import numpy as np
@@ -217,6 +218,14 @@ def test_boundary_orientation_rows_are_y_columns_are_x():
     list(pg.train(run, 100))
     probs = pg.boundary(run, 21)
     assert probs[20, 20, 0] > 0.9 and probs[0, 0, 1] > 0.9  # class 0 top-right (2, 2), class 1 bottom-left
+
+
+def test_boundary_rgb_of_a_diverged_model_is_grey():
+    probs = np.full((2, 3, 2), np.nan, dtype=np.float32)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no "invalid value encountered in cast"
+        rgb = pg.boundary_rgb(probs)
+    assert rgb.dtype == np.uint8 and (rgb == 128).all()
 
 
 def test_boundary_rgb_is_white_where_unsure_and_class_coloured_where_sure():
