@@ -6,6 +6,8 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from lib.device import seeded_rng
+
 
 @dataclass(frozen=True)
 class DemoConfig:
@@ -225,8 +227,7 @@ print("requires_grad_(False)", y.requires_grad, y.grad_fn)
 
 
 def _small_net(seed: int, device: torch.device) -> nn.Sequential:
-    with torch.random.fork_rng(devices=[]):  # own seed, global RNG untouched for other sessions
-        torch.manual_seed(seed)
+    with seeded_rng(seed):  # own seed, global RNG untouched for other sessions
         return nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2)).to(device)
 
 

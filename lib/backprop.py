@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
+from lib.device import seeded_rng
+
 
 @dataclass(frozen=True)
 class BackpropConfig:
@@ -45,8 +47,7 @@ class StepRecord:
 
 def new_pair(cfg: BackpropConfig, device: torch.device) -> NetPair:
     """A 5-3-1 sigmoid net from `cfg.seed`, copied into plain tensors for the manual half."""
-    with torch.random.fork_rng(devices=[]):  # own seed; the global RNG is shared by sessions
-        torch.manual_seed(cfg.seed)
+    with seeded_rng(cfg.seed):  # own seed; the global RNG is shared by sessions
         model = nn.Sequential(nn.Linear(5, 3), nn.Sigmoid(), nn.Linear(3, 1), nn.Sigmoid()).to(device)
         x = torch.randn(1, 5).to(device)
     manual = {"W1": model[0].weight.detach().T.clone(), "b1": model[0].bias.detach().clone(),  # (3, 5) -> (5, 3)

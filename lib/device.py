@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Iterator
 
 import torch
 
@@ -102,3 +104,15 @@ def seed_device(device: torch.device, seed: int) -> None:
             torch.cuda.manual_seed(seed)
     else:
         torch.manual_seed(seed)
+
+
+@contextmanager
+def seeded_rng(seed: int, device: torch.device = torch.device("cpu")) -> Iterator[None]:
+    """Run a block on a freshly seeded global generator of `device`, restored afterwards.
+
+    Streamlit sessions are threads of one process sharing the global generators: seeding a fork
+    keeps a model's init (or a dropout mask) reproducible without disturbing anyone else.
+    """
+    with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
+        seed_device(device, seed)
+        yield

@@ -13,6 +13,7 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from lib import text as tx
+from lib.device import seeded_rng
 from lib.safe_load import load_weights_only
 
 FILE_FORMAT = "pytorch-explainer/lstm-sentiment"
@@ -204,8 +205,7 @@ def num_outputs(classes: Sequence[str]) -> int:
 def build_model(cfg: LstmConfig, vocab: tx.Vocab, classes: Sequence[str], seed: int,
                 pretrained: torch.Tensor | None = None) -> SentimentLSTM:
     """A freshly initialised model; the init is seeded without touching the global RNG's state."""
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(seed)
+    with seeded_rng(seed):
         model = SentimentLSTM(len(vocab), num_outputs(classes), cfg)
     if pretrained is not None:
         model.embedding.weight.data.copy_(pretrained)

@@ -10,6 +10,8 @@ from dataclasses import asdict, dataclass, replace
 import torch
 from torch import nn
 
+from lib.device import seeded_rng
+
 ACTIVATIONS = {"relu": nn.ReLU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh}
 KINDS = ("mlp", "mnist_cnn", "lenet", "cifar_cnn", "vgg")
 
@@ -136,8 +138,7 @@ def build(spec: ModelSpec, in_shape: tuple[int, int, int], num_classes: int, see
     """Build the network for images of `in_shape` (C, H, W); initial weights depend only on `seed`."""
     validate(spec)
     act = ACTIVATIONS[spec.activation]
-    with torch.random.fork_rng(devices=[]):  # own RNG stream: sessions are threads of one process
-        torch.manual_seed(seed)
+    with seeded_rng(seed):  # own RNG stream: sessions are threads of one process
         layers = _features(spec, in_shape[0], act)
         flat = _flat_size(layers, in_shape)
         layers.append(nn.Flatten())  # (B, C, H, W) -> (B, C*H*W)

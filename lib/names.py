@@ -17,6 +17,8 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_sequence
 
+from lib.device import seeded_rng
+
 ALL_LETTERS = string.ascii_letters + " .,;'"
 N_LETTERS = len(ALL_LETTERS)  # 57
 CELLS = ("Hand-built RNN", "RNN", "LSTM", "GRU")
@@ -220,8 +222,7 @@ def validate(cfg: NamesConfig) -> None:
 
 def make_classifier(cfg: NamesConfig, n_classes: int, device: torch.device | str = "cpu") -> NameClassifier:
     validate(cfg)
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(cfg.seed)
+    with seeded_rng(cfg.seed):
         model = NameClassifier(cfg.cell, cfg.hidden_size, n_classes, cfg.num_layers)
     return model.to(device)
 
@@ -293,8 +294,7 @@ class PackingDemo:
 @torch.no_grad()
 def packing_demo(cell: str, names: list[str]) -> PackingDemo:
     """Pad a few names, pack them, and check both ways give the same logits (small CPU model)."""
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(0)
+    with seeded_rng(0):
         model = NameClassifier("RNN" if cell == "Hand-built RNN" else cell, 16, 18).eval()
     letters, lengths = batch_tensors(names, "cpu")
     diff = (model(letters, lengths) - model.forward_packed(letters, lengths)).abs().max().item()

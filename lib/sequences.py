@@ -14,6 +14,8 @@ from typing import Iterator
 import torch
 from torch import nn
 
+from lib.device import seeded_rng
+
 CELLS = ("RNN", "LSTM", "GRU")
 
 
@@ -58,8 +60,7 @@ def validate(cfg: WaveConfig) -> None:
 def make_model(cfg: WaveConfig, device: torch.device | str = "cpu") -> WaveModel:
     """The model with seeded initial weights (the global RNG is left untouched)."""
     validate(cfg)
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(cfg.seed)
+    with seeded_rng(cfg.seed):
         model = WaveModel(cfg)
     return model.to(device)
 

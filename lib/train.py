@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import io
 import time
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Iterator
 
@@ -11,7 +11,7 @@ import torch
 from torch import nn
 
 from lib.datasets import Prepared, as_input, batches
-from lib.device import seed_device
+from lib.device import seeded_rng
 from lib.models import ModelSpec, build
 from lib.safe_load import load_weights_only
 
@@ -87,7 +87,7 @@ def train(model: nn.Module, optimizer: torch.optim.Optimizer, loss_fn: nn.Module
         for x, y in batches(data.train_x, data.train_y, cfg.batch_size, g):
             # Dropout draws from the global RNG: seed it per step, so a run depends on its seed only
             # and never disturbs (or is disturbed by) another session between steps.
-            with seeded_rng(x.device, cfg.seed * 1_000_003 + step) if random else nullcontext():
+            with seeded_rng(cfg.seed * 1_000_003 + step, x.device) if random else nullcontext():
                 sums += train_step(model, optimizer, loss_fn, x, y)
             step += 1
             if step % cfg.chunk_batches == 0 or step == total:
@@ -95,14 +95,6 @@ def train(model: nn.Module, optimizer: torch.optim.Optimizer, loss_fn: nn.Module
                 sums.zero_()
             if step == total:
                 return
-
-
-@contextmanager
-def seeded_rng(device: torch.device, seed: int) -> Iterator[None]:
-    """Run a block on a freshly seeded global generator of `device`, restored afterwards."""
-    with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
-        seed_device(device, seed)
-        yield
 
 
 def has_dropout(model: nn.Module) -> bool:
@@ -180,7 +172,7 @@ def most_confident_wrong(probs: torch.Tensor, labels: torch.Tensor, k: int) -> t
 def dropout_demo(model: nn.Module, x: torch.Tensor, repeats: int = 3, seed: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
     """Probabilities of one input in train mode (several draws: dropout active) and in eval mode."""
     was_training, x = model.training, as_input(x)
-    with torch.no_grad(), seeded_rng(x.device, seed):  # dropout masks come from the global RNG
+    with torch.no_grad(), seeded_rng(seed, x.device):  # dropout masks come from the global RNG
         model.train()
         train_probs = torch.stack([torch.softmax(model(x), 1)[0] for _ in range(repeats)]).cpu()
         model.eval()

@@ -9,6 +9,7 @@ import torch
 
 from lib import names as N
 from lib import sequences as S
+from lib.device import seeded_rng
 from lib.samples import NAMES_DIR
 from ui import Progress, code_panel, current_device, show_error
 
@@ -182,8 +183,7 @@ def data_overview(data: N.NameData) -> None:
 
 def equivalence_demo() -> None:
     """The hand-built cell and nn.RNN with copied weights compute the same hidden states."""
-    with torch.random.fork_rng(devices=[]):
-        torch.manual_seed(0)
+    with seeded_rng(0):
         hand = N.HandRNN(N.N_LETTERS, 16, 18)
     rnn = N.copy_hand_to_rnn(hand)
     line = N.line_to_tensor("Satoshi")
