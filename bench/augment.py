@@ -43,20 +43,19 @@ def photo(side: int) -> Image.Image:
     return img.resize((round(img.width * scale), round(img.height * scale)), Image.Resampling.LANCZOS)
 
 
-def _v1(name: str, p: dict) -> v1.Compose:
-    """One step with the classic v1 PIL transform of the same name and parameters."""
-    if name == "RandomResizedCrop":
-        return v1.RandomResizedCrop(p["size"], scale=p["scale"], ratio=p.get("ratio", (3 / 4, 4 / 3)))
-    if name == "ColorJitter":
-        return v1.ColorJitter(p["brightness"], p["contrast"], p["saturation"], p["hue"])
-    if name == "RandomRotation":
-        return v1.RandomRotation(p["degrees"])
-    return {"Resize": lambda: v1.Resize(p["size"]), "RandomHorizontalFlip": lambda: v1.RandomHorizontalFlip()}[name]()
+# The classic v1 PIL transform of each step, from the same parameters the page uses.
+V1 = {
+    "Resize": lambda p: v1.Resize(p["size"]),
+    "RandomResizedCrop": lambda p: v1.RandomResizedCrop(p["size"], scale=p["scale"], ratio=p["ratio"]),
+    "RandomHorizontalFlip": lambda p: v1.RandomHorizontalFlip(p["p"]),
+    "ColorJitter": lambda p: v1.ColorJitter(p["brightness"], p["contrast"], p["saturation"], p["hue"]),
+    "RandomRotation": lambda p: v1.RandomRotation(p["degrees"]),
+}
 
 
 def v1_pipeline(recipe: list) -> v1.Compose:
     """The recipe with the classic v1 PIL transforms."""
-    return v1.Compose([_v1(name, params) for name, params in recipe])
+    return v1.Compose([V1[step.name](step.params) for step in _steps(recipe)])
 
 
 def _steps(recipe: list) -> list[aug.Step]:

@@ -39,6 +39,7 @@ def classic_seconds_per_name(data: N.NameData, train_idx: list[int], hidden: int
 
 def batched_epoch_seconds(data: N.NameData, cfg: N.NamesConfig, repeats: int, packed: bool = False,
                           device: torch.device | str = "cpu") -> float:
+    """Median seconds of one training epoch; with `cfg.max_batches` (quick runs), extrapolated from those."""
     times = []
     for r in range(repeats):
         run = N.new_run(replace(cfg, epochs=1, seed=r), data, device)
@@ -48,7 +49,11 @@ def batched_epoch_seconds(data: N.NameData, cfg: N.NamesConfig, repeats: int, pa
         for _ in N.train(run):
             pass
         times.append(time.perf_counter() - start)
-    return statistics.median(times)
+    epoch = statistics.median(times)
+    total = -(-len(run.train_idx) // cfg.batch_size)
+    if cfg.max_batches and cfg.max_batches < total:  # the epoch stopped early: scale up to all its batches
+        epoch *= total / cfg.max_batches
+    return epoch
 
 
 def accuracy_after(data: N.NameData, cfg: N.NamesConfig, budget_s: float) -> tuple[float, int]:
@@ -70,8 +75,6 @@ def run(quick: bool) -> list[Figure]:
     bench_cfg, repeats = replace(cfg, max_batches=20 if quick else None), 1 if quick else 3
     batched = batched_epoch_seconds(data, bench_cfg, repeats)
     packed = batched_epoch_seconds(data, bench_cfg, repeats, packed=True)
-    if quick:  # extrapolate 20 batches to an epoch
-        batched, packed = (t * -(-len(train_idx) // cfg.batch_size) / 20 for t in (batched, packed))
     speedup = classic_epoch / batched
     acc, batches = accuracy_after(data, cfg, 3 if quick else 30)
     return [
@@ -82,15 +85,12 @@ def run(quick: bool) -> list[Figure]:
         Figure("the same, packed with pack_padded_sequence (s/epoch, median)", f"{packed:.2f}"),
         Figure("speed-up, same hidden size", f"{speedup:.1f}x", ">= 10x", speedup >= 10),
         Figure(f"validation accuracy after {3 if quick else 30} s of training ({batches} batches)", f"{acc:.1%}"),
-    ] + [f for device in accelerators() for f in accelerator_figures(data, bench_cfg, repeats, device, classic_epoch,
-                                                                   len(train_idx), quick)]
+    ] + [f for device in accelerators() for f in accelerator_figures(data, bench_cfg, repeats, device, classic_epoch)]
 
 
-def accelerator_figures(data, cfg, repeats, device, classic_epoch: float, n_train: int, quick: bool) -> list[Figure]:
+def accelerator_figures(data, cfg, repeats, device, classic_epoch: float) -> list[Figure]:
     """The page's batched training on a GPU (each batch's loss.item() syncs the device)."""
     epoch = batched_epoch_seconds(data, cfg, repeats, device=device)
-    if quick:
-        epoch *= -(-n_train // cfg.batch_size) / 20
     return [Figure(f"on {device}: page's batched training (s/epoch, median)", f"{epoch:.2f}"),
             Figure(f"on {device}: speed-up over the classic CPU loop", f"{classic_epoch / epoch:.1f}x")]
 

@@ -16,10 +16,10 @@ from typing import Any
 import torch
 from torchvision import tv_tensors
 from torchvision.transforms import v2
+from torchvision.utils import draw_bounding_boxes, draw_segmentation_masks
 
 from lib.augment_kernels import EXACT_FASTER
 from lib.device import seed_device
-from torchvision.utils import draw_bounding_boxes, draw_segmentation_masks
 
 
 @dataclass(frozen=True)
@@ -349,18 +349,18 @@ def _fork_devices() -> list[int]:
     return list(range(torch.cuda.device_count())) if torch.cuda.is_initialized() else []
 
 
-def _seed_draw(seed: int, x: Any) -> None:
+def _seed_draw(seed: int, device: torch.device) -> None:
     """What the exported code's `torch.manual_seed` does for these draws, at a fraction of its cost.
 
     Transforms draw their parameters from the CPU generator, and pixel noise from the image's device.
     """
     torch.default_generator.manual_seed(seed)
-    device = _device_of(x)
     if device.type != "cpu":
         seed_device(device, seed)
 
 
 def _device_of(x: Any) -> torch.device:
+    """The device of an image, or of a sample dict's first tensor."""
     tensors = [v for v in (x.values() if isinstance(x, dict) else [x]) if isinstance(v, torch.Tensor)]
     return tensors[0].device if tensors else torch.device("cpu")
 
@@ -418,9 +418,9 @@ def sample(x: Any, built: Built, n: int, seed: int) -> Draws:
     head, middle, tail = _split(built.transforms)
     with _RNG_LOCK, torch.random.fork_rng(devices=_fork_devices()):
         x = _run(x, head, errors)
-        outs = []
+        device, outs = _device_of(x), []
         for i in range(n):
-            _seed_draw(seed + i, x)
+            _seed_draw(seed + i, device)
             outs.append(_run(x, middle, errors))
     if tail:
         outs = _suffix(outs, tail, errors)
@@ -432,7 +432,7 @@ def step_by_step(x: Any, built: Built, seed: int, index: int = 0) -> list[tuple[
     errors: dict[int, str] = {}
     frames = []
     with _RNG_LOCK, torch.random.fork_rng(devices=_fork_devices()):
-        _seed_draw(seed + index, x)  # the head is deterministic, so seeding first is the same
+        _seed_draw(seed + index, _device_of(x))  # the head is deterministic, so seeding first is the same
         for i, transform, _ in built.transforms:
             x = _apply(transform, x, i, errors)
             frames.append((i, x))

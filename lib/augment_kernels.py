@@ -206,6 +206,11 @@ def _plain_image(inpt: Any) -> bool:
     return type(inpt) in (torch.Tensor, tv_tensors.Image) and inpt.ndim >= 3
 
 
+def _like(out: torch.Tensor, inpt: Any) -> Any:
+    """`out` as the same kind of tensor as `inpt` (a bare tensor stays bare)."""
+    return tv_tensors.wrap(out, like=inpt) if isinstance(inpt, tv_tensors.TVTensor) else out
+
+
 class _ExactFaster:
     """Mixin for a v2 transform: its random draws stay torchvision's, some image kernels run faster.
 
@@ -220,7 +225,7 @@ class _ExactFaster:
         if fast is not None and _plain_image(inpt):
             out = fast(inpt.as_subclass(torch.Tensor), *args, **kwargs)
             if out is not None:
-                return tv_tensors.wrap(out, like=inpt) if isinstance(inpt, tv_tensors.TVTensor) else out
+                return _like(out, inpt)
         return super()._call_kernel(functional, inpt, *args, **kwargs)  # type: ignore[misc]
 
 
@@ -232,8 +237,7 @@ class ExactColorJitter(_ExactFaster, v2.ColorJitter):
 
     def transform(self, inpt: Any, params: dict[str, Any]) -> Any:
         if _plain_image(inpt) and not inpt.is_contiguous():  # e.g. channels-last from to_image and resizing:
-            plain = inpt.as_subclass(torch.Tensor).contiguous()  # one copy, then all four run on planes
-            inpt = tv_tensors.wrap(plain, like=inpt) if isinstance(inpt, tv_tensors.TVTensor) else plain
+            inpt = _like(inpt.as_subclass(torch.Tensor).contiguous(), inpt)  # one copy; all four run on planes
         return super().transform(inpt, params)
 
 
