@@ -201,7 +201,14 @@ def equivalence_demo() -> None:
     )
 
 
-def padding_panel(cfg: N.NamesConfig, data: N.NameData) -> None:
+@st.cache_data(show_spinner=False)
+def epoch_padding_shares(batch_size: int, val_fraction: float, seed: int) -> tuple[float, float]:
+    """`N.padding_shares` (~40 ms over an epoch of names), once per setting rather than every rerun."""
+    cfg = N.NamesConfig(batch_size=batch_size, val_fraction=val_fraction, seed=seed)
+    return N.padding_shares(name_data(), cfg)
+
+
+def padding_panel(cfg: N.NamesConfig) -> None:
     """Padding, packing, and why the page batches names of similar length."""
     with st.expander("🧱 Batching names of different lengths: padding and packing", expanded=False):
         text = st.text_input("Names in one batch (comma-separated)", "Schmidt, Li, Nguyen, O'Neal",
@@ -218,7 +225,7 @@ def padding_panel(cfg: N.NamesConfig, data: N.NameData) -> None:
                      title=f"pack_padded_sequence(...).batch_sizes = {demo.batch_sizes}")
         fig.update_layout(height=260, margin=dict(t=40, b=10))
         right.plotly_chart(fig)
-        random_share, bucketed_share = N.padding_shares(data, cfg)
+        random_share, bucketed_share = epoch_padding_shares(cfg.batch_size, cfg.val_fraction, cfg.seed)
         st.markdown(
             f"A batch must be a rectangle, so shorter names are **padded** (grey) to the longest. "
             f"**Packing** (`pack_padded_sequence`) stores only the letters and tells the RNN how many "
@@ -310,7 +317,7 @@ def names_section() -> None:
     data_overview(data)
     equivalence_demo()
     cfg = names_controls()
-    padding_panel(cfg, data)
+    padding_panel(cfg)
     start, stop = st.columns([1, 5])
     clicked = start.button("▶ Train", type="primary", key="rnn.names.train")
     stop.button("⏹ Stop", key="rnn.names.stop", help="Stops after the current batch; the model keeps what it learnt.")
