@@ -446,7 +446,7 @@ def to_uint8_image(pil_image: Any, device: torch.device) -> tv_tensors.Image:
     """PIL RGB -> (3, H, W) uint8 `tv_tensors.Image` on `device`.
 
     `to_image` returns a (3, H, W) view of the (H, W, 3) pixels. That channels-last layout makes
-    resizing ~4x faster; the colour kernels of `lib.augment_kernels` copy to planes where they need them.
+    resizing ~4x faster; the colour kernels of `lib.augment_kernels` work on planes (one copy).
     """
     return v2.functional.to_image(pil_image).to(device)
 

@@ -1,14 +1,16 @@
 """Faster, bit-exact versions of the torchvision v2 kernels that dominate a preview grid.
 
 ColorJitter and RandomRotation on uint8 CPU images spend most of their time converting to float and
-back, in bool/int64 temporaries (`aminmax`, `gather`, masks) and in a thin `bmm`. The kernels here
-compute the very same numbers another way: per-level look-up tables for brightness, contrast and
-saturation, 0/1 float-mask arithmetic for hue, a sampled "pixel number" image for rotation.
+back, in bool/int64 temporaries (`aminmax`, `gather`, masks), in fresh buffers and in a thin `bmm`.
+The code here computes the very same numbers another way: ColorJitter's four steps on one float copy
+of the image's levels, in place, with 0/1 float-mask arithmetic for hue; rotation through a sampled
+"pixel number" image.
 
 The page builds `ExactColorJitter` / `ExactRandomRotation`: v2 subclasses whose random draws are the
 original's, so a grid drawn on the page equals the grid the exported `v2.Compose` code draws.
 tests/unit/test_augment_kernels.py compares every kernel with torchvision's bit for bit (hue on all
-2**24 colours); each kernel returns None for inputs it does not cover, and torchvision's runs.
+2**24 colours); inputs a shortcut does not cover (float, grey where it matters, empty, non-CPU
+images, masks, boxes) take torchvision's own kernels.
 """
 from __future__ import annotations
 
@@ -20,16 +22,21 @@ from torchvision import tv_tensors
 from torchvision.transforms import v2
 from torchvision.transforms.v2 import functional as F
 # torchvision's own helpers, so the fast paths compute exactly what torchvision computes
-from torchvision.transforms.v2.functional._color import _blend, _rgb_to_grayscale_image
+from torchvision.transforms.v2.functional._color import _rgb_to_grayscale_image
 from torchvision.transforms.v2.functional._geometry import _get_inverse_affine_matrix
 
 
-# ---------------------------------------------------------------- brightness, contrast, saturation
+# ---------------------------------------------------------------- ColorJitter on float "levels"
 
-# Brightness and contrast change each 8-bit level independently of its neighbours: run torchvision's
-# kernel once on the 256 levels and look every pixel up in that table, instead of converting the
-# image to float and back.
-_LEVELS = torch.arange(256, dtype=torch.uint8).view(1, 1, 256)  # every uint8 value, as a 1-channel image
+# Each of torchvision's uint8 colour kernels converts the image to float, computes, and converts back
+# (truncating). ColorJitter chains four of them, so the page converts once: it keeps the image as
+# float32 *levels* - the uint8 numbers 0..255, integer-valued - and each step below does torchvision's
+# float arithmetic on them and truncates as its `.to(torch.uint8)` would. The float ops see the very
+# numbers torchvision's see (a uint8 operand is widened to the same float32 value), so every step gives
+# the same levels; one conversion back to uint8 at the end.
+# - The steps work in place (trailing underscore): the levels are the transform's own copy, and
+#   writing over a buffer already in cache is about twice as fast as filling a new one.
+# - The values are never negative here, so truncating is `floor_` (vectorised; `trunc_` is not).
 _TO_UINT8 = 255.0 + 1.0 - 1e-3  # torchvision's to_dtype(float -> uint8, scale=True) multiplies by this
 
 
@@ -37,113 +44,111 @@ def _cpu_uint8(image: torch.Tensor) -> bool:
     return image.dtype == torch.uint8 and image.device.type == "cpu" and image.numel() > 0
 
 
-def _lookup(table: torch.Tensor, image: torch.Tensor) -> torch.Tensor:
-    """table[pixel] for every pixel: (256,) values -> image-shaped tensor."""
-    return table.index_select(0, image.reshape(-1).to(torch.int32)).view(image.shape)
-
-
 def _to_uint8(x: torch.Tensor) -> torch.Tensor:
     """Float in [0, 255.999] -> uint8 by truncation, as `.to(torch.uint8)`; via int32 is twice as fast."""
     return x.to(torch.int32).to(torch.uint8)
 
 
-def adjust_brightness_uint8(image: torch.Tensor, brightness_factor: float) -> torch.Tensor | None:
-    """`v2.functional.adjust_brightness` of a uint8 CPU image by table look-up; None for other images."""
-    if not _cpu_uint8(image) or image.shape[-3] not in (1, 3) or brightness_factor < 0:
-        return None
-    return _lookup(F.adjust_brightness(_LEVELS, brightness_factor).view(-1), image)
+def _grey_levels(x: torch.Tensor) -> torch.Tensor:
+    """(..., 1, H, W) grey of an RGB image of levels, floored as torchvision floors it for uint8 images."""
+    return _rgb_to_grayscale_image(x, num_output_channels=1, preserve_dtype=False).floor_()
 
 
-def adjust_contrast_uint8(image: torch.Tensor, contrast_factor: float) -> torch.Tensor | None:
-    """`v2.functional.adjust_contrast` of one uint8 CPU image: blend each level with the mean grey."""
-    if not _cpu_uint8(image) or image.ndim != 3 or image.shape[0] not in (1, 3) or contrast_factor < 0:
-        return None
-    if image.shape[0] == 3:
-        grey = _rgb_to_grayscale_image(image, num_output_channels=1, preserve_dtype=False).floor_()
-    else:
-        grey = image.to(torch.float32)
-    mean = torch.mean(grey, dim=(-3, -2, -1), keepdim=True)
-    return _lookup(_blend(_LEVELS, mean, contrast_factor).view(-1), image)
+def _blend_levels_(x: torch.Tensor, other: torch.Tensor, ratio: float) -> torch.Tensor:
+    """torchvision's `_blend` of a uint8 image: x * ratio + other * (1 - ratio), clamped, truncated."""
+    ratio = float(ratio)
+    return x.mul_(ratio).add_(other, alpha=1.0 - ratio).clamp_(0, 255).floor_()
 
 
-def adjust_saturation_uint8(image: torch.Tensor, saturation_factor: float) -> torch.Tensor | None:
-    """`v2.functional.adjust_saturation` of a uint8 RGB CPU image: torchvision's blend with the grey image,
-    its first product (pixel x factor) looked up per level."""
-    if not _cpu_uint8(image) or image.shape[-3] != 3 or saturation_factor < 0:
-        return None
-    ratio = float(saturation_factor)
-    grey = _rgb_to_grayscale_image(image, num_output_channels=1, preserve_dtype=False).floor_()
-    scaled = _lookup(_LEVELS.mul(ratio).view(-1), image)  # = image.mul(ratio), one rounding per level
-    return _to_uint8(scaled.add_(grey, alpha=1.0 - ratio).clamp_(0, 255))
+def brightness_levels_(x: torch.Tensor, factor: float) -> torch.Tensor:
+    """`adjust_brightness` of a uint8 image, on its levels."""
+    return x.mul_(factor).clamp_(0, 255).floor_()
+
+
+def contrast_levels_(x: torch.Tensor, factor: float) -> torch.Tensor:
+    """`adjust_contrast` of a uint8 image, on its levels: blend with the mean grey of each image."""
+    grey = _grey_levels(x) if x.shape[-3] == 3 else x
+    return _blend_levels_(x, torch.mean(grey, dim=(-3, -2, -1), keepdim=True), factor)
+
+
+def saturation_levels_(x: torch.Tensor, factor: float) -> torch.Tensor:
+    """`adjust_saturation` of a uint8 image, on its levels: blend with the grey image (grey stays grey)."""
+    return x if x.shape[-3] == 1 else _blend_levels_(x, _grey_levels(x), factor)
 
 
 # ---------------------------------------------------------------- hue
 
-# Every selection below is written as arithmetic with 0/1 float masks: `x * 1 = x`, `x * 0 = 0` and
-# `x + 0 = x` are exact (so `out.addcmul_(x, mask)` adds x or nothing), which gives the number
-# torchvision selects while float arithmetic runs about ten times faster than `where`/`gather` here.
+# torchvision's hue arithmetic, op for op, with two changes that keep its numbers:
+# - every selection is arithmetic with 0/1 float masks: `x * 1 = x`, `x * 0 = 0` and `x + 0 = x` are
+#   exact (so `out.addcmul_(x, mask)` adds x or nothing), which runs about ten times faster than
+#   `where`/`gather` and bool tensors here;
+# - `a - b` is written `b.neg_().add_(a)` where that saves a new tensor: IEEE defines a - b as a + (-b).
+# The planes live in one workspace and in the image's own planes, overwritten once no longer needed.
 _TINY = 1e-30  # below every non-zero value an 8-bit image gives (1/255): stands in for "divide by 1 when 0"
 
 
-def _equal(x: torch.Tensor, y: torch.Tensor | float) -> torch.Tensor:
-    """1.0 where x == y, else 0.0, as a float tensor (written directly, no bool tensor in between)."""
-    return torch.eq(x, y, out=torch.empty_like(x))
+def _rgb_to_hsv_(rgb: torch.Tensor, ws: list[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """(..., 3, H, W) float in [0, 1] -> h, s, v planes (in `ws`) with torchvision's `_rgb_to_hsv` numbers.
 
-
-def _rgb_to_hsv(image: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """(..., 3, H, W) float in [0, 1] -> h, s, v planes, with the numbers torchvision's `_rgb_to_hsv` gives."""
-    r, g, b = image.unbind(dim=-3)
-    maxc = torch.maximum(torch.maximum(r, g), b)
-    channels_range = maxc - torch.minimum(torch.minimum(r, g), b)
+    Overwrites `rgb`; `ws` is six (..., H, W) planes, of which h, s, v are the first three.
+    """
+    h, s, v, r_wins, g_wins, b_wins = ws
+    r, g, b = rgb.unbind(dim=-3)
+    torch.maximum(torch.maximum(r, g, out=v), b, out=v)
+    spread = torch.minimum(torch.minimum(r, g, out=h), b, out=h).neg_().add_(v)  # max - min, in h for now
     # torchvision divides by 1 where all channels are equal; the numerators are 0 there, so any divisor does
-    s = channels_range / maxc.clamp_min(_TINY)
-    divisor = channels_range.clamp_min_(_TINY)
-    rc, gc, bc = ((maxc - c).div_(divisor) for c in (r, g, b))
-    r_is_max = _equal(maxc, r)
-    b_wins = 1.0 - r_is_max
-    g_wins = _equal(maxc, g).mul_(b_wins)  # torchvision: maxc == g and maxc != r
-    b_wins.sub_(g_wins)  # maxc != r and maxc != g
+    torch.div(spread, torch.clamp_min(v, _TINY, out=s), out=s)
+    spread.clamp_min_(_TINY)
+    for c in (r, g, b):
+        c.neg_().add_(v).div_(spread)  # rc, gc, bc: (max - c) / spread; 0 exactly where c is the max
+    rc, gc, bc = r, g, b
+    torch.eq(rc, 0.0, out=r_wins)
+    torch.eq(gc, 0.0, out=g_wins).addcmul_(g_wins, r_wins, value=-1.0)  # torchvision: max == g and max != r
+    torch.neg(r_wins, out=b_wins).add_(1.0).sub_(g_wins)  # max != r and max != g
     # torchvision adds the three masked candidates; exactly one is kept
-    h = (bc - gc).mul_(r_is_max).addcmul_((rc + 2.0).sub_(bc), g_wins).addcmul_((gc + 4.0).sub_(rc), b_wins)
-    h = h.mul_(1.0 / 6.0).add_(1.0)  # in [5/6, 11/6]: torchvision's fmod(h, 1) is exactly h - floor(h)
-    return h.sub_(h.floor()), s, maxc
+    torch.sub(bc, gc, out=h).mul_(r_wins)
+    h.addcmul_(torch.add(rc, 2.0, out=r_wins).sub_(bc), g_wins)  # r_wins is free again
+    h.addcmul_(torch.add(gc, 4.0, out=g_wins).sub_(rc), b_wins)
+    h.mul_(1.0 / 6.0).add_(1.0)  # in [5/6, 11/6]: torchvision's fmod(h, 1) is exactly h - floor(h)
+    h.sub_(torch.floor(h, out=r_wins))
+    return h, s, v
 
 
-def _sector_masks(h: torch.Tensor) -> tuple[torch.Tensor, list[torch.Tensor]]:
-    """Fraction within the colour-wheel sector and one 0/1 mask per sector 0..5, as torchvision computes them."""
-    h6 = h.mul(6)
-    sector = torch.floor(h6)
-    frac = h6.sub_(sector)
-    hot = [_equal(sector, k) for k in range(7)]
-    hot[0].add_(hot.pop())  # sector 6 (h rounded up to 1) is sector 0, as torchvision's remainder(6) makes it
-    return frac, hot
+def _hsv_to_rgb_(h: torch.Tensor, s: torch.Tensor, v: torch.Tensor, ws: list[torch.Tensor],
+                 out: torch.Tensor) -> torch.Tensor:
+    """Inverse of `_rgb_to_hsv_` into `out` (..., 3, H, W), with torchvision's `_hsv_to_rgb` numbers.
 
-
-def _hsv_to_rgb(h: torch.Tensor, s: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
-    """Inverse of `_rgb_to_hsv`, with the numbers torchvision's `_hsv_to_rgb` gives."""
-    f, masks = _sector_masks(h)
-    sxf = s * f
-    one_minus_s = 1.0 - s
-    q = (1.0 - sxf).mul_(v).clamp_(0.0, 1.0)
+    Overwrites h and s; uses the last three planes of `ws`.
+    """
+    sector, q, mask = ws[3:]
+    h.mul_(6)
+    torch.floor(h, out=sector)
+    sxf = h.sub_(sector).mul_(s)  # h: (the fraction within the sector) * s
+    one_minus_s = s.neg_().add_(1.0)
+    torch.neg(sxf, out=q).add_(1.0).mul_(v).clamp_(0.0, 1.0)  # (1 - s * f) * v
     t = sxf.add_(one_minus_s).mul_(v).clamp_(0.0, 1.0)
     p = one_minus_s.mul_(v).clamp_(0.0, 1.0)
-    rgb = torch.empty((*v.shape[:-2], 3, *v.shape[-2:]), dtype=v.dtype, device=v.device)
     by_sector = {0: (v, q, p, p, t, v), 1: (t, v, v, q, p, p), 2: (p, p, t, v, v, q)}  # channel: its value per sector
-    for channel, values in by_sector.items():
-        out = torch.mul(values[0], masks[0], out=rgb.select(-3, channel))
-        for value, mask in zip(values[1:], masks[1:]):
-            out.addcmul_(value, mask)
-    return rgb
+    channels = out.unbind(dim=-3)
+    for k in range(7):  # sector 6 (h rounded up to 1) is sector 0, as torchvision's remainder(6) makes it
+        torch.eq(sector, float(k), out=mask)
+        for channel, values in by_sector.items():
+            if k == 0:
+                torch.mul(values[0], mask, out=channels[channel])
+            else:
+                channels[channel].addcmul_(values[k % 6], mask)
+    return out
 
 
-def adjust_hue_uint8(image: torch.Tensor, hue_factor: float) -> torch.Tensor | None:
-    """`v2.functional.adjust_hue` of a (..., 3, H, W) uint8 image: same result, faster; None for other images."""
-    if not _cpu_uint8(image) or image.shape[-3] != 3 or not -0.5 <= hue_factor <= 0.5:
-        return None  # torchvision handles (or rejects) these
-    h, s, v = _rgb_to_hsv(F.to_dtype(image.contiguous(), torch.float32, scale=True))  # planes, not channels-last
-    h.add_(hue_factor)  # now in [-0.5, 1.5): torchvision's remainder(h, 1) is exactly h - floor(h) here
-    h.sub_(h.floor())
-    return _to_uint8(_hsv_to_rgb(h, s, v).mul_(_TO_UINT8))
+def hue_levels_(x: torch.Tensor, factor: float) -> torch.Tensor:
+    """`adjust_hue` of a uint8 image, on its levels (a grey image is left alone, as torchvision does)."""
+    if x.shape[-3] == 1:
+        return x
+    ws = list(x.new_empty((6, *x.shape[:-3], *x.shape[-2:])).unbind(0))
+    h, s, v = _rgb_to_hsv_(x.mul_(1.0 / 255), ws)  # torchvision's to_dtype(uint8 -> float32, scale=True)
+    h.add_(factor)  # now in [-0.5, 1.5): torchvision's remainder(h, 1) is exactly h - floor(h) here
+    h.sub_(torch.floor(h, out=ws[3]))
+    return _hsv_to_rgb_(h, s, v, ws, out=x).mul_(_TO_UINT8).floor_()
 
 
 # ---------------------------------------------------------------- rotation (nearest neighbour)
@@ -211,40 +216,32 @@ def _like(out: torch.Tensor, inpt: Any) -> Any:
     return tv_tensors.wrap(out, like=inpt) if isinstance(inpt, tv_tensors.TVTensor) else out
 
 
-class _ExactFaster:
-    """Mixin for a v2 transform: its random draws stay torchvision's, some image kernels run faster.
+class ExactColorJitter(v2.ColorJitter):
+    """`v2.ColorJitter` that runs its four adjustments on float levels (above) for uint8 CPU images."""
 
-    `fast_kernels` maps a v2 functional to a kernel returning the same result, or None where it does
-    not apply (torchvision's kernel then runs).
-    """
-
-    fast_kernels: dict[Callable, Callable] = {}
-
-    def _call_kernel(self, functional: Callable, inpt: Any, *args: Any, **kwargs: Any) -> Any:
-        fast = self.fast_kernels.get(functional)
-        if fast is not None and _plain_image(inpt):
-            out = fast(inpt.as_subclass(torch.Tensor), *args, **kwargs)
-            if out is not None:
-                return _like(out, inpt)
-        return super()._call_kernel(functional, inpt, *args, **kwargs)  # type: ignore[misc]
-
-
-class ExactColorJitter(_ExactFaster, v2.ColorJitter):
-    """`v2.ColorJitter` with the faster kernels above."""
-
-    fast_kernels = {F.adjust_brightness: adjust_brightness_uint8, F.adjust_contrast: adjust_contrast_uint8,
-                    F.adjust_saturation: adjust_saturation_uint8, F.adjust_hue: adjust_hue_uint8}
+    _LEVEL_STEPS = (("brightness_factor", brightness_levels_), ("contrast_factor", contrast_levels_),
+                    ("saturation_factor", saturation_levels_), ("hue_factor", hue_levels_))  # by fn_idx
 
     def transform(self, inpt: Any, params: dict[str, Any]) -> Any:
-        if _plain_image(inpt) and not inpt.is_contiguous():  # e.g. channels-last from to_image and resizing:
-            inpt = _like(inpt.as_subclass(torch.Tensor).contiguous(), inpt)  # one copy; all four run on planes
-        return super().transform(inpt, params)
+        if not (_plain_image(inpt) and _cpu_uint8(inpt) and inpt.shape[-3] in (1, 3)):
+            return super().transform(inpt, params)  # floats, masks, boxes, videos: torchvision's kernels
+        x = inpt.as_subclass(torch.Tensor).to(torch.float32, memory_format=torch.contiguous_format)
+        for fn_id in params["fn_idx"]:  # the factors are in range: the constructor checked the ranges
+            name, step = self._LEVEL_STEPS[fn_id]
+            if params[name] is not None:
+                x = step(x, params[name])
+        return _like(_to_uint8(x), inpt)
 
 
-class ExactRandomRotation(_ExactFaster, v2.RandomRotation):
-    """`v2.RandomRotation` with the faster nearest-neighbour rotation."""
+class ExactRandomRotation(v2.RandomRotation):
+    """`v2.RandomRotation` with the faster nearest-neighbour rotation (same draws, same pixels)."""
 
-    fast_kernels = {F.rotate: rotate_nearest}
+    def _call_kernel(self, functional: Callable, inpt: Any, *args: Any, **kwargs: Any) -> Any:
+        if functional is F.rotate and _plain_image(inpt):
+            out = rotate_nearest(inpt.as_subclass(torch.Tensor), *args, **kwargs)
+            if out is not None:  # None: a case the shortcut does not cover
+                return _like(out, inpt)
+        return super()._call_kernel(functional, inpt, *args, **kwargs)
 
 
 # The page builds these instead of the v2 class of the same name.

@@ -184,8 +184,8 @@ def preview(image: torch.Tensor, built: aug.Built, steps: list[aug.Step]) -> aug
                 "and any single draw can be reproduced on its own. Deterministic steps at the start run once "
                 "for the whole grid and those at the end on the stacked batch `(N, C, H, W)`; only the random "
                 "steps run per draw, on uint8 tensors. `ColorJitter` and `RandomRotation` run through faster kernels "
-                "that give bit-for-bit the same pixels as torchvision's (per-level look-up tables, no bool/int64 "
-                "temporaries): the exported code below reproduces this grid exactly.")
+                "that give bit-for-bit the same pixels as torchvision's (ColorJitter's four steps on one float copy of "
+                "the image, in place; no bool/int64 temporaries): the exported code below reproduces this grid exactly.")
     _step_view(image, built, steps, n, int(seed))
     return draws
 

@@ -26,59 +26,38 @@ def _every_colour(chunk: int):
         yield torch.stack([(code >> 16) & 255, (code >> 8) & 255, code & 255]).to(torch.uint8)[:, None, :]
 
 
+def _via_levels(step, x: torch.Tensor, factor: float) -> torch.Tensor:
+    """A ColorJitter step of the page run on x's levels, back to uint8 (as ExactColorJitter does)."""
+    return K._to_uint8(step(x.float(), factor))
+
+
 @pytest.mark.parametrize("hue", [-0.5, -0.0731, 0.0137, 0.5])
 def test_hue_matches_torchvision_on_every_colour(hue):
     for x in _every_colour(2 ** 22):
-        assert torch.equal(K.adjust_hue_uint8(x, hue), F.adjust_hue(x, hue))
+        assert torch.equal(_via_levels(K.hue_levels_, x, hue), F.adjust_hue(x, hue))
 
 
-def test_hue_matches_on_images_batches_and_channels_last():
+def test_hue_matches_on_images_and_batches():
     g = torch.Generator().manual_seed(0)
-    for x in _random_images(20, seed=1):
+    for x in _random_images(30, seed=1, channels=(3, 1)):
         hue = float(torch.empty(1).uniform_(-0.5, 0.5, generator=g))
-        assert torch.equal(K.adjust_hue_uint8(x, hue), F.adjust_hue(x, hue))
+        assert torch.equal(_via_levels(K.hue_levels_, x, hue), F.adjust_hue(x, hue)), (tuple(x.shape), hue)
     batch = torch.randint(0, 256, (2, 3, 17, 31), dtype=torch.uint8, generator=g)
-    assert torch.equal(K.adjust_hue_uint8(batch, 0.3), F.adjust_hue(batch, 0.3))
-    channels_last = batch[0].permute(1, 2, 0).contiguous().permute(2, 0, 1)  # what to_image gives
-    assert torch.equal(K.adjust_hue_uint8(channels_last, -0.2), F.adjust_hue(channels_last, -0.2))
+    assert torch.equal(_via_levels(K.hue_levels_, batch, 0.3), F.adjust_hue(batch, 0.3))
 
 
-@pytest.mark.parametrize("fast,reference", [
-    (K.adjust_brightness_uint8, F.adjust_brightness),
-    (K.adjust_contrast_uint8, F.adjust_contrast),
-    (K.adjust_saturation_uint8, F.adjust_saturation),
+@pytest.mark.parametrize("step,reference", [
+    (K.brightness_levels_, F.adjust_brightness),
+    (K.contrast_levels_, F.adjust_contrast),
+    (K.saturation_levels_, F.adjust_saturation),
 ])
-def test_level_tables_match_torchvision(fast, reference):
+def test_level_steps_match_torchvision(step, reference):
     g = torch.Generator().manual_seed(2)
-    checked = 0
-    for x in _random_images(40, seed=3, channels=(3, 1)):
-        factor = [0.0, 1.0, 5.0][checked % 3] if checked < 3 else float(torch.empty(1).uniform_(0, 3, generator=g))
-        out = fast(x, factor)
-        if out is None:  # saturation of a grey image: torchvision's kernel runs
-            assert fast is K.adjust_saturation_uint8 and x.shape[0] == 1
-            continue
-        assert torch.equal(out, reference(x, factor)), (tuple(x.shape), factor)
-        checked += 1
-    assert checked >= 18
-
-
-@pytest.mark.parametrize("kernel,factor", [
-    (K.adjust_brightness_uint8, -1.0), (K.adjust_contrast_uint8, -1.0), (K.adjust_hue_uint8, 0.7),
-])
-def test_out_of_range_factors_are_left_to_torchvision(kernel, factor):
-    x = torch.zeros(3, 4, 4, dtype=torch.uint8)
-    assert kernel(x, factor) is None  # torchvision then raises its own message
-
-
-@pytest.mark.parametrize("x", [
-    torch.rand(3, 5, 5),                              # float images
-    torch.zeros(3, 0, 4, dtype=torch.uint8),          # empty
-    torch.zeros(4, 5, 5, dtype=torch.uint8),          # not RGB
-])
-def test_other_images_fall_back(x):
-    for kernel in (K.adjust_brightness_uint8, K.adjust_contrast_uint8, K.adjust_saturation_uint8,
-                   K.adjust_hue_uint8):
-        assert kernel(x, 0.2) is None
+    for k, x in enumerate(_random_images(40, seed=3, channels=(3, 1))):
+        factor = [0.0, 1.0, 5.0][k] if k < 3 else float(torch.empty(1).uniform_(0, 3, generator=g))
+        assert torch.equal(_via_levels(step, x, factor), reference(x, factor)), (tuple(x.shape), factor)
+    batch = torch.randint(0, 256, (3, 3, 9, 14), dtype=torch.uint8, generator=g)  # contrast: a mean per image
+    assert torch.equal(_via_levels(step, batch, 1.7), reference(batch, 1.7))
 
 
 # ---------------------------------------------------------------- rotation
@@ -143,5 +122,23 @@ def test_page_transforms_draw_like_v2(cls, plain, kwargs):
     grey = torch.randint(0, 256, (1, 20, 20), dtype=torch.uint8, generator=g)
     boxed = {"image": image, "boxes": tv_tensors.BoundingBoxes([[5, 5, 30, 20]], format="XYXY", canvas_size=(37, 52)),
              "mask": tv_tensors.Mask(torch.randint(0, 2, (37, 52), dtype=torch.uint8, generator=g))}
-    for sample in (image, grey, boxed, image.float() / 255):
+    channels_last = tv_tensors.Image(image.permute(1, 2, 0).contiguous().permute(2, 0, 1))  # as to_image gives
+    for sample in (image, channels_last, grey, boxed, image.float() / 255):
+        before = {k: v.clone() for k, v in sample.items()} if isinstance(sample, dict) else sample.clone()
         _same_draws(cls(**kwargs), plain(**kwargs), sample)
+        for a, b in zip(*(s.values() if isinstance(s, dict) else [s] for s in (sample, before))):
+            assert torch.equal(a, b)  # the page's kernels work in place on their own copy, never on the input
+
+
+@pytest.mark.parametrize("x", [torch.zeros(3, 0, 4, dtype=torch.uint8), torch.zeros(4, 5, 5, dtype=torch.uint8)])
+def test_colour_jitter_leaves_other_images_to_torchvision(x):
+    """Empty and 4-channel images: torchvision's kernels run and give (or refuse) as they always do."""
+    kwargs = {"brightness": 0.4, "contrast": 0.4, "saturation": 0.4, "hue": 0.1}
+    results = []
+    for cls in (K.ExactColorJitter, v2.ColorJitter):
+        torch.manual_seed(0)
+        try:
+            results.append(cls(**kwargs)(x))
+        except (TypeError, ValueError) as e:
+            results.append(f"{type(e).__name__}: {e}")
+    assert (torch.equal(*results) if isinstance(results[0], torch.Tensor) else results[0] == results[1])
