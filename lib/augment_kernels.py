@@ -82,9 +82,11 @@ def saturation_levels_(x: torch.Tensor, factor: float) -> torch.Tensor:
 # - every selection is arithmetic with 0/1 float masks: `x * 1 = x`, `x * 0 = 0` and `x + 0 = x` are
 #   exact (so `out.addcmul_(x, mask)` adds x or nothing), which runs about ten times faster than
 #   `where`/`gather` and bool tensors here;
-# - `a - b` is written `b.neg_().add_(a)` where that saves a new tensor: IEEE defines a - b as a + (-b).
+# - `1 - x` is written `x.neg_().add_(1)` where that saves a new tensor: IEEE defines a - b as a + (-b).
 # The planes live in one workspace and in the image's own planes, overwritten once no longer needed.
 _TINY = 1e-30  # below every non-zero value an 8-bit image gives (1/255): stands in for "divide by 1 when 0"
+# 0.0 .. 6.0 as 0-dim float32 tensors: comparing with these skips wrapping a Python number on every call
+_SMALL_INTS = tuple(torch.tensor(float(k)) for k in range(7))
 
 
 def _rgb_to_hsv_(rgb: torch.Tensor, ws: list[torch.Tensor]) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -95,15 +97,15 @@ def _rgb_to_hsv_(rgb: torch.Tensor, ws: list[torch.Tensor]) -> tuple[torch.Tenso
     h, s, v, r_wins, g_wins, b_wins = ws
     r, g, b = rgb.unbind(dim=-3)
     torch.maximum(torch.maximum(r, g, out=v), b, out=v)
-    spread = torch.minimum(torch.minimum(r, g, out=h), b, out=h).neg_().add_(v)  # max - min, in h for now
+    spread = torch.sub(v, torch.minimum(torch.minimum(r, g, out=h), b, out=h), out=h)  # max - min, in h for now
     # torchvision divides by 1 where all channels are equal; the numerators are 0 there, so any divisor does
     torch.div(spread, torch.clamp_min(v, _TINY, out=s), out=s)
     spread.clamp_min_(_TINY)
     for c in (r, g, b):
-        c.neg_().add_(v).div_(spread)  # rc, gc, bc: (max - c) / spread; 0 exactly where c is the max
+        torch.sub(v, c, out=c).div_(spread)  # rc, gc, bc: (max - c) / spread; 0 exactly where c is the max
     rc, gc, bc = r, g, b
-    torch.eq(rc, 0.0, out=r_wins)
-    torch.eq(gc, 0.0, out=g_wins).addcmul_(g_wins, r_wins, value=-1.0)  # torchvision: max == g and max != r
+    torch.eq(rc, _SMALL_INTS[0], out=r_wins)
+    torch.eq(gc, _SMALL_INTS[0], out=g_wins).addcmul_(g_wins, r_wins, value=-1.0)  # torchvision: max == g and max != r
     torch.neg(r_wins, out=b_wins).add_(1.0).sub_(g_wins)  # max != r and max != g
     # torchvision adds the three masked candidates; exactly one is kept
     torch.sub(bc, gc, out=h).mul_(r_wins)
@@ -131,7 +133,7 @@ def _hsv_to_rgb_(h: torch.Tensor, s: torch.Tensor, v: torch.Tensor, ws: list[tor
     by_sector = {0: (v, q, p, p, t, v), 1: (t, v, v, q, p, p), 2: (p, p, t, v, v, q)}  # channel: its value per sector
     channels = out.unbind(dim=-3)
     for k in range(7):  # sector 6 (h rounded up to 1) is sector 0, as torchvision's remainder(6) makes it
-        torch.eq(sector, float(k), out=mask)
+        torch.eq(sector, _SMALL_INTS[k], out=mask)
         for channel, values in by_sector.items():
             if k == 0:
                 torch.mul(values[0], mask, out=channels[channel])
