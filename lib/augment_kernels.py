@@ -54,15 +54,21 @@ def _grey_levels(x: torch.Tensor) -> torch.Tensor:
     return _rgb_to_grayscale_image(x, num_output_channels=1, preserve_dtype=False).floor_()
 
 
+def _clamp_floor_(x: torch.Tensor, factor: float) -> torch.Tensor:
+    """Clamp to [0, 255] and truncate. A factor <= 1 scales levels (or blends them with levels) towards
+    0, so they stay in [0, 255 + rounding): truncating alone gives the same level, one pass less."""
+    return (x.clamp_(0, 255) if factor > 1 else x).floor_()
+
+
 def _blend_levels_(x: torch.Tensor, other: torch.Tensor, ratio: float) -> torch.Tensor:
     """torchvision's `_blend` of a uint8 image: x * ratio + other * (1 - ratio), clamped, truncated."""
     ratio = float(ratio)
-    return x.mul_(ratio).add_(other, alpha=1.0 - ratio).clamp_(0, 255).floor_()
+    return _clamp_floor_(x.mul_(ratio).add_(other, alpha=1.0 - ratio), ratio)
 
 
 def brightness_levels_(x: torch.Tensor, factor: float) -> torch.Tensor:
     """`adjust_brightness` of a uint8 image, on its levels."""
-    return x.mul_(factor).clamp_(0, 255).floor_()
+    return _clamp_floor_(x.mul_(factor), factor)
 
 
 def contrast_levels_(x: torch.Tensor, factor: float) -> torch.Tensor:
@@ -127,9 +133,11 @@ def _hsv_to_rgb_(h: torch.Tensor, s: torch.Tensor, v: torch.Tensor, ws: list[tor
     torch.floor(h, out=sector)
     sxf = h.sub_(sector).mul_(s)  # h: (the fraction within the sector) * s
     one_minus_s = s.neg_().add_(1.0)
-    torch.neg(sxf, out=q).add_(1.0).mul_(v).clamp_(0.0, 1.0)  # (1 - s * f) * v
+    # torchvision clamps q, t and p to [0, 1]; q and p are products of two numbers in [0, 1], which
+    # round into [0, 1], so only t (a sum first) needs it
+    torch.neg(sxf, out=q).add_(1.0).mul_(v)  # (1 - s * f) * v
     t = sxf.add_(one_minus_s).mul_(v).clamp_(0.0, 1.0)
-    p = one_minus_s.mul_(v).clamp_(0.0, 1.0)
+    p = one_minus_s.mul_(v)
     by_sector = {0: (v, q, p, p, t, v), 1: (t, v, v, q, p, p), 2: (p, p, t, v, v, q)}  # channel: its value per sector
     channels = out.unbind(dim=-3)
     for k in range(7):  # sector 6 (h rounded up to 1) is sector 0, as torchvision's remainder(6) makes it
