@@ -55,8 +55,8 @@ def _grey_levels(x: torch.Tensor) -> torch.Tensor:
 
 
 def _clamp_floor_(x: torch.Tensor, factor: float) -> torch.Tensor:
-    """Clamp to [0, 255] and truncate. A factor <= 1 scales levels (or blends them with levels) towards
-    0, so they stay in [0, 255 + rounding): truncating alone gives the same level, one pass less."""
+    """Clamp to [0, 255] and truncate. With a factor <= 1 each value is a level scaled down, or a mix of
+    two levels, so it lies in [0, 255] up to rounding: truncating alone gives the same level."""
     return (x.clamp_(0, 255) if factor > 1 else x).floor_()
 
 
