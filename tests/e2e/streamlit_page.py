@@ -7,6 +7,8 @@ from playwright.sync_api import expect
 
 RUNNING = '[data-testid="stStatusWidget"]'
 EXCEPTION = '[data-testid="stException"]'
+# Grey placeholders drawn while a widget's lazily loaded frontend code arrives.
+SKELETON = '[data-testid="stSkeleton"]'
 
 
 APP = '[data-testid="stApp"]'
@@ -17,7 +19,8 @@ def wait_idle(page: Page, timeout_ms: int = 120_000) -> None:
     """Wait until the script run triggered by the last action has finished.
 
     The app root carries the run state: first give a rerun up to 2 s to start (it may
-    already be over), then wait for "notRunning".
+    already be over), then wait for "notRunning" and for every widget to be drawn (no
+    placeholder left), so what a test checks - and a screenshot shows - is the finished page.
     """
     try:
         page.wait_for_selector(f'{APP}:not([data-test-script-state="notRunning"])', timeout=2_000)
@@ -25,6 +28,7 @@ def wait_idle(page: Page, timeout_ms: int = 120_000) -> None:
         pass
     page.wait_for_selector(IDLE, timeout=timeout_ms)
     expect(page.locator(RUNNING)).to_have_count(0, timeout=timeout_ms)
+    expect(page.locator(SKELETON)).to_have_count(0, timeout=timeout_ms)
 
 
 def open_from_navigation(page: Page, title: str) -> None:
