@@ -40,3 +40,19 @@ def open_from_navigation(page: Page, title: str) -> None:
 def assert_no_exception(page: Page) -> None:
     boxes = page.locator(EXCEPTION)
     assert boxes.count() == 0, boxes.first.inner_text()
+
+
+def screenshot_whole_page(page: Page, path: str, max_height: int = 8_000) -> None:
+    """Screenshot the whole page, not just the window.
+
+    Streamlit scrolls inside its main element, so Playwright's `full_page` sees only one
+    window's height: grow the window to the main element's height for the shot, then restore it.
+    """
+    size = page.viewport_size
+    height = page.locator('[data-testid="stMain"]').evaluate("e => e.scrollHeight")
+    page.set_viewport_size({"width": size["width"], "height": min(max(height, size["height"]), max_height)})
+    try:
+        wait_idle(page, timeout_ms=30_000)  # a taller window can bring more widgets into view
+        page.screenshot(path=path)
+    finally:
+        page.set_viewport_size(size)

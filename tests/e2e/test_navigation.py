@@ -2,7 +2,7 @@
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.streamlit_page import assert_no_exception, open_from_navigation, wait_idle
+from tests.e2e.streamlit_page import assert_no_exception, open_from_navigation, screenshot_whole_page, wait_idle
 from ui.catalog import PAGES
 
 
@@ -24,4 +24,4 @@ def test_page_opens_from_navigation(page: Page, server_url: str, screenshot_dir,
     assert_no_exception(page)
     expect(page.get_by_text("Compute device")).to_be_visible()
     name = entry.path.removeprefix("pages/").removesuffix(".py")
-    page.screenshot(path=str(screenshot_dir / f"{name}.png"), full_page=True)
+    screenshot_whole_page(page, str(screenshot_dir / f"{name}.png"))
