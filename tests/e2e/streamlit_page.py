@@ -12,6 +12,7 @@ SKELETON = '[data-testid="stSkeleton"]'
 
 
 APP = '[data-testid="stApp"]'
+MAIN = '[data-testid="stMain"]'  # the element that scrolls: the page below the header
 IDLE = f'{APP}[data-test-script-state="notRunning"]'
 
 
@@ -28,6 +29,11 @@ def wait_idle(page: Page, timeout_ms: int = 120_000) -> None:
         pass
     page.wait_for_selector(IDLE, timeout=timeout_ms)
     expect(page.locator(RUNNING)).to_have_count(0, timeout=timeout_ms)
+    wait_drawn(page, timeout_ms)
+
+
+def wait_drawn(page: Page, timeout_ms: int = 30_000) -> None:
+    """Wait until every widget on screen is drawn, not a grey placeholder."""
     expect(page.locator(SKELETON)).to_have_count(0, timeout=timeout_ms)
 
 
@@ -49,10 +55,10 @@ def screenshot_whole_page(page: Page, path: str, max_height: int = 8_000) -> Non
     window's height: grow the window to the main element's height for the shot, then restore it.
     """
     size = page.viewport_size
-    height = page.locator('[data-testid="stMain"]').evaluate("e => e.scrollHeight")
+    height = page.locator(MAIN).evaluate("e => e.scrollHeight")
     page.set_viewport_size({"width": size["width"], "height": min(max(height, size["height"]), max_height)})
     try:
-        wait_idle(page, timeout_ms=30_000)  # a taller window can bring more widgets into view
+        wait_drawn(page)  # a taller window brings more widgets into view; no script reruns
         page.screenshot(path=path)
     finally:
         page.set_viewport_size(size)

@@ -8,7 +8,9 @@ import re
 from playwright.sync_api import Browser, expect
 
 from lib import sequences as S
-from tests.e2e.streamlit_page import assert_no_exception, open_from_navigation, wait_idle
+from tests.e2e.streamlit_page import (
+    assert_no_exception, open_from_navigation, screenshot_whole_page, wait_idle,
+)
 
 SEEDS = [11, 12, 13, 14]
 LOSS = re.compile(r"After (\d+) windows the loss .* is ([0-9.]+)")
@@ -48,7 +50,7 @@ def test_four_users_train_at_once(browser: Browser, server_url: str, screenshot_
         steps, loss = LOSS.search(caption.inner_text()).groups()
         results[seed] = loss
         assert steps == str(S.WaveConfig().steps)
-    pages[0].screenshot(path=str(screenshot_dir / "concurrent_user_1.png"), full_page=True)
+    screenshot_whole_page(pages[0], str(screenshot_dir / "concurrent_user_1.png"))
     for seed in SEEDS:
         assert results[seed] == solo_loss(seed), f"user with seed {seed} was disturbed"
     assert len(set(results.values())) == len(SEEDS)

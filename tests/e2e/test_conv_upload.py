@@ -5,7 +5,9 @@ import numpy as np
 from PIL import Image
 from playwright.sync_api import Page, expect
 
-from tests.e2e.streamlit_page import assert_no_exception, open_from_navigation, wait_idle
+from tests.e2e.streamlit_page import (
+    assert_no_exception, open_from_navigation, screenshot_whole_page, wait_idle,
+)
 
 
 def _open_upload(page: Page, server_url: str) -> None:
@@ -37,7 +39,7 @@ def test_upload_png_shows_output_and_shapes(page: Page, server_url: str, tmp_pat
     expect(page.get_by_text("max pooled (1, 3, 30, 40)", exact=True)).to_be_visible()  # image caption
     assert page.locator('[data-testid="stImage"] img').count() >= 2  # input and output pictures
     assert_no_exception(page)
-    page.screenshot(path=str(screenshot_dir / "conv_upload.png"), full_page=True)
+    screenshot_whole_page(page, str(screenshot_dir / "conv_upload.png"))
 
 
 def test_upload_text_renamed_png_shows_an_error(page: Page, server_url: str, tmp_path: Path):

@@ -3,7 +3,9 @@ import re
 
 from playwright.sync_api import Page, expect
 
-from tests.e2e.streamlit_page import assert_no_exception, open_from_navigation, wait_idle
+from tests.e2e.streamlit_page import (
+    assert_no_exception, open_from_navigation, screenshot_whole_page, wait_idle,
+)
 
 
 def _choose(page: Page, label: str, option: str) -> None:
@@ -40,4 +42,4 @@ def test_image_classifier_trains_in_the_browser(page: Page, server_url: str, scr
     wait_idle(page)
     assert_no_exception(page)
     expect(page.get_by_text("Most confidently wrong").first).to_be_visible()
-    page.screenshot(path=str(screenshot_dir / "image_classifier_trained.png"), full_page=True)
+    screenshot_whole_page(page, str(screenshot_dir / "image_classifier_trained.png"))

@@ -2,7 +2,9 @@
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.streamlit_page import assert_no_exception, open_from_navigation, screenshot_whole_page, wait_idle
+from tests.e2e.streamlit_page import (
+    assert_no_exception, open_from_navigation, screenshot_whole_page, wait_idle,
+)
 from ui.catalog import PAGES
 
 
@@ -12,7 +14,7 @@ def test_home_page(page: Page, server_url: str, screenshot_dir):
     wait_idle(page)
     expect(page.get_by_text("Compute device")).to_be_visible()
     assert_no_exception(page)
-    page.screenshot(path=str(screenshot_dir / "home.png"), full_page=True)
+    screenshot_whole_page(page, str(screenshot_dir / "home.png"))
 
 
 @pytest.mark.parametrize("entry", PAGES, ids=[p.path for p in PAGES])

@@ -4,7 +4,9 @@ import time
 from playwright.sync_api import Page, expect
 
 from bench.server import rss_mb
-from tests.e2e.streamlit_page import RUNNING, assert_no_exception, open_from_navigation, wait_idle
+from tests.e2e.streamlit_page import (
+    RUNNING, assert_no_exception, open_from_navigation, screenshot_whole_page, wait_idle,
+)
 
 CYCLES = 10
 
@@ -37,5 +39,5 @@ def test_stop_and_leave_end_runs_and_free_memory(page: Page, server, screenshot_
         wait_idle(page)
         assert_no_exception(page)
         memory.append(rss_mb(server.pid))
-    page.screenshot(path=str(screenshot_dir / "after_stop_and_leave.png"), full_page=True)
+    screenshot_whole_page(page, str(screenshot_dir / "after_stop_and_leave.png"))
     assert memory[-1] <= memory[0] * 1.10, f"resident memory grew: {memory}"

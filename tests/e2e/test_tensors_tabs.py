@@ -1,7 +1,9 @@
 """The tensor playground in Chromium: every tab opens, draws, and the timing button works."""
 from playwright.sync_api import Page, expect
 
-from tests.e2e.streamlit_page import assert_no_exception, open_from_navigation, wait_idle
+from tests.e2e.streamlit_page import (
+    assert_no_exception, open_from_navigation, screenshot_whole_page, wait_idle,
+)
 
 TABS = ["1 · Create", "2 · Ranks", "3 · Index", "4 · Views", "5 · Operations", "6 · NumPy", "7 · CPU vs GPU"]
 
@@ -19,12 +21,12 @@ def test_every_tab_draws(page: Page, server_url: str, screenshot_dir):
         assert_no_exception(page)
         if name != TABS[6]:
             expect(page.locator('[data-testid="stPlotlyChart"], [data-testid="stImage"]').first).to_be_visible()
-        page.screenshot(path=str(screenshot_dir / f"tensors-tab{i + 1}.png"), full_page=True)
+        screenshot_whole_page(page, str(screenshot_dir / f"tensors-tab{i + 1}.png"))
     page.get_by_role("button", name="Time it").click()
     wait_idle(page)
     expect(page.locator('[data-testid="stPlotlyChart"]').first).to_be_visible(timeout=60_000)
     assert_no_exception(page)
-    page.screenshot(path=str(screenshot_dir / "tensors-tab7-timed.png"), full_page=True)
+    screenshot_whole_page(page, str(screenshot_dir / "tensors-tab7-timed.png"))
 
 
 def test_editing_the_numpy_array_changes_the_tensor(page: Page, server_url: str, screenshot_dir):
@@ -45,7 +47,7 @@ def test_editing_the_numpy_array_changes_the_tensor(page: Page, server_url: str,
     page.get_by_text("Code for these settings").last.click()
     expect(edited).to_be_visible(timeout=10_000)
     assert_no_exception(page)
-    page.screenshot(path=str(screenshot_dir / "tensors-numpy-edited.png"), full_page=True)
+    screenshot_whole_page(page, str(screenshot_dir / "tensors-numpy-edited.png"))
 
 
 def _type_into_cell(page: Page, row: int, column: int, text: str) -> None:
