@@ -22,7 +22,7 @@ from torchvision.transforms import v2
 
 from bench.common import Figure, cli, interleaved_times, median_ratio
 from lib import augment as aug
-from lib.samples import load_sample
+from lib.common.samples import load_sample
 
 GRID = 16
 JITTER = {"brightness": (0.6, 1.4), "contrast": (0.6, 1.4), "saturation": (0.6, 1.4), "hue": (-0.1, 0.1)}

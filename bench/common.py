@@ -82,6 +82,6 @@ def cli(title: str, run: Callable[[bool], list[Figure]]) -> None:
 
 def accelerators() -> list:
     """The CUDA / MPS devices present: each bench adds its page's figures for them (none on CPU-only)."""
-    from lib.device import available_devices
+    from lib.common.device import available_devices
 
     return [d.device for d in available_devices() if d.key != "cpu"]

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from bench.common import ROOT, Figure, accelerators, cli, median_time
 from lib import conv
-from lib.samples import load_sample
+from lib.common.samples import load_sample
 
 SAMPLE = "Astronaut"  # 512x512: the page's size cap
 
@@ -47,7 +47,7 @@ def run(quick: bool) -> list[Figure]:
 
 def accelerator_figure(x: torch.Tensor, weight: torch.Tensor, device: torch.device, repeats: int) -> Figure:
     """The bare convolution on a GPU, synchronised so the time is the kernel's."""
-    from lib.device import synchronize
+    from lib.common.device import synchronize
 
     x, weight = x.to(device), weight.to(device)
 

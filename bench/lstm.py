@@ -14,7 +14,7 @@ from bench.common import Figure, accelerators, cli
 from lib import glove as G
 from lib import lstm as L
 from lib import text as tx
-from lib.device import configure_cpu_threads
+from lib.common.device import configure_cpu_threads
 
 REFERENCE = L.LstmConfig(fix_length=70, bucketing=False, pack=False, freeze=True, lr=1e-3, batch_size=128,
                          head_dropout=0.0)

@@ -14,7 +14,7 @@ from torch import nn
 
 from bench.common import Figure, accelerators, cli
 from lib import names as N
-from lib.samples import NAMES_DIR
+from lib.common.samples import NAMES_DIR
 
 
 def classic_seconds_per_name(data: N.NameData, train_idx: list[int], hidden: int, n: int) -> float:

@@ -30,7 +30,7 @@ def machine() -> str:
 
     cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
                 if l.startswith("model name")), platform.processor())
-    from lib.device import cpu_count
+    from lib.common.device import cpu_count
 
     gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "none"
     return (f"- CPU: {cpu}, {cpu_count()} cores available\n- GPU: {gpu}\n"

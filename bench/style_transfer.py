@@ -25,9 +25,9 @@ import torch.nn.functional as F
 
 from bench.common import Figure, ROOT, accelerators, cli, median_time
 from lib import style_transfer as stl
-from lib.device import configure_cpu_threads
-from lib.samples import load_sample
-from lib.vgg import load_vgg19_features
+from lib.common.device import configure_cpu_threads
+from lib.common.samples import load_sample
+from lib.common.vgg import load_vgg19_features
 
 OUT = ROOT / "bench" / "out"
 IMAGENET_MEAN = torch.tensor([0.485, 0.456, 0.406]).view(1, 3, 1, 1)

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 from bench.common import Figure, cli, median_time
-from lib.device import available_devices, configure_cpu_threads
+from lib.common.device import available_devices, configure_cpu_threads
 from lib.tensors import matmul_inputs, time_matmul
 
 SIZES = (64, 256, 1024, 2048)

@@ -19,7 +19,7 @@ from torchvision.transforms import v2
 from torchvision.utils import draw_bounding_boxes, draw_segmentation_masks
 
 from lib.augment_kernels import EXACT_FASTER
-from lib.device import seed_device
+from lib.common.device import seed_device
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
-from lib.device import seeded_rng
+from lib.common.device import seeded_rng
 
 
 @dataclass(frozen=True)

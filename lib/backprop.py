@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-from lib.device import seeded_rng
+from lib.common.device import seeded_rng
 
 
 @dataclass(frozen=True)

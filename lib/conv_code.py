@@ -100,7 +100,7 @@ def pool_code(s: PoolSettings, grey: bool, image_path: str, max_side: int) -> st
 def vgg_code(layer: str, image_path: str, side: int) -> str:
     """The learned-filters section, using the project's VGG19 loader (run from the repository root)."""
     lines = [
-        "# Run from the repository root: lib.vgg loads torchvision's VGG19 weights when cached,",
+        "# Run from the repository root: lib.common.vgg loads torchvision's VGG19 weights when cached,",
         "# else the embedded Caffe weights. Plain torchvision equivalent (downloads 550 MB):",
         "#   torchvision.models.vgg19(weights='IMAGENET1K_V1').features, input normalised with",
         "#   mean (0.485, 0.456, 0.406), std (0.229, 0.224, 0.225)",
@@ -108,7 +108,7 @@ def vgg_code(layer: str, image_path: str, side: int) -> str:
         "import torch",
         "from PIL import Image",
         "",
-        "from lib.vgg import load_vgg19_features",
+        "from lib.common.vgg import load_vgg19_features",
         "",
         f'features = load_vgg19_features("{layer}", "cpu")',
         "print('weights:', features.source)",

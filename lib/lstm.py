@@ -13,8 +13,8 @@ from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 from lib import text as tx
-from lib.device import seeded_rng
-from lib.safe_load import load_weights_only
+from lib.common.device import seeded_rng
+from lib.common.safe_load import load_weights_only
 
 FILE_FORMAT = "pytorch-explainer/lstm-sentiment"
 FILE_VERSION = 1

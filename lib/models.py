@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, replace
 import torch
 from torch import nn
 
-from lib.device import seeded_rng
+from lib.common.device import seeded_rng
 
 ACTIVATIONS = {"relu": nn.ReLU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh}
 KINDS = ("mlp", "mnist_cnn", "lenet", "cifar_cnn", "vgg")

@@ -14,7 +14,7 @@ from typing import Iterator
 import torch
 from torch import nn
 
-from lib.device import seeded_rng
+from lib.common.device import seeded_rng
 
 CELLS = ("RNN", "LSTM", "GRU")
 

@@ -21,7 +21,7 @@ import torch.nn.functional as F
 from PIL import Image, PngImagePlugin
 from torch import nn
 
-from lib.vgg import CONV_LAYERS, LAYER_NAMES, VGGFeatures, layer_index
+from lib.common.vgg import CONV_LAYERS, LAYER_NAMES, VGGFeatures, layer_index
 
 STYLE_LAYERS = ("conv1_1", "conv2_1", "conv3_1", "conv4_1", "conv5_1")
 STYLE_LAYER_WEIGHTS = (1.0, 0.8, 0.25, 0.21, 0.18)  # the classic case study's per-layer weights
@@ -484,7 +484,7 @@ def measure_step_seconds(
     features: VGGFeatures, config: StyleConfig, device: torch.device | str, size: int = 128, repeats: int = 2,
 ) -> float:
     """Median seconds of one real optimisation step at `size` px (after one warm-up)."""
-    from lib.device import synchronize
+    from lib.common.device import synchronize
 
     device = torch.device(device)
     image = torch.rand(1, 3, size, size, generator=torch.Generator().manual_seed(0))

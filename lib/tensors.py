@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from lib.device import synchronize
+from lib.common.device import synchronize
 
 DTYPES: dict[str, torch.dtype] = {
     "float32": torch.float32, "float64": torch.float64, "float16": torch.float16,

@@ -11,9 +11,9 @@ import torch
 from torch import nn
 
 from lib.datasets import Prepared, as_input, batches
-from lib.device import seeded_rng
+from lib.common.device import seeded_rng
 from lib.models import ModelSpec, build
-from lib.safe_load import load_weights_only
+from lib.common.safe_load import load_weights_only
 
 CHECKPOINT_FORMAT = "pytorch-explainer/image-classifier"
 CHECKPOINT_VERSION = 1

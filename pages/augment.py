@@ -334,7 +334,7 @@ def main() -> None:
                 "cropped, flipped, recoloured - so it learns what matters rather than memorising pixels. "
                 "Build a `torchvision.transforms.v2` pipeline below, then look at many random draws **before** "
                 "training with it: if you cannot recognise the object any more, neither can the model.")
-    pil = ui.image_input("augment.image", max_side=CFG.max_side)
+    pil = ui.image_input("augment.image", max_side=CFG.max_side).image
     steps, slots = pipeline_builder()
     built = aug.build_pipeline(steps)
     if pil is None:

@@ -11,7 +11,7 @@ from PIL import Image
 
 import ui
 from lib import conv, conv_code, layer_stack, vgg
-from lib.samples import PHOTOS
+from lib.common.samples import PHOTOS
 from ui.shared_models import vgg19
 
 CFG = conv.ConvConfig()
@@ -324,7 +324,7 @@ def shape_calculator_section() -> None:
 
 def image_sections() -> tuple | None:
     """Section 2; returns (image, file name for the code panels) for section 3."""
-    image = ui.image_input("conv.image", max_side=CFG.max_side, samples=PHOTOS, default="Cat (Chelsea)")
+    image = ui.image_input("conv.image", max_side=CFG.max_side, samples=PHOTOS, default="Cat (Chelsea)").image
     if image is None:
         return None
     source = st.session_state.get("conv.image.source", "Sample")

@@ -25,7 +25,7 @@ for section in SECTIONS:
 
 st.subheader("Your set-up")
 with st.spinner("Loading PyTorch…"):
-    from lib.device import available_devices, versions  # torch loads here, after the text above
+    from lib.common.device import available_devices, versions  # torch loads here, after the text above
 
 left, right = st.columns(2)
 left.dataframe([{"library / fact": k, "value": v} for k, v in versions().items()], hide_index=True)

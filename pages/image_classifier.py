@@ -13,7 +13,7 @@ import ui
 from lib import datasets as D
 from lib import models as M
 from lib import train as T
-from lib.images import UPLOAD_TYPES, ImageError, open_image
+from lib.common.images import UPLOAD_TYPES, ImageError, open_image
 
 RUN = "clf.run"  # session-state key of the user's trained model, optimizer and history
 DATA, TRAIN = D.DataConfig(), T.TrainConfig()

@@ -9,8 +9,8 @@ import torch
 
 from lib import names as N
 from lib import sequences as S
-from lib.device import seeded_rng
-from lib.samples import NAMES_DIR
+from lib.common.device import seeded_rng
+from lib.common.samples import NAMES_DIR
 from ui import Progress, code_panel, current_device, show_error
 
 st.title("🔁 RNN lab")

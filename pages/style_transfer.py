@@ -10,8 +10,8 @@ import torch
 
 import ui
 from lib import style_transfer as stl
-from lib.samples import PAINTINGS, PHOTOS, SAMPLE_IMAGES
-from lib.vgg import CONV_LAYERS
+from lib.common.samples import PAINTINGS, PHOTOS, SAMPLE_IMAGES
+from lib.common.vgg import CONV_LAYERS
 from ui.shared_models import vgg19
 
 CFG = stl.StyleConfig()
@@ -45,9 +45,9 @@ def pictures() -> tuple:
     st.subheader("1. Pictures")
     left, right = st.columns(2)
     with left:
-        content = ui.image_input("style.content", label="Content photo", samples=PHOTOS, default="Astronaut")
+        content = ui.image_input("style.content", label="Content photo", samples=PHOTOS, default="Astronaut").image
     with right:
-        style = ui.image_input("style.style", label="Style painting", samples=PAINTINGS)
+        style = ui.image_input("style.style", label="Style painting", samples=PAINTINGS).image
     gpu = ui.current_device().type != "cpu"
     size = st.select_slider("Output size (longest side, px)", SIZES, value=CFG.size_gpu if gpu else CFG.size,
                             key="style.size", help="The painting is resized and cropped to the same shape.")

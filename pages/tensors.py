@@ -9,8 +9,8 @@ import torch
 
 from lib import index_parser as ip
 from lib import tensors as T
-from lib.device import available_devices
-from lib.samples import PHOTOS
+from lib.common.device import available_devices
+from lib.common.samples import PHOTOS
 from ui import code_panel, current_device, image_input, show_error
 
 C = T.CONFIG
@@ -130,7 +130,7 @@ def _show_created(created: T.Created, factory: str) -> None:
 def section_ranks() -> None:
     st.markdown("The **rank** (`dim()`) is the number of indices you need to reach one number. The same photo "
                 "becomes tensors of every rank from 0 to 5.")
-    image = image_input("tensors.image", label="Photo")
+    image = image_input("tensors.image", label="Photo").image
     if image is None:
         return
     rank = st.select_slider("Rank", options=list(range(6)), value=3, key="tensors.rank",

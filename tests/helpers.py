@@ -1,6 +1,11 @@
 """Shared test helpers."""
 from __future__ import annotations
 
+import contextlib
+import io
+import os
+import runpy
+from dataclasses import dataclass
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -26,3 +31,27 @@ def texts(at: AppTest) -> str:
 
 def assert_no_exception(at: AppTest) -> None:
     assert not at.exception, [e.value for e in at.exception]
+
+
+@dataclass
+class ScriptRun:
+    namespace: dict  # the script's globals after it ran
+    stdout: str      # everything it printed
+
+
+def run_script(code: str, folder: Path, name: str = "script.py", cwd: Path | None = None) -> ScriptRun:
+    """Run generated code the way a user would (`python <name>` in `cwd`, default `folder`).
+
+    Every code-panel test goes through here: the script is written to `folder/name`, run as
+    `__main__` and its printout captured, so a test can compare the script's numbers with lib's.
+    """
+    path = Path(folder) / name
+    path.write_text(code)
+    previous, printed = os.getcwd(), io.StringIO()
+    os.chdir(cwd or folder)
+    try:
+        with contextlib.redirect_stdout(printed):
+            namespace = runpy.run_path(str(path), run_name="__main__")
+    finally:
+        os.chdir(previous)
+    return ScriptRun(namespace, printed.getvalue())

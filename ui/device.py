@@ -9,7 +9,7 @@ KEY = "device"  # session-state key holding the chosen device string ("cuda:0", 
 @st.cache_resource(show_spinner=False)
 def _devices() -> dict[str, str]:
     """Device key -> label, probed once per process (read-only, so shared)."""
-    from lib.device import available_devices, configure_cpu_threads
+    from lib.common.device import available_devices, configure_cpu_threads
 
     configure_cpu_threads()
     return {d.key: d.label for d in available_devices()}

@@ -1,11 +1,20 @@
 """One image picker for every page: a sample from assets/ or a validated upload."""
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import streamlit as st
 from PIL import Image
 
-from lib.images import UPLOAD_TYPES, ImageError, open_image
-from lib.samples import PHOTOS, load_sample
+from lib.common.images import UPLOAD_TYPES, ImageError, open_image
+from lib.common.samples import PHOTOS, load_sample
+
+
+class Picked(NamedTuple):
+    """The picked image (8-bit RGB, None when there is none yet) and the name to show for it."""
+
+    image: Image.Image | None
+    name: str | None
 
 
 @st.cache_data(show_spinner=False)
@@ -20,11 +29,11 @@ def image_input(
     max_side: int = 1024,
     samples: dict[str, str] | None = None,
     default: str | None = None,
-) -> Image.Image | None:
-    """Let the user pick a sample or upload a file; returns 8-bit RGB or None.
+) -> Picked:
+    """Let the user pick a sample or upload a file; returns the image (or None) and its name.
 
     Bad uploads (not an image, truncated, decompression bombs...) are explained
-    with `st.error` next to the uploader and give None; large images are shrunk
+    with `st.error` next to the uploader and give no image; large images are shrunk
     to `max_side` with a note saying so.
     """
     names = list(samples or PHOTOS)
@@ -35,19 +44,19 @@ def image_input(
         image = _sample(name)
         if max(image.size) > max_side:
             image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
-        return image
+        return Picked(image, name)
     upload = st.file_uploader(
         "Upload an image", type=UPLOAD_TYPES, key=f"{key}.upload",
         help="PNG, JPEG, WebP, BMP, GIF (first frame) or TIFF. Large images are shrunk.",
     )
     if upload is None:
         st.info("Upload an image above, or switch to a sample.")
-        return None
+        return Picked(None, None)
     try:
         loaded = open_image(upload.getvalue(), max_side=max_side)
     except ImageError as e:
         st.error(f"**{upload.name}**: {e}", icon="🖼️")
-        return None
+        return Picked(None, upload.name)
     for note in loaded.notes:
         st.caption(f"ℹ️ {note}")
-    return loaded.image
+    return Picked(loaded.image, upload.name)

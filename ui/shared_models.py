@@ -12,7 +12,7 @@ def vgg19(device: str, allow_download: bool = False, deepest: str = SHALLOW):
     One network serves every page and layer choice: `extract` and the style-transfer forward
     stop at the deepest layer asked for, so a shallow look costs no extra compute.
     """
-    from lib import vgg
+    from lib.common import vgg
 
     deep = vgg.layer_index(deepest) > vgg.layer_index(SHALLOW)
     return _load(device, allow_download, vgg.LAYER_NAMES[-1] if deep else SHALLOW)
@@ -20,6 +20,6 @@ def vgg19(device: str, allow_download: bool = False, deepest: str = SHALLOW):
 
 @st.cache_resource(show_spinner="Loading VGG19 weights…", max_entries=4)
 def _load(device: str, allow_download: bool, upto: str):
-    from lib import vgg
+    from lib.common import vgg
 
     return vgg.load_vgg19_features(upto, device, allow_download=allow_download)

@@ -280,7 +280,7 @@ def _edge_like(weight: torch.Tensor) -> int:
 
 
 def test_vgg_conv1_1_filters_are_edge_like_and_maps_have_the_layer_shape():
-    from lib import vgg
+    from lib.common import vgg
 
     features = vgg.load_vgg19_features("conv2_1")
     weight = features.layers[0].weight
@@ -309,7 +309,7 @@ def test_kept_fraction_counts_each_pixel_once():
 
 
 def test_vgg_code_reproduces_the_page(tmp_path, monkeypatch):
-    from lib import vgg
+    from lib.common import vgg
 
     _image(40, 60).save(tmp_path / "photo.png")
     ns = _run(conv_code.vgg_code("conv2_1", "photo.png", 32), tmp_path, monkeypatch)

@@ -5,7 +5,7 @@ import pytest
 import torch
 
 from lib import names as N
-from lib.samples import NAMES_DIR
+from lib.common.samples import NAMES_DIR
 
 
 @pytest.fixture(scope="module")

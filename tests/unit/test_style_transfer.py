@@ -9,8 +9,8 @@ import torch.nn.functional as F
 from PIL import Image
 
 from lib import style_transfer as stl
-from lib.samples import load_sample, sample_path
-from lib.vgg import load_embedded_state, embedded_weights_path, load_vgg19_features
+from lib.common.samples import load_sample, sample_path
+from lib.common.vgg import load_embedded_state, embedded_weights_path, load_vgg19_features
 
 TINY = stl.StyleConfig(size=32, steps=2, coarse_steps=2, preview_every=1)
 

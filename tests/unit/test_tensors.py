@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from lib import tensors as T
-from lib.samples import PHOTOS, load_sample
+from lib.common.samples import PHOTOS, load_sample
 from tests.helpers import ROOT
 
 CPU = torch.device("cpu")

@@ -1,11 +1,11 @@
-"""lib.images.open_image on generated files of every kind a user may upload."""
+"""lib.common.images.open_image on generated files of every kind a user may upload."""
 import io
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from lib.images import ImageError, open_image
+from lib.common.images import ImageError, open_image
 
 
 def encode(img: Image.Image, fmt: str, **kw) -> bytes:

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from PIL import Image
 
-ASSETS = Path(__file__).resolve().parent.parent / "assets"
+ASSETS = Path(__file__).resolve().parents[2] / "assets"
 NAMES_DIR = ASSETS / "names"
 
 # display name -> file in assets/images

@@ -1,8 +1,8 @@
-"""lib.device and lib.samples."""
+"""lib.common.device and lib.common.samples."""
 import pytest
 import torch
 
-from lib import device, samples
+from lib.common import device, samples
 
 
 def test_cpu_is_always_offered_last():
@@ -49,7 +49,7 @@ def test_names_data_present():
 
 
 def test_seed_device_seeds_only_the_cpu_generator_and_repeats():
-    from lib.device import seed_device
+    from lib.common.device import seed_device
     cpu = torch.device("cpu")
     seed_device(cpu, 7)
     first = torch.rand(3)

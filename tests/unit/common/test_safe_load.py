@@ -4,7 +4,7 @@ import io
 import pytest
 import torch
 
-from lib.safe_load import load_weights_only
+from lib.common.safe_load import load_weights_only
 from tests.badfiles import SideEffect, malicious_pickle
 
 

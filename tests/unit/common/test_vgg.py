@@ -1,8 +1,8 @@
-"""lib.vgg: names, dequantisation and the shared feature extractor."""
+"""lib.common.vgg: names, dequantisation and the shared feature extractor."""
 import pytest
 import torch
 
-from lib import vgg
+from lib.common import vgg
 
 
 def test_layer_names_follow_torchvision_indices():

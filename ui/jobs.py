@@ -1,0 +1,68 @@
+"""Drive a lib generator (training, stylisation...) with a progress bar, ETA and a Stop button.
+
+Every long job in lib is a generator that yields a progress record after each step and owns nothing of
+Streamlit. `run_job` iterates it, redrawing the bar (and whatever the page draws in `on_update`) at most
+a few times a second. Stop needs no code of its own: any click reruns the script, and Streamlit ends the
+running script at its next element call, between two steps of the generator. Pages therefore store the
+run's state in the session *before* calling `run_job`, so a stopped run keeps what it has learnt.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Callable, Iterable, TypeVar
+
+import streamlit as st
+
+from ui.progress import Progress
+
+P = TypeVar("P")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """How a job ended when it was not stopped: finished, or failed with a plain-words reason."""
+
+    finished: bool
+    error: str | None = None
+
+
+def stop_button(key: str, *, where=st, label: str = "⏹ Stop",
+                help: str = "Stops between two steps; what was learnt so far is kept.") -> None:
+    """A Stop button: its click is the rerun that ends the running job."""
+    where.button(label, key=key, help=help)
+
+
+def run_job(steps: Iterable[P], *, total: int | Callable[[P], int], label: str, done: Callable[[P], int],
+            note: Callable[[P], str] = lambda p: "", on_update: Callable[[P], None] | None = None,
+            must_draw: Callable[[P], bool] = lambda p: False, every_s: float = 0.3,
+            finished: str = "Done") -> Outcome:
+    """Iterate `steps`, updating the bar and calling `on_update` at most every `every_s` seconds.
+
+    `done(p)` is the number of steps finished after record `p` out of `total` (a number, or read from
+    each record when only the generator knows it); `must_draw(p)` forces a
+    redraw (an evaluated epoch, a preview image). A ValueError from the generator (a diverged loss...)
+    ends the job with its message in `Outcome.error`, for the page to show next to its controls.
+    """
+    bar = Progress(total if isinstance(total, int) else 1, label)
+    last_draw, record = 0.0, None
+    try:
+        for record in steps:
+            if must_draw(record) or time.perf_counter() - last_draw >= every_s:
+                _draw(bar, record, total, done, note, on_update)
+                last_draw = time.perf_counter()
+    except ValueError as e:
+        bar.done("Stopped")
+        return Outcome(False, str(e))
+    if record is not None:
+        _draw(bar, record, total, done, note, on_update)  # the last record is always shown
+    bar.done(finished)
+    return Outcome(True)
+
+
+def _draw(bar: Progress, record, total, done, note, on_update) -> None:
+    if not isinstance(total, int):
+        bar.total = max(1, total(record))
+    bar.update(done(record), note(record))
+    if on_update is not None:
+        on_update(record)
