@@ -13,14 +13,14 @@ import torch
 from PIL import Image
 
 from bench.common import Figure, accelerators, cli, median_time
-from lib import playground as pg
+from lib.playground import config, training, views
 
 CPU = torch.device("cpu")
 
 
-def redraw(run: pg.Run, size: int) -> str:
+def redraw(run: training.Run, size: int) -> str:
     """What the page does per frame for the boundary: batched grid eval, colouring, PNG data URI."""
-    rgb = pg.boundary_rgb(pg.boundary(run, size))[::-1].copy()
+    rgb = views.boundary_rgb(views.boundary(run, size))[::-1].copy()
     buffer = io.BytesIO()
     Image.fromarray(rgb).save(buffer, format="PNG")
     return base64.b64encode(buffer.getvalue()).decode()
@@ -29,13 +29,13 @@ def redraw(run: pg.Run, size: int) -> str:
 def run(quick: bool) -> list[Figure]:
     torch.set_num_threads(1)  # tiny nets: extra OpenMP threads only add waiting (see the report)
     size, steps, naive_size = (20, 20, 10) if quick else (100, 200, 100)
-    cfg = replace(pg.PlaygroundConfig(), dataset="circles", hidden_layers=3, width=8, activation="tanh", lr=0.03)
-    r = pg.new_run(cfg, CPU)
-    step_s = median_time(lambda: pg.train_step(r), repeats=steps, warmup=5)
-    frame_s = median_time(lambda: list(pg.train(r, cfg.steps_per_frame, record_every=cfg.steps_per_frame)),
+    cfg = replace(config.PlaygroundConfig(), dataset="circles", hidden_layers=3, width=8, activation="tanh", lr=0.03)
+    r = training.new_run(cfg, CPU)
+    step_s = median_time(lambda: training.train_step(r), repeats=steps, warmup=5)
+    frame_s = median_time(lambda: list(training.train(r, cfg.steps_per_frame, record_every=cfg.steps_per_frame)),
                           repeats=3 if quick else 20)
     batched_s = median_time(lambda: redraw(r, size), repeats=3 if quick else 20)
-    naive_s = median_time(lambda: pg.boundary_naive(r, naive_size), repeats=1, warmup=0)
+    naive_s = median_time(lambda: views.boundary_naive(r, naive_size), repeats=1, warmup=0)
     naive_s *= (size / naive_size) ** 2  # per-point cost scales with the number of points
     return [
         Figure("training steps/s (3x8 tanh, batch 32, 1 thread)", f"{1 / step_s:,.0f}"),
@@ -48,10 +48,10 @@ def run(quick: bool) -> list[Figure]:
     ] + [f for device in accelerators() for f in accelerator_figures(cfg, device, size, steps)]
 
 
-def accelerator_figures(cfg: pg.PlaygroundConfig, device: torch.device, size: int, steps: int) -> list[Figure]:
+def accelerator_figures(cfg: config.PlaygroundConfig, device: torch.device, size: int, steps: int) -> list[Figure]:
     """The same on a GPU: tiny nets are launch-bound there, which is worth seeing."""
-    r = pg.new_run(cfg, device)
-    step_s = median_time(lambda: pg.train_step(r), repeats=steps, warmup=5)
+    r = training.new_run(cfg, device)
+    step_s = median_time(lambda: training.train_step(r), repeats=steps, warmup=5)
     redraw_s = median_time(lambda: redraw(r, size), repeats=20)
     return [Figure(f"on {device}: training steps/s", f"{1 / step_s:,.0f}"),
             Figure(f"on {device}: boundary redraws/s ({size}x{size})", f"{1 / redraw_s:,.1f}", ">= 10", 1 / redraw_s >= 10)]

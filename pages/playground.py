@@ -11,15 +11,13 @@ from PIL import Image
 from plotly.subplots import make_subplots
 
 import ui
-from lib import playground as pg
+from lib.playground import code, config, data, training, views
 
-D = pg.PlaygroundConfig()
+DEFAULTS = config.PlaygroundConfig()
 RUN, PLAYING, NOTES = "pg.run", "pg.playing", "pg.notes"
 FRAME_S = 0.3          # seconds between redraws while playing
 MAX_PLAY_STEPS = 20_000  # auto-pause so a forgotten tab does not train for ever
-LRS = [0.0001, 0.0003, 0.001, 0.003, 0.01, 0.02, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0]
-REGS = [0.0, 0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1]
-COLOURS = [f"rgb({r:.0f},{g:.0f},{b:.0f})" for r, g, b in pg.PALETTE]
+COLOURS = [f"rgb({r:.0f},{g:.0f},{b:.0f})" for r, g, b in views.PALETTE]
 
 
 def intro() -> None:
@@ -28,65 +26,66 @@ def intro() -> None:
         "The *hello world* of PyTorch, made visible: a small fully connected network (`nn.Sequential` of "
         "`nn.Linear` layers and activations) learns to give every point of the plane a class. Each training "
         "step takes a mini-batch, computes the loss, lets autograd find the gradients and moves every weight "
-        "a little. Set up data, model and training in the **sidebar**, press **▶ Play** and watch the decision boundary bend; change the learning rate while it "
-        "runs; press **Reset** to start again from exactly the same weights and compare."
+        "a little. Set up data, model and training in the **sidebar**, press **▶ Play** and watch the decision "
+        "boundary bend; change the learning rate while it runs; press **Reset** to start again from exactly "
+        "the same weights and compare."
     )
 
 
 def data_controls() -> dict:
-    names = list(pg.DATASETS)
-    dataset = st.selectbox("Data set", names, index=names.index(D.dataset), key="pg.dataset",
-                           format_func=lambda k: pg.DATASETS[k][0])
-    n_points = st.slider("Points", 20, 1000, D.n_points, 10, key="pg.n_points")
-    noise = st.slider("Noise", 0.0, 2.0, D.noise, 0.05, key="pg.noise",
-                      help="Standard deviation of extra Gaussian jitter added to each point (plane units).")
-    test_fraction = st.slider("Test fraction", 0.05, 0.9, D.test_fraction, 0.05, key="pg.test_fraction")
-    n_classes = st.slider("Classes", 2, 4, D.n_classes, key="pg.n_classes",
-                          help="Gaussian clouds and the spiral can have 2-4 classes; the others have 2.")
-    features = st.multiselect("Input features", list(pg.FEATURES), list(D.features), key="pg.features",
-                              help="What the first layer sees. Non-linear features let even a linear model bend.")
-    data_seed = st.number_input("Data seed", 0, 10_000, D.data_seed, key="pg.data_seed")
-    return dict(dataset=dataset, n_points=n_points, noise=noise, test_fraction=test_fraction,
-                n_classes=n_classes, features=tuple(features), data_seed=int(data_seed))
+    return dict(
+        dataset=ui.widgets.selectbox("Data set", DEFAULTS, "dataset", key="pg.dataset",
+                                     format_func=lambda k: data.DATASETS[k][0]),
+        n_points=ui.widgets.slider("Points", DEFAULTS, "n_points", key="pg.n_points"),
+        noise=ui.widgets.slider("Noise", DEFAULTS, "noise", key="pg.noise",
+                                help="Standard deviation of extra Gaussian jitter added to each point (plane units)."),
+        test_fraction=ui.widgets.slider("Test fraction", DEFAULTS, "test_fraction", key="pg.test_fraction"),
+        n_classes=ui.widgets.slider("Classes", DEFAULTS, "n_classes", key="pg.n_classes",
+                                    help="Gaussian clouds and the spiral can have 2-4 classes; the others have 2."),
+        features=ui.widgets.multiselect("Input features", DEFAULTS, "features", key="pg.features",
+                                        help="What the first layer sees. Non-linear features let even a linear model bend."),
+        data_seed=int(ui.widgets.number_input("Data seed", DEFAULTS, "data_seed", key="pg.data_seed")),
+    )
 
 
 def model_controls() -> dict:
-    hidden_layers = st.slider("Hidden layers", 0, 6, D.hidden_layers, key="pg.hidden_layers")
-    width = st.slider("Neurons per hidden layer", 1, 16, D.width, key="pg.width")
-    acts = list(pg.ACTIVATIONS)
-    activation = st.selectbox("Activation", acts, acts.index(D.activation), key="pg.activation")
-    dropout = st.slider("Dropout", 0.0, 0.8, D.dropout, 0.05, key="pg.dropout")
-    batch_norm = st.toggle("Batch norm", D.batch_norm, key="pg.batch_norm")
-    weight_seed = st.number_input("Weight seed", 0, 10_000, D.weight_seed, key="pg.weight_seed",
-                                  help="Same seed, same initial weights: Reset starts from exactly here.")
-    return dict(hidden_layers=hidden_layers, width=width, activation=activation, dropout=dropout,
-                batch_norm=batch_norm, weight_seed=int(weight_seed))
+    return dict(
+        hidden_layers=ui.widgets.slider("Hidden layers", DEFAULTS, "hidden_layers", key="pg.hidden_layers"),
+        width=ui.widgets.slider("Neurons per hidden layer", DEFAULTS, "width", key="pg.width"),
+        activation=ui.widgets.selectbox("Activation", DEFAULTS, "activation", key="pg.activation"),
+        dropout=ui.widgets.slider("Dropout", DEFAULTS, "dropout", key="pg.dropout"),
+        batch_norm=ui.widgets.toggle("Batch norm", DEFAULTS, "batch_norm", key="pg.batch_norm"),
+        weight_seed=int(ui.widgets.number_input("Weight seed", DEFAULTS, "weight_seed", key="pg.weight_seed",
+                                                help="Same seed, same initial weights: Reset starts from exactly here.")),
+    )
 
 
 def training_controls() -> dict:
-    optimizer = st.selectbox("Optimizer", pg.OPTIMIZERS, pg.OPTIMIZERS.index(D.optimizer), key="pg.optimizer")
-    lr = st.select_slider("Learning rate", LRS, D.lr, key="pg.lr")
+    values = dict(optimizer=ui.widgets.selectbox("Optimizer", DEFAULTS, "optimizer", key="pg.optimizer"),
+                  lr=ui.widgets.select_slider("Learning rate", DEFAULTS, "lr", key="pg.lr"))
     c1, c2 = st.columns(2)
-    momentum = c1.slider("Momentum", 0.0, 0.99, D.momentum, 0.01, key="pg.momentum",
-                         help="SGD and RMSprop; Adam keeps its own running averages.")
-    nesterov = c2.toggle("Nesterov", D.nesterov, key="pg.nesterov", help="SGD with momentum only.")
-    batch_size = st.select_slider("Batch size", [1, 2, 4, 8, 16, 32, 64, 128, 256, 1000], D.batch_size,
-                                  key="pg.batch_size")
+    values["momentum"] = ui.widgets.slider("Momentum", DEFAULTS, "momentum", key="pg.momentum", where=c1,
+                                           help="SGD and RMSprop; Adam keeps its own running averages.")
+    values["nesterov"] = ui.widgets.toggle("Nesterov", DEFAULTS, "nesterov", key="pg.nesterov", where=c2,
+                                           help="SGD with momentum only.")
+    values["batch_size"] = ui.widgets.select_slider("Batch size", DEFAULTS, "batch_size", key="pg.batch_size")
     c1, c2 = st.columns(2)
-    l1 = c1.select_slider("L1", REGS, D.l1, key="pg.l1", help="Adds l1 * sum|w| to the loss.")
-    l2 = c2.select_slider("L2 (weight decay)", REGS, D.l2, key="pg.l2", help="The optimizer's weight_decay.")
-    loss = st.selectbox("Loss", pg.LOSSES, pg.LOSSES.index(D.loss), key="pg.loss")
-    steps = st.slider("Steps per redraw", 1, 100, D.steps_per_frame, key="pg.steps_per_frame",
-                      help="How many mini-batch steps run between two redraws while playing.")
-    return dict(optimizer=optimizer, loss=loss, lr=lr, momentum=momentum, nesterov=nesterov,
-                batch_size=batch_size, l1=l1, l2=l2, steps_per_frame=steps)
+    values["l1"] = ui.widgets.select_slider("L1", DEFAULTS, "l1", key="pg.l1", where=c1,
+                                            help="Adds l1 * sum|w| to the loss.")
+    values["l2"] = ui.widgets.select_slider("L2 (weight decay)", DEFAULTS, "l2", key="pg.l2", where=c2,
+                                            help="The optimizer's weight_decay.")
+    values["loss"] = ui.widgets.selectbox("Loss", DEFAULTS, "loss", key="pg.loss")
+    values["steps_per_frame"] = ui.widgets.slider(
+        "Steps per redraw", DEFAULTS, "steps_per_frame", key="pg.steps_per_frame",
+        help="How many mini-batch steps run between two redraws while playing.")
+    return values
 
 
 SECTIONS = (("1 · Data", data_controls), ("2 · Model", model_controls),
             ("3 · Training (changes apply mid-run)", training_controls))
 
 
-def read_config() -> pg.PlaygroundConfig | None:
+def read_config() -> config.PlaygroundConfig | None:
     """Draw the settings in the sidebar (visible beside the live views); None when they cannot work."""
     values = {}
     with st.sidebar:
@@ -94,25 +93,25 @@ def read_config() -> pg.PlaygroundConfig | None:
         for title, controls in SECTIONS:
             with st.expander(title, expanded=True):
                 values.update(controls())
-    cfg = pg.PlaygroundConfig(**values)
+    cfg = config.PlaygroundConfig(**values)
     try:
-        pg.validate(cfg)
+        config.validate(cfg)
     except ValueError as e:
         ui.show_error(e, prefix="Settings (sidebar): ")
         return None
-    for note in pg.notes(cfg):
+    for note in config.notes(cfg):
         st.info(note, icon="💡")
     return cfg
 
 
-def ensure_run(cfg: pg.PlaygroundConfig, device) -> pg.Run:
+def ensure_run(cfg: config.PlaygroundConfig, device) -> training.Run:
     """Keep the session's run; rebuild it when data/architecture/device change, else update in place."""
-    run: pg.Run | None = st.session_state.get(RUN)
-    if run is None or run.device != device or pg.structure_key(run.cfg) != pg.structure_key(cfg):
-        st.session_state[RUN] = run = pg.new_run(cfg, device)
+    run: training.Run | None = st.session_state.get(RUN)
+    if run is None or run.device != device or config.structure_key(run.cfg) != config.structure_key(cfg):
+        st.session_state[RUN] = run = training.new_run(cfg, device)
         st.session_state[PLAYING] = False
     elif run.cfg != cfg:
-        st.session_state[NOTES] = pg.apply_settings(run, cfg)
+        st.session_state[NOTES] = training.apply_settings(run, cfg)
     return run
 
 
@@ -120,18 +119,18 @@ def toggle_play() -> None:
     st.session_state[PLAYING] = not st.session_state.get(PLAYING, False)
 
 
-def control_bar(cfg: pg.PlaygroundConfig, device) -> None:
+def control_bar(cfg: config.PlaygroundConfig, device) -> None:
     """Play/pause, single step, 100 steps and reset."""
-    run: pg.Run = st.session_state[RUN]
+    run: training.Run = st.session_state[RUN]
     playing = st.session_state.get(PLAYING, False)
     c = st.columns([1, 1, 1, 1, 3])
     c[0].button("⏸ Pause" if playing else "▶ Play", key="pg.play", on_click=toggle_play, type="primary")
     if c[1].button("⏭ Step", key="pg.step", help="One mini-batch update."):
-        list(pg.train(run, 1))
+        list(training.train(run, 1))
     if c[2].button("⏩ +100 steps", key="pg.fast"):
-        list(pg.train(run, 100, record_every=10))
+        list(training.train(run, 100, record_every=10))
     if c[3].button("↺ Reset", key="pg.reset", help="Same seeds: the same data and initial weights."):
-        st.session_state[RUN] = pg.new_run(cfg, device)
+        st.session_state[RUN] = training.new_run(cfg, device)
         st.session_state[PLAYING] = False
     for note in st.session_state.pop(NOTES, []):
         c[4].caption(f"ℹ️ {note}")
@@ -143,10 +142,10 @@ def live_views() -> None:
 
     @st.fragment(run_every=FRAME_S if playing else None)
     def frame() -> None:
-        run: pg.Run = st.session_state[RUN]
+        run: training.Run = st.session_state[RUN]
         if st.session_state.get(PLAYING):
-            list(pg.train(run, run.cfg.steps_per_frame, record_every=run.cfg.steps_per_frame))
-            if pg.diverged(run) or run.step >= MAX_PLAY_STEPS:
+            list(training.train(run, run.cfg.steps_per_frame, record_every=run.cfg.steps_per_frame))
+            if training.diverged(run) or run.step >= MAX_PLAY_STEPS:
                 st.session_state[PLAYING] = False
                 st.rerun(scope="app")
         draw(run)
@@ -154,12 +153,12 @@ def live_views() -> None:
     frame()
 
 
-def draw(run: pg.Run) -> None:
+def draw(run: training.Run) -> None:
     last = run.history[-1]
     st.markdown(f"**Step {run.step}** · train loss **{last['train_loss']:.4f}** · test loss "
                 f"**{last['test_loss']:.4f}** · train acc **{last['train_acc']:.1%}** · test acc "
                 f"**{last['test_acc']:.1%}**")
-    if pg.diverged(run):
+    if training.diverged(run):
         st.error("The loss became NaN/infinite: the steps were too big and the weights blew up. Lower the "
                  "learning rate and press Reset.", icon="💥")
     left, right = st.columns([1, 1])
@@ -184,11 +183,12 @@ def softmax_point() -> tuple[float, float]:
     state = st.session_state.get("pg.boundary_chart") or {}
     points = state.get("selection", {}).get("points", [])
     if points and "x" in points[0]:
-        picked = tuple(round(min(max(float(points[0][a]), -pg.DOMAIN), pg.DOMAIN), 2) for a in ("x", "y"))
+        picked = tuple(round(min(max(float(points[0][a]), -data.DOMAIN), data.DOMAIN), 2) for a in ("x", "y"))
         if picked != st.session_state.get("pg.picked"):  # a new click wins; later typing is not overridden
             st.session_state["pg.picked"] = picked
             st.session_state["pg.px"], st.session_state["pg.py"] = picked
-    return (float(st.session_state.get("pg.px", 1.0)), float(st.session_state.get("pg.py", 1.0)))
+    return (float(st.session_state.get("pg.px", DEFAULTS.point_x)),
+            float(st.session_state.get("pg.py", DEFAULTS.point_y)))
 
 
 def png_uri(rgb: np.ndarray) -> str:
@@ -198,22 +198,20 @@ def png_uri(rgb: np.ndarray) -> str:
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
 
 
-def boundary_figure(run: pg.Run, point: tuple[float, float]) -> go.Figure:
-    rgb = pg.boundary_rgb(pg.boundary(run))[::-1]  # row 0 is y = -6; an image's first row is its top
+def boundary_figure(run: training.Run, point: tuple[float, float]) -> go.Figure:
+    rgb = views.boundary_rgb(views.boundary(run))[::-1]  # row 0 is y = -6; an image's first row is its top
     fig = go.Figure()
-    fig.add_layout_image(source=png_uri(np.ascontiguousarray(rgb)), xref="x", yref="y", x=-pg.DOMAIN,
-                         y=pg.DOMAIN, sizex=2 * pg.DOMAIN, sizey=2 * pg.DOMAIN, sizing="stretch", layer="below")
-    for split, xy, y, symbol in (("train", run.data.xy_train, run.data.y_train, "circle"),
-                                 ("test", run.data.xy_test, run.data.y_test, "diamond")):
-        for k in range(run.data.n_classes):
-            pts = xy[y == k].numpy()
-            fig.add_trace(go.Scatter(x=pts[:, 0], y=pts[:, 1], mode="markers", name=f"{split} · class {k}",
-                                     marker=dict(color=COLOURS[k], symbol=symbol, size=7,
-                                                 line=dict(width=1, color="white" if split == "train" else "black"))))
+    fig.add_layout_image(source=png_uri(np.ascontiguousarray(rgb)), xref="x", yref="y", x=-data.DOMAIN,
+                         y=data.DOMAIN, sizex=2 * data.DOMAIN, sizey=2 * data.DOMAIN, sizing="stretch", layer="below")
+    for split, k, pts in views.points_by_class(run):
+        train = split == "train"
+        fig.add_trace(go.Scatter(x=pts[:, 0], y=pts[:, 1], mode="markers", name=f"{split} · class {k}",
+                                 marker=dict(color=COLOURS[k], symbol="circle" if train else "diamond", size=7,
+                                             line=dict(width=1, color="white" if train else "black"))))
     fig.add_trace(go.Scatter(x=[point[0]], y=[point[1]], mode="markers", name="softmax point",
                              marker=dict(symbol="star", size=16, color="black", line=dict(width=1, color="white"))))
-    fig.update_xaxes(range=[-pg.DOMAIN, pg.DOMAIN], showgrid=False, zeroline=False, constrain="domain")
-    fig.update_yaxes(range=[-pg.DOMAIN, pg.DOMAIN], showgrid=False, zeroline=False, scaleanchor="x")
+    fig.update_xaxes(range=[-data.DOMAIN, data.DOMAIN], showgrid=False, zeroline=False, constrain="domain")
+    fig.update_yaxes(range=[-data.DOMAIN, data.DOMAIN], showgrid=False, zeroline=False, scaleanchor="x")
     fig.update_layout(height=460, margin=dict(l=10, r=10, t=30, b=10), title="Decision boundary",
                       legend=dict(orientation="h", y=-0.08), plot_bgcolor="white")
     return fig
@@ -231,7 +229,7 @@ def curves_figure(history: list[dict]) -> go.Figure:
     return fig
 
 
-def core_lines(run: pg.Run) -> None:
+def core_lines(run: training.Run) -> None:
     """The three lines of every PyTorch training loop, with what they did on the last step."""
     st.subheader("The three lines that do the learning")
     last = run.last or {"grad_norm": 0.0, "update_norm": 0.0, "loss": float("nan")}
@@ -246,26 +244,26 @@ def core_lines(run: pg.Run) -> None:
     cols[2].caption(f"{run.cfg.optimizer} moves each parameter against its gradient (lr {run.cfg.lr:g}).")
 
 
-def network_views(run: pg.Run) -> None:
+def network_views(run: training.Run) -> None:
     st.subheader("Inside the network")
     tab_d, tab_n, tab_s = st.tabs(["Diagram", "Neuron maps", "nn.Sequential"])
     with tab_d:
-        dia = pg.diagram(run.model, run.cfg.features, run.data.n_classes)
+        dia = views.diagram(run.model, run.cfg.features, run.data.n_classes)
         st.plotly_chart(diagram_figure(dia), key="pg.diagram_chart")
         st.caption("Each line is one weight of an `nn.Linear`: blue positive, orange negative, thicker = larger "
                    "|w|. Batch norm, activations and dropout act on the nodes, not on the lines.")
     with tab_n:
-        st.plotly_chart(neuron_figure(pg.neuron_maps(run), run.cfg.neuron_grid), key="pg.neurons_chart")
+        st.plotly_chart(neuron_figure(views.neuron_maps(run), run.cfg.neuron_grid), key="pg.neurons_chart")
         st.caption("What each input feature and each hidden neuron outputs at every point of the plane (after "
                    "its activation; red negative, blue positive, each map scaled to its own range). Later layers "
                    "combine the simple shapes of earlier ones into the final boundary.")
     with tab_s:
-        n_params = sum(p.numel() for p in run.model.parameters())
+        n_params = views.parameter_count(run.model)
         st.code(str(run.model), language="text")
         st.caption(f"{n_params:,} trainable parameters.")
 
 
-def diagram_figure(dia: pg.Diagram) -> go.Figure:
+def diagram_figure(dia: views.Diagram) -> go.Figure:
     fig = go.Figure()
     top = max((abs(e[4]) for e in dia.edges), default=1.0) or 1.0
     for sign, colour in ((1, "rgb(8,119,189)"), (-1, "rgb(245,147,34)")):
@@ -286,7 +284,7 @@ def diagram_figure(dia: pg.Diagram) -> go.Figure:
 
 def neuron_figure(maps: list[tuple[str, np.ndarray]], size: int) -> go.Figure:
     """All neuron maps as one heat-map mosaic: far faster to draw than one subplot per neuron."""
-    mosaic, names = pg.neuron_mosaic(maps)
+    mosaic, names = views.neuron_mosaic(maps)
     cell = size + 2
     fig = go.Figure(go.Heatmap(z=mosaic, colorscale="RdBu", zmin=-1, zmax=1, showscale=False,
                                hovertemplate="%{z:.2f}<extra></extra>"))
@@ -298,12 +296,12 @@ def neuron_figure(maps: list[tuple[str, np.ndarray]], size: int) -> go.Figure:
     return fig
 
 
-def softmax_section(run: pg.Run, point: tuple[float, float]) -> None:
+def softmax_section(run: training.Run, point: tuple[float, float]) -> None:
     st.subheader("Softmax at one point: logits → probabilities")
     c1, c2 = st.columns(2)
-    c1.number_input("x", -6.0, 6.0, 1.0, 0.25, key="pg.px")
-    c2.number_input("y", -6.0, 6.0, 1.0, 0.25, key="pg.py")
-    s = pg.softmax_at(run, point)
+    ui.widgets.number_input("x", DEFAULTS, "point_x", key="pg.px", where=c1)
+    ui.widgets.number_input("y", DEFAULTS, "point_y", key="pg.py", where=c2)
+    s = views.softmax_at(run, point)
     rows = {"logit z": s["logits"], "exp(z − max z)": s["exp"], "probability": s["probs"],
             "torch.softmax": s["torch"]}
     table = {"class": list(range(len(s["probs"])))} | {k: [f"{v:.4f}" for v in vals] for k, vals in rows.items()}
@@ -330,7 +328,7 @@ def main() -> None:
     st.subheader("Code for these settings")
     st.markdown("A standalone script: the same data, initial weights and mini-batches as this page. The three "
                 "marked lines are the ones above.")
-    ui.code_panel(pg.code(cfg, steps=max(st.session_state[RUN].step, 100)), expanded=False)
+    ui.code_panel(code.code(cfg, steps=max(st.session_state[RUN].step, 100)), expanded=False)
 
 
 main()
