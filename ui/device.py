@@ -10,8 +10,9 @@ KEY = "device"  # session-state key holding the chosen device string ("cuda:0", 
 def _devices() -> dict[str, str]:
     """Device key -> label, probed once per process (read-only, so shared)."""
     from lib.common.device import available_devices, configure_cpu_threads
+    from ui.gate import heavy_job_slots
 
-    configure_cpu_threads()
+    configure_cpu_threads(heavy_job_slots())  # each concurrent heavy job gets its share of the cores
     return {d.key: d.label for d in available_devices()}
 
 

@@ -5,6 +5,9 @@ Streamlit. `run_job` iterates it, redrawing the bar (and whatever the page draws
 a few times a second. Stop needs no code of its own: any click reruns the script, and Streamlit ends the
 running script at its next element call, between two steps of the generator. Pages therefore store the
 run's state in the session *before* calling `run_job`, so a stopped run keeps what it has learnt.
+
+Every heavy job of every page comes through here, so this is where the process-wide gate (ui/gate.py)
+queues it: at most K jobs run at once, the others wait in arrival order and see their place.
 """
 from __future__ import annotations
 
@@ -14,7 +17,9 @@ from typing import Callable, Iterable, TypeVar
 
 import streamlit as st
 
-from ui.progress import Progress
+from lib.common.gate import Gate, Ticket, TooBig
+from ui.gate import memory_pool, shared_gate
+from ui.progress import Progress, format_seconds
 
 P = TypeVar("P")
 
@@ -36,14 +41,49 @@ def stop_button(key: str, *, where=st, label: str = "⏹ Stop",
 def run_job(steps: Iterable[P], *, total: int | Callable[[P], int], label: str, done: Callable[[P], int],
             note: Callable[[P], str] = lambda p: "", on_update: Callable[[P], None] | None = None,
             must_draw: Callable[[P], bool] = lambda p: False, every_s: float = 0.3,
-            finished: str = "Done") -> Outcome:
-    """Iterate `steps`, updating the bar and calling `on_update` at most every `every_s` seconds.
+            finished: str = "Done", kind: str = "job", need_bytes: int = 0, device=None,
+            expected_s: float = 30.0) -> Outcome:
+    """Wait for the heavy-job gate, then iterate `steps`, updating the bar and `on_update` every `every_s` s.
 
     `done(p)` is the number of steps finished after record `p` out of `total` (a number, or read from
-    each record when only the generator knows it); `must_draw(p)` forces a
-    redraw (an evaluated epoch, a preview image). A ValueError from the generator (a diverged loss...)
-    ends the job with its message in `Outcome.error`, for the page to show next to its controls.
+    each record when only the generator knows it); `must_draw(p)` forces a redraw (an evaluated epoch,
+    a preview image). `kind`, `need_bytes` (estimated peak memory) and `expected_s` (estimated run time)
+    are what the gate queues by (see ui/gate.py). A ValueError from the generator (a diverged loss...)
+    or a job too big for the server ends the job with its message in `Outcome.error`, for the page to
+    show next to its controls.
     """
+    gate = shared_gate()
+    try:
+        ticket = gate.join(kind, need_bytes, memory_pool(device), expected_s)
+    except TooBig as e:
+        return Outcome(False, str(e))
+    try:  # the finally frees the place on Stop, on leaving the page and on closing the tab alike
+        _wait_for_turn(gate, ticket)
+        outcome = _iterate(steps, total, label, done, note, on_update, must_draw, every_s, finished)
+        gate.leave(ticket, finished=outcome.finished)
+        return outcome
+    finally:
+        gate.leave(ticket)
+
+
+def _wait_for_turn(gate: Gate, ticket: Ticket) -> None:
+    """Show the queue position and a counting-down wait until the gate lets the job start.
+
+    Each redraw is a Streamlit call, which is where a Stop click or a closed tab ends this script run.
+    """
+    if ticket.started is not None:
+        return
+    slot = st.empty()
+    while not gate.wait(ticket, timeout=0.5):
+        running, waiting = gate.counts()
+        slot.info(f"⏳ Waiting for a free place: you are **number {gate.position(ticket)}** in the queue "
+                  f"({running} running, {waiting} waiting), about {format_seconds(gate.estimated_wait(ticket))} "
+                  "to go. The server runs a few heavy jobs at a time so that every job finishes sooner; "
+                  "Stop leaves the queue.", icon="⏳")
+    slot.empty()
+
+
+def _iterate(steps, total, label, done, note, on_update, must_draw, every_s, finished) -> Outcome:
     bar = Progress(total if isinstance(total, int) else 1, label)
     last_draw, record = 0.0, None
     try:

@@ -1,9 +1,11 @@
 """Which devices this process can compute on, and how to describe them."""
 from __future__ import annotations
 
+import math
 import os
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterator
 
 import torch
@@ -38,25 +40,33 @@ def default_device() -> DeviceInfo:
     return available_devices()[0]
 
 
-def cpu_count() -> int:
-    """CPUs this process may run on (respects container/affinity limits)."""
+def cpu_count(quota_file: Path = Path("/sys/fs/cgroup/cpu.max")) -> int:
+    """CPUs this process may run on: its affinity, capped by the container's CPU quota if it has one."""
     try:
-        return len(os.sched_getaffinity(0))
+        n = len(os.sched_getaffinity(0))
     except AttributeError:  # macOS and Windows have no sched_getaffinity
-        return os.cpu_count() or 1
+        n = os.cpu_count() or 1
+    try:
+        quota, period = quota_file.read_text().split()[:2]  # "200000 100000" = 2 CPUs; "max 100000" = none
+        if quota != "max":
+            n = min(n, max(1, math.ceil(int(quota) / int(period))))
+    except (OSError, ValueError):
+        pass
+    return n
 
 
-def configure_cpu_threads() -> int:
-    """Use every CPU we are allowed, once per process; returns the thread count.
+def configure_cpu_threads(concurrent_jobs: int = 1) -> int:
+    """Give each of `concurrent_jobs` heavy jobs an equal share of our CPUs, once per process.
 
-    torch defaults to the physical-core count of the *host*, which in a container
-    with a CPU quota oversubscribes and slows everything down. An explicit
-    OMP_NUM_THREADS (which torch already honours) wins: the test suite sets 1,
-    since its server, browser and test process share two cores.
+    torch's intra-op thread count is process-wide, and every Python thread that runs an op gets a team of
+    that many threads: K jobs at once use K x threads. So the thread count is cores // K, never more
+    (torch's default, the *host's* core count, oversubscribes a container with a CPU quota). An explicit
+    OMP_NUM_THREADS (which torch already honours) wins: the test suite sets 1, since its server, browser
+    and test process share two cores. Returns the thread count.
     """
     if os.environ.get("OMP_NUM_THREADS"):
         return torch.get_num_threads()
-    n = cpu_count()
+    n = max(1, cpu_count() // max(1, concurrent_jobs))
     if torch.get_num_threads() != n:
         torch.set_num_threads(n)
     return n

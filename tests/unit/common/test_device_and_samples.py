@@ -21,6 +21,25 @@ def test_configure_cpu_threads_uses_allowed_cpus(monkeypatch):
         torch.set_num_threads(before)
 
 
+@pytest.mark.parametrize("jobs", [2, 64])
+def test_concurrent_jobs_share_the_cpus(monkeypatch, jobs):
+    before = torch.get_num_threads()
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    try:
+        assert device.configure_cpu_threads(jobs) == max(1, device.cpu_count() // jobs) == torch.get_num_threads()
+    finally:
+        torch.set_num_threads(before)
+
+
+@pytest.mark.parametrize("text, cap", [("150000 100000", 2), ("100000 100000", 1), ("max 100000", None),
+                                       ("garbage", None)])
+def test_cpu_quota_caps_the_count(tmp_path, text, cap):
+    quota = tmp_path / "cpu.max"
+    quota.write_text(text)
+    free = device.cpu_count(tmp_path / "missing")
+    assert device.cpu_count(quota) == (min(free, cap) if cap else free)
+
+
 def test_explicit_omp_num_threads_wins(monkeypatch):
     monkeypatch.setenv("OMP_NUM_THREADS", "1")
     assert device.configure_cpu_threads() == torch.get_num_threads()

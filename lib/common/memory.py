@@ -1,0 +1,60 @@
+"""How much memory this process may use: the container's cgroup limit (what Streamlit Cloud enforces), else
+the machine's RAM; and how much it uses now."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+CGROUP_V2 = Path("/sys/fs/cgroup/memory.max")
+CGROUP_V1 = Path("/sys/fs/cgroup/memory/memory.limit_in_bytes")
+NO_LIMIT_V1 = 2**60  # cgroup v1 reports "no limit" as a huge number near 2**63
+
+
+def cgroup_limit(v2: Path = CGROUP_V2, v1: Path = CGROUP_V1) -> int | None:
+    """The container's memory limit in bytes, or None when there is none."""
+    for path in (v2, v1):
+        try:
+            text = path.read_text().strip()
+        except OSError:
+            continue
+        if text == "max":
+            return None
+        if text.isdigit():
+            value = int(text)
+            return None if value >= NO_LIMIT_V1 else value
+    return None
+
+
+def machine_memory() -> int:
+    """Physical RAM of the machine in bytes (8 GiB when the OS will not say)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return 8 * 2**30
+
+
+def process_limit() -> int:
+    """What this process may use in all: the cgroup limit when smaller than the machine."""
+    limit = cgroup_limit()
+    return min(limit, machine_memory()) if limit else machine_memory()
+
+
+def resident_bytes(status: Path = Path("/proc/self/status")) -> int:
+    """This process's resident memory now (VmRSS); 0 where /proc does not exist."""
+    try:
+        for line in status.read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
+def job_budget(idle_bytes: int, limit: int | None = None, headroom: float = 0.85) -> int:
+    """Bytes that heavy jobs may use together: a safe share of the limit, minus what the idle app holds.
+
+    The headroom leaves room for allocator fragmentation, Streamlit's own buffers and light interactions,
+    none of which the jobs' estimates count.
+    """
+    limit = process_limit() if limit is None else limit
+    return max(0, int(headroom * limit) - idle_bytes)
