@@ -329,6 +329,8 @@ def main() -> None:
     st.markdown("A standalone script: the same data, initial weights and mini-batches as this page. The three "
                 "marked lines are the ones above.")
     ui.code_panel(code.code(cfg, steps=max(st.session_state[RUN].step, 100)), expanded=False)
+    ui.links.share_panel(["the trained network: the link restores these settings and the seeds, so pressing "
+                          "▶ Play trains exactly the same network again"])
 
 
 main()

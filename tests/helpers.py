@@ -13,12 +13,20 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_page(page: str, state: dict | None = None, timeout: float = 120) -> AppTest:
-    """Run `pages/<page>` in AppTest with optional session state; torch imports are slow."""
+def run_page(page: str, state: dict | None = None, timeout: float = 120, query: dict | None = None) -> AppTest:
+    """Run `pages/<page>` in AppTest with optional session state and link (query) parameters."""
     at = AppTest.from_file(str(ROOT / "pages" / page), default_timeout=timeout)
     for key, value in (state or {}).items():
         at.session_state[key] = value
+    for param, value in (query or {}).items():
+        at.query_params[param] = value
     return at.run()
+
+
+def bound_params(at: AppTest) -> set[str]:
+    """The link parameters the page's widgets bound in this AppTest session (see ui/links.py)."""
+    return set().union(*(m["bound"] for m in at.session_state["_links"].values())) if "_links" in at.session_state \
+        else set()
 
 
 def texts(at: AppTest) -> str:

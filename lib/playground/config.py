@@ -22,37 +22,36 @@ SEEDS = dict(lo=0, hi=10_000, step=1)
 class PlaygroundConfig:
     """Every setting of the page; the widgets read their defaults and ranges from here."""
 
-    # data
-    dataset: str = setting("gaussian", options=tuple(DATASETS))  # the classic: clouds around (2, 2), (-2, -2)
-    n_points: int = setting(400, lo=20, hi=1000, step=10)          # train + test
-    noise: float = setting(0.3, lo=0.0, hi=2.0, step=0.05)         # std of extra Gaussian jitter, plane units
-    test_fraction: float = setting(0.3, lo=0.05, hi=0.9, step=0.05)
-    n_classes: int = setting(2, lo=2, hi=4, step=1)                 # only clouds and spiral can have more than two
-    data_seed: int = setting(0, **SEEDS)
-    features: tuple[str, ...] = setting(("x", "y"), options=tuple(FEATURES))
-    # model
-    hidden_layers: int = setting(1, lo=0, hi=6, step=1)             # the classic Net has one hidden layer...
-    width: int = setting(10, lo=1, hi=16, step=1)                   # ...of 10 neurons
-    activation: str = setting("ReLU", options=tuple(ACTIVATIONS))
-    dropout: float = setting(0.0, lo=0.0, hi=0.8, step=0.05)
-    batch_norm: bool = False
-    weight_seed: int = setting(0, **SEEDS)                          # same seed -> same initial weights
-    # training (changeable mid-run without a reset)
-    optimizer: str = setting("SGD", options=OPTIMIZERS)
-    lr: float = setting(0.02, options=LEARNING_RATES)               # the classic tutorial's learning rate
-    momentum: float = setting(0.0, lo=0.0, hi=0.99, step=0.01)
-    nesterov: bool = False
-    batch_size: int = setting(32, options=BATCH_SIZES)
-    l1: float = setting(0.0, options=REGULARISATION)
-    l2: float = setting(0.0, options=REGULARISATION)                # weight_decay
-    loss: str = setting("cross-entropy", options=LOSSES)
+    # data; the classic: two clouds around (2, 2) and (-2, -2); noise is the std of extra jitter (plane units)
+    dataset: str = setting("gaussian", options=tuple(DATASETS), param="data")
+    n_points: int = setting(400, lo=20, hi=1000, step=10, param="points")  # train + test
+    noise: float = setting(0.3, lo=0.0, hi=2.0, step=0.05, param="noise")
+    test_fraction: float = setting(0.3, lo=0.05, hi=0.9, step=0.05, param="test")
+    n_classes: int = setting(2, lo=2, hi=4, step=1, param="classes")  # only clouds and spiral can have more
+    data_seed: int = setting(0, **SEEDS, param="dseed")
+    features: tuple[str, ...] = setting(("x", "y"), options=tuple(FEATURES), param="feat")
+    # model: the classic Net has one hidden layer of 10 neurons
+    hidden_layers: int = setting(1, lo=0, hi=6, step=1, param="layers")
+    width: int = setting(10, lo=1, hi=16, step=1, param="width")
+    activation: str = setting("ReLU", options=tuple(ACTIVATIONS), param="act")
+    dropout: float = setting(0.0, lo=0.0, hi=0.8, step=0.05, param="drop")
+    batch_norm: bool = setting(False, param="bn")
+    weight_seed: int = setting(0, **SEEDS, param="seed")  # same seed -> same initial weights, comparable runs
+    # training (changeable mid-run without a reset); lr 0.02 is the classic tutorial's
+    optimizer: str = setting("SGD", options=OPTIMIZERS, param="opt")
+    lr: float = setting(0.02, options=LEARNING_RATES, param="lr")
+    momentum: float = setting(0.0, lo=0.0, hi=0.99, step=0.01, param="mom")
+    nesterov: bool = setting(False, param="nesterov")
+    batch_size: int = setting(32, options=BATCH_SIZES, param="batch")
+    l1: float = setting(0.0, options=REGULARISATION, param="l1")
+    l2: float = setting(0.0, options=REGULARISATION, param="l2")  # the optimizer's weight_decay
+    loss: str = setting("cross-entropy", options=LOSSES, param="loss")
     # views (change freely while training)
-    steps_per_frame: int = setting(10, lo=1, hi=100, step=1)        # training steps between two redraws
+    steps_per_frame: int = setting(10, lo=1, hi=100, step=1, param="spf")  # training steps between redraws
     grid: int = 100                 # boundary resolution (grid x grid points)
     neuron_grid: int = 32           # per-neuron maps are small, so coarser
-    point_x: float = setting(1.0, lo=-DOMAIN, hi=DOMAIN, step=0.25)  # where softmax is explained
-    point_y: float = setting(1.0, lo=-DOMAIN, hi=DOMAIN, step=0.25)
-
+    point_x: float = setting(1.0, lo=-DOMAIN, hi=DOMAIN, step=0.25, param="px")  # where softmax is explained
+    point_y: float = setting(1.0, lo=-DOMAIN, hi=DOMAIN, step=0.25, param="py")
 
 STRUCTURE_FIELDS = ("dataset", "n_points", "noise", "test_fraction", "n_classes", "data_seed", "features",
                     "hidden_layers", "width", "activation", "dropout", "batch_norm", "weight_seed")

@@ -126,3 +126,43 @@ def test_softmax_point_changes_the_table(page):
     at = run_page("playground.py", SMALL)
     at.number_input(key="pg.px").set_value(-3.0).run()
     assert not at.dataframe[0].value.equals(page.dataframe[0].value)
+
+
+# ----------------------------------------------------------------------------- the page's link
+
+def test_changing_settings_writes_only_non_defaults_to_the_link():
+    assert dict(run_page("playground.py").query_params) == {}  # a default page has a clean link
+    at = run_page("playground.py", SMALL)
+    assert dict(at.query_params) == {"points": "100"}
+    at.select_slider(key="pg.lr").set_value(0.3).run()
+    at.slider(key="pg.hidden_layers").set_value(3).run()
+    at.selectbox(key="pg.activation").set_value("tanh").run()
+    assert {k: at.query_params[k] for k in ("lr", "layers", "act")} == {"lr": "0.3", "layers": "3", "act": "tanh"}
+    at.slider(key="pg.hidden_layers").set_value(1).run()  # back to the default: gone from the link
+    assert "layers" not in at.query_params
+
+
+def test_a_link_restores_the_settings_and_the_same_training():
+    sender = run_page("playground.py", query={"points": "100"})
+    sender.select_slider(key="pg.lr").set_value(0.3).run()
+    sender.selectbox(key="pg.activation").set_value("tanh").run()
+    sender.multiselect(key="pg.features").set_value(["x", "y", "xy"]).run()
+    sender.button(key="pg.fast").click().run()
+    link = {k: sender.query_params[k] for k in sender.query_params}
+    visitor = run_page("playground.py", query=link)
+    assert visitor.select_slider(key="pg.lr").value == 0.3
+    assert visitor.selectbox(key="pg.activation").value == "tanh"
+    assert visitor.multiselect(key="pg.features").value == ["x", "y", "xy"]
+    assert visitor.slider(key="pg.n_points").value == 100
+    visitor.button(key="pg.fast").click().run()
+    assert status(visitor) == status(sender)  # same seeds, same settings: the same loss after 100 steps
+
+
+def test_a_bad_link_value_is_named_and_falls_back_to_the_default():
+    at = run_page("playground.py", query={"layers": "99", "act": "sigmoid", "lr": "abc"})
+    assert_no_exception(at)
+    warnings = " ".join(w.value for w in at.warning)
+    assert "**layers**" in warnings and "**lr**" in warnings
+    assert at.slider(key="pg.hidden_layers").value == 1 and at.select_slider(key="pg.lr").value == 0.02
+    assert at.selectbox(key="pg.activation").value == "sigmoid"  # the good value in the same link is kept
+    assert "layers" not in at.query_params and at.query_params["act"] == "sigmoid"

@@ -45,3 +45,7 @@ def test_check_names_the_bad_setting():
 def test_a_default_outside_its_range_is_a_programming_error():
     with pytest.raises(ValueError, match="outside its own range"):
         setting(10, lo=0, hi=6)
+
+
+def test_an_integer_too_large_for_a_float_is_outside_every_range():
+    assert not Spec(0, 6, 1).allows(10**400)
