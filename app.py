@@ -1,4 +1,4 @@
-"""Entry point: `streamlit run app.py`. Only the frame: config, navigation, device selector.
+"""Entry point: `streamlit run app.py`. Only the frame: config, language, navigation, device selector.
 
 torch is deliberately not imported here: the home page paints its text first and
 imports torch afterwards, so a visitor sees something within a couple of seconds.
@@ -7,8 +7,11 @@ import streamlit as st
 
 from ui.catalog import navigation
 from ui.device import device_selector
+from ui.i18n import _
+from ui.language import language_picker
 
-st.set_page_config(page_title="PyTorch, hands on", page_icon="🔥", layout="wide")
+language_picker()  # first: the navigation, titles and every page below speak the chosen language
+st.set_page_config(page_title=_("PyTorch, hands on"), page_icon="🔥", layout="wide")
 
 page = st.navigation(navigation())
 device_slot = st.sidebar.container()  # reserved now so the selector sits under the navigation

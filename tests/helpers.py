@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
+import re
 import runpy
 from dataclasses import dataclass
 from pathlib import Path
@@ -63,3 +65,35 @@ def run_script(code: str, folder: Path, name: str = "script.py", cwd: Path | Non
     finally:
         os.chdir(previous)
     return ScriptRun(namespace, printed.getvalue())
+
+
+# Four English words in a row, outside code: a sentence nobody translated. Code spans, fenced code,
+# LaTeX and links are removed first; names of things (Fashion-MNIST, nn.Linear) are single words.
+_ENGLISH = re.compile(r"\b[A-Za-z][a-z']+(?:[ ,;:()-]+[A-Za-z][a-z']+){3,}\b")
+_NOT_PROSE = re.compile(r"```.*?```|`[^`]*`|\$[^$]*\$|\[[^\]]*\]\([^)]*\)|https?://\S+", re.S)
+_TEXT_ELEMENTS = ("title", "header", "subheader", "markdown", "caption", "info", "warning", "error", "success",
+                  "toast", "exception")
+_LABELLED = ("button", "slider", "select_slider", "selectbox", "multiselect", "radio", "checkbox", "toggle",
+             "number_input", "text_input", "text_area", "tabs", "expander", "metric", "color_picker",
+             "date_input", "time_input", "download_button")
+
+
+def visible_texts(at: AppTest) -> list[str]:
+    """Every text a reader sees in a run: prose, labels, help, options and chart titles."""
+    found: list[str] = []
+    for kind in _TEXT_ELEMENTS:
+        found += [str(e.value) for e in at.get(kind)]
+    for kind in _LABELLED:
+        for e in at.get(kind):
+            proto = getattr(e, "proto", None)
+            found += [str(getattr(e, a)) for a in ("label", "help") if getattr(e, a, None)]
+            found += [str(o) for o in getattr(proto, "options", [])]
+    for chart in at.get("plotly_chart"):
+        figure = json.loads(chart.proto.spec)
+        found += re.findall(r'"text":\s*"((?:[^"\\]|\\.)*)"', json.dumps(figure.get("layout", {})))
+    return found
+
+
+def english_left(at: AppTest) -> list[str]:
+    """Untranslated English sentences in a run (for pages rendered in Chinese)."""
+    return [m.group(0) for text in visible_texts(at) for m in _ENGLISH.finditer(_NOT_PROSE.sub(" ", text))]

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from ui.i18n import _, translate
+
 KEY = "device"  # session-state key holding the chosen device string ("cuda:0", "mps", "cpu")
 
 
@@ -22,13 +24,14 @@ def device_selector() -> None:
     if st.session_state.get(KEY) not in devices:
         st.session_state[KEY] = next(iter(devices))
     st.selectbox(
-        "Compute device",
+        _("Compute device"),
         options=list(devices),
-        format_func=devices.get,
+        format_func=lambda key: translate(devices[key]),
         key=KEY,
-        help="Every page runs its tensors and models here. CUDA is picked when present, then Apple MPS, else CPU.",
+        help=_("Every page runs its tensors and models here. CUDA is picked when present, then Apple MPS, "
+               "else CPU."),
     )
-    st.caption(f"Running on **{devices[st.session_state[KEY]]}**")
+    st.caption(_("Running on **{device}**").format(device=translate(devices[st.session_state[KEY]])))
 
 
 def current_device():

@@ -8,6 +8,7 @@ from PIL import Image
 
 from lib.common.images import UPLOAD_TYPES, ImageError, open_image
 from lib.common.samples import PHOTOS, load_sample
+from ui.i18n import _, translate
 
 
 class Picked(NamedTuple):
@@ -25,7 +26,7 @@ def _sample(name: str) -> Image.Image:
 def image_input(
     key: str,
     *,
-    label: str = "Image",
+    label: str | None = None,
     max_side: int = 1024,
     samples: dict[str, str] | None = None,
     default: str | None = None,
@@ -37,26 +38,28 @@ def image_input(
     to `max_side` with a note saying so.
     """
     names = list(samples or PHOTOS)
-    source = st.radio(label, ["Sample", "Upload"], horizontal=True, key=f"{key}.source")
+    sources = {"Sample": _("Sample"), "Upload": _("Upload")}
+    source = st.radio(label or _("Image"), list(sources), horizontal=True, key=f"{key}.source",
+                      format_func=sources.get)
     if source == "Sample":
         index = names.index(default) if default in names else 0
-        name = st.selectbox("Sample image", names, index=index, key=f"{key}.sample")
+        name = st.selectbox(_("Sample image"), names, index=index, key=f"{key}.sample", format_func=_)
         image = _sample(name)
         if max(image.size) > max_side:
             image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
         return Picked(image, name)
     upload = st.file_uploader(
-        "Upload an image", type=UPLOAD_TYPES, key=f"{key}.upload",
-        help="PNG, JPEG, WebP, BMP, GIF (first frame) or TIFF. Large images are shrunk.",
+        _("Upload an image"), type=UPLOAD_TYPES, key=f"{key}.upload",
+        help=_("PNG, JPEG, WebP, BMP, GIF (first frame) or TIFF. Large images are shrunk."),
     )
     if upload is None:
-        st.info("Upload an image above, or switch to a sample.")
+        st.info(_("Upload an image above, or switch to a sample."))
         return Picked(None, None)
     try:
         loaded = open_image(upload.getvalue(), max_side=max_side)
     except ImageError as e:
-        st.error(f"**{upload.name}**: {e}", icon="🖼️")
+        st.error(f"**{upload.name}**: {translate(e)}", icon="🖼️")
         return Picked(None, upload.name)
     for note in loaded.notes:
-        st.caption(f"ℹ️ {note}")
+        st.caption(f"ℹ️ {translate(note)}")
     return Picked(loaded.image, upload.name)

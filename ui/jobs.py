@@ -19,6 +19,7 @@ import streamlit as st
 
 from lib.common.gate import Gate, Ticket, TooBig
 from ui.gate import memory_pool, shared_gate
+from ui.i18n import _, translate
 from ui.progress import Progress, format_seconds
 
 P = TypeVar("P")
@@ -32,16 +33,16 @@ class Outcome:
     error: str | None = None
 
 
-def stop_button(key: str, *, where=st, label: str = "⏹ Stop",
-                help: str = "Stops between two steps; what was learnt so far is kept.") -> None:
-    """A Stop button: its click is the rerun that ends the running job."""
-    where.button(label, key=key, help=help)
+def stop_button(key: str, *, where=st, label: str | None = None, help: str | None = None) -> None:
+    """A Stop button: its click is the rerun that ends the running job (labels already translated)."""
+    where.button(label or _("⏹ Stop"), key=key,
+                 help=help or _("Stops between two steps; what was learnt so far is kept."))
 
 
 def run_job(steps: Iterable[P], *, total: int | Callable[[P], int], label: str, done: Callable[[P], int],
             note: Callable[[P], str] = lambda p: "", on_update: Callable[[P], None] | None = None,
             must_draw: Callable[[P], bool] = lambda p: False, every_s: float = 0.3,
-            finished: str = "Done", kind: str = "job", need_bytes: int = 0, device=None,
+            finished: str | None = None, kind: str = "job", need_bytes: int = 0, device=None,
             expected_s: float = 30.0) -> Outcome:
     """Wait for the heavy-job gate, then iterate `steps`, updating the bar and `on_update` every `every_s` s.
 
@@ -56,7 +57,7 @@ def run_job(steps: Iterable[P], *, total: int | Callable[[P], int], label: str, 
     try:
         ticket = gate.join(kind, need_bytes, memory_pool(device), expected_s)
     except TooBig as e:
-        return Outcome(False, str(e))
+        return Outcome(False, translate(e))
     try:  # the finally frees the place on Stop, on leaving the page and on closing the tab alike
         _wait_for_turn(gate, ticket)
         outcome = _iterate(steps, total, label, done, note, on_update, must_draw, every_s, finished)
@@ -76,10 +77,11 @@ def _wait_for_turn(gate: Gate, ticket: Ticket) -> None:
     slot = st.empty()
     while not gate.wait(ticket, timeout=0.5):
         running, waiting = gate.counts()
-        slot.info(f"⏳ Waiting for a free place: you are **number {gate.position(ticket)}** in the queue "
-                  f"({running} running, {waiting} waiting), about {format_seconds(gate.estimated_wait(ticket))} "
-                  "to go. The server runs a few heavy jobs at a time so that every job finishes sooner; "
-                  "Stop leaves the queue.", icon="⏳")
+        slot.info(_("Waiting for a free place: you are **number {position}** in the queue ({running} running, "
+                    "{waiting} waiting), about {wait} to go. The server runs a few heavy jobs at a time so that "
+                    "every job finishes sooner; Stop leaves the queue.").format(
+                        position=gate.position(ticket), running=running, waiting=waiting,
+                        wait=format_seconds(gate.estimated_wait(ticket))), icon="⏳")
     slot.empty()
 
 
@@ -92,8 +94,8 @@ def _iterate(steps, total, label, done, note, on_update, must_draw, every_s, fin
                 _draw(bar, record, total, done, note, on_update)
                 last_draw = time.perf_counter()
     except ValueError as e:
-        bar.done("Stopped")
-        return Outcome(False, str(e))
+        bar.done(_("Stopped"))
+        return Outcome(False, translate(e))
     if record is not None:
         _draw(bar, record, total, done, note, on_update)  # the last record is always shown
     bar.done(finished)

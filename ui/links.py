@@ -25,13 +25,16 @@ from urllib.parse import urlencode
 import streamlit as st
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
+from lib.common.messages import LearnerError, Message
+from ui.i18n import _, translate
+
 STATE = "_links"      # session-state key: {page: {"written": {param: raw}, "problems": {param: text}}}
 MAX_RAW = 2000        # characters: no single parameter may be longer (a packed pipeline included)
 ECHO_S = 3.0          # seconds during which a value we just replaced is a stale echo, not a new link
 
 
-class LinkError(ValueError):
-    """A link value that cannot be used, with the reason in plain words."""
+class LinkError(LearnerError):
+    """A link value that cannot be used, with the reason in plain words (translatable)."""
 
 
 @dataclass(frozen=True)
@@ -48,7 +51,7 @@ def _number(text: str, kind: type) -> float | int:
     try:
         value = kind(text) if kind is float else int(text, 10)
     except ValueError:
-        raise LinkError(f"not a{'n integer' if kind is int else ' number'}") from None
+        raise (LinkError("not an integer") if kind is int else LinkError("not a number")) from None
     if isinstance(value, float) and not math.isfinite(value):
         raise LinkError("not a finite number")
     return value
@@ -93,7 +96,7 @@ def text_codec(max_chars: int = 300) -> Codec:
     """Free text, length-capped; pages treat it like typed input (parsed, never evaluated)."""
     def decode(text: str) -> str:
         if len(text) > max_chars:
-            raise LinkError(f"longer than {max_chars} characters")
+            raise LinkError("longer than {n} characters", n=max_chars)
         return text
     return Codec(str, decode)
 
@@ -104,12 +107,12 @@ def packed_codec(max_chars: int = MAX_RAW) -> Codec:
         packed = base64.urlsafe_b64encode(zlib.compress(json.dumps(value, separators=(",", ":")).encode(), 9))
         text = packed.decode().rstrip("=")
         if len(text) > max_chars:
-            raise LinkError(f"too long for a link ({len(text)} characters, at most {max_chars})")
+            raise LinkError("too long for a link ({n} characters, at most {most})", n=len(text), most=max_chars)
         return text
 
     def decode(text: str) -> Any:
         if len(text) > max_chars:
-            raise LinkError(f"longer than {max_chars} characters")
+            raise LinkError("longer than {n} characters", n=max_chars)
         try:
             raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
             inflater = zlib.decompressobj()
@@ -138,26 +141,32 @@ def _shown(raw: str) -> str:
 
 
 def before_widget(key: str, param: str, default: Any, codec: Codec,
-                  allows: Callable[[Any], bool] = lambda v: True) -> None:
-    """If the URL brings a new value for `param`, put it (checked) into the widget's state, once."""
+                  allows: Callable[[Any], bool] = lambda v: True, missing_is_default: bool = True) -> None:
+    """If the URL brings a new value for `param`, put it (checked) into the widget's state, once.
+
+    A parameter that disappeared (the back button to a clean URL) resets the widget to `default`,
+    unless `missing_is_default` is False (the language: switching pages drops the query string).
+    """
     memory = _page_memory()
     memory["bound"].add(param)
     raw = st.query_params.get(param)
     if raw == memory["written"].get(param) or _stale_echo(memory, param, raw):
         return  # nothing came from outside since we last wrote the URL
     memory["written"][param] = raw
-    if raw is None:  # the link has no value (the back button to a clean URL): the default
-        st.session_state[key] = default
+    if raw is None:
+        if missing_is_default:
+            st.session_state[key] = default
         return
     try:
         if len(raw) > MAX_RAW:
-            raise LinkError(f"longer than {MAX_RAW} characters")
+            raise LinkError("longer than {n} characters", n=MAX_RAW)
         value = codec.decode(raw)
         if not allows(value):
             raise LinkError("outside the allowed range")
     except ValueError as e:
-        memory["problems"][param] = (f"The link's value for **{param}** (`{_shown(raw)}`) was ignored: "
-                                     f"{e}. The default is used instead.")
+        memory["problems"][param] = Message("The link's value for **{param}** (`{value}`) was ignored: {reason}. "
+                                            "The default is used instead.", param=param, value=_shown(raw),
+                                            reason=e.args[0])
         memory["fallback"].add(param)  # after_widget then removes the bad value from the URL, silently
         st.session_state[key] = default
         return
@@ -182,7 +191,8 @@ def after_widget(param: str, value: Any, default: Any, codec: Codec) -> bool:
         linked = True
     except LinkError as e:
         raw, linked = None, False
-        memory["problems"][param] = f"**{param}** is not in the link: {e}."
+        memory["problems"][param] = Message("**{param}** is not in the link: {reason}.", param=param,
+                                            reason=e.args[0])
     if raw != memory["written"].get(param):
         if raw is None:
             st.query_params.pop(param, None)
@@ -203,13 +213,14 @@ def bound_params() -> set[str]:
 
 
 def problem(param: str) -> str | None:
-    """The message about one parameter of this page's link, if any."""
-    return _page_memory()["problems"].get(param)
+    """The message about one parameter of this page's link, if any, in the reader's language."""
+    message = _page_memory()["problems"].get(param)
+    return None if message is None else translate(message)
 
 
 def problems() -> list[str]:
     """Messages about this page's link: values that were ignored, settings too long to travel."""
-    return list(_page_memory()["problems"].values())
+    return [translate(m) for m in _page_memory()["problems"].values()]
 
 
 def link() -> str:
@@ -224,9 +235,9 @@ def share_panel(not_in_link: list[str] | tuple[str, ...] = ()) -> None:
 
     Problems with single values are shown next to their widgets (ui.widgets), not repeated here.
     """
-    with st.expander("🔗 Link to this setup"):
-        st.caption("Send this link: it opens this page with these settings (a default page has a clean link). "
-                   "Copy it with the button at the right of the box.")
-        st.code(link() or "(default settings: the page's plain address)", language=None, wrap_lines=True)
+    with st.expander(_("🔗 Link to this setup")):
+        st.caption(_("Send this link: it opens this page with these settings (a default page has a clean "
+                     "link). Copy it with the button at the right of the box."))
+        st.code(link() or _("(default settings: the page's plain address)"), language=None, wrap_lines=True)
         for item in not_in_link:
-            st.caption(f"Not in the link: {item}")
+            st.caption(_("Not in the link: {item}").format(item=item))

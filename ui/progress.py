@@ -5,28 +5,32 @@ import time
 
 import streamlit as st
 
+from ui.i18n import _
+
 
 def format_seconds(seconds: float) -> str:
     seconds = max(0.0, seconds)
-    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.1f} min"
+    return _("{n:.0f} s").format(n=seconds) if seconds < 90 else _("{n:.1f} min").format(n=seconds / 60)
 
 
 class Progress:
     """Wraps `st.progress`: call `update(done, note)` after each step."""
 
-    def __init__(self, total: int, label: str = "Working") -> None:
+    def __init__(self, total: int, label: str | None = None) -> None:
         self.total = max(1, total)
-        self.label = label
+        self.label = label or _("Working")
         self.started = time.perf_counter()
-        self.bar = st.progress(0.0, text=f"{label}…")
+        self.bar = st.progress(0.0, text=f"{self.label}…")
 
     def update(self, done: int, note: str = "") -> None:
         elapsed = time.perf_counter() - self.started
         eta = elapsed / done * (self.total - done) if done else float("nan")
         eta_text = format_seconds(eta) if done else "…"
-        text = f"{self.label}: {done}/{self.total} · {format_seconds(elapsed)} elapsed · ETA {eta_text}"
+        text = _("{label}: {done}/{total} · {elapsed} elapsed · ETA {eta}").format(
+            label=self.label, done=done, total=self.total, elapsed=format_seconds(elapsed), eta=eta_text)
         self.bar.progress(min(1.0, done / self.total), text=f"{text}  {note}".strip())
 
-    def done(self, note: str = "Done") -> None:
+    def done(self, note: str | None = None) -> None:
         elapsed = time.perf_counter() - self.started
-        self.bar.progress(1.0, text=f"{note} in {format_seconds(elapsed)}.")
+        self.bar.progress(1.0, text=_("{note} in {elapsed}.").format(note=note or _("Done"),
+                                                                     elapsed=format_seconds(elapsed)))

@@ -60,7 +60,8 @@ def _choice(widget: Callable, label: str, defaults: Any, name: str, key: str, wh
             kwargs: dict) -> Any:
     options, default = spec(defaults, name).options, getattr(defaults, name)
     return _linked(lambda: widget(label, options, options.index(default), key=key, **kwargs),
-                   key, _param(defaults, name, param), default, links.option_codec(options), lambda v: v in options, where)
+                   key, _param(defaults, name, param), default, links.option_codec(options),
+                   lambda v: v in options, where)
 
 
 def selectbox(label: str, defaults: Any, name: str, *, key: str, where: Any = st, param: str | None = None,
@@ -80,7 +81,8 @@ def select_slider(label: str, defaults: Any, name: str, *, key: str, where: Any 
     """`st.select_slider` over the field's options."""
     options, default = spec(defaults, name).options, getattr(defaults, name)
     return _linked(lambda: where.select_slider(label, options, default, key=key, **kwargs),
-                   key, _param(defaults, name, param), default, links.option_codec(options), lambda v: v in options, where)
+                   key, _param(defaults, name, param), default, links.option_codec(options),
+                   lambda v: v in options, where)
 
 
 def multiselect(label: str, defaults: Any, name: str, *, key: str, where: Any = st, param: str | None = None,

@@ -10,6 +10,8 @@ from typing import Iterator
 
 import torch
 
+from lib.common.messages import Message
+
 
 @dataclass(frozen=True)
 class DeviceInfo:
@@ -28,10 +30,10 @@ def available_devices() -> list[DeviceInfo]:
     found: list[DeviceInfo] = []
     if torch.cuda.is_available():
         for i in range(torch.cuda.device_count()):
-            found.append(DeviceInfo(f"cuda:{i}", f"GPU {i}: {torch.cuda.get_device_name(i)}"))
+            found.append(DeviceInfo(f"cuda:{i}", Message("GPU {i}: {name}", i=i, name=torch.cuda.get_device_name(i))))
     if _mps_available():
-        found.append(DeviceInfo("mps", "Apple GPU (MPS)"))
-    found.append(DeviceInfo("cpu", f"CPU ({cpu_count()} threads)"))
+        found.append(DeviceInfo("mps", Message("Apple GPU (MPS)")))
+    found.append(DeviceInfo("cpu", Message("CPU ({n} threads)", n=cpu_count())))
     return found
 
 
@@ -79,13 +81,13 @@ def versions() -> dict[str, str]:
     info = {
         "torch": torch.__version__,
         "torchvision": torchvision.__version__,
-        "CUDA available": str(torch.cuda.is_available()),
-        "CUDA version (build)": str(torch.version.cuda),
-        "MPS available": str(_mps_available()),
-        "CPU threads used by torch": str(torch.get_num_threads()),
+        Message("CUDA available"): str(torch.cuda.is_available()),
+        Message("CUDA version (build)"): str(torch.version.cuda),
+        Message("MPS available"): str(_mps_available()),
+        Message("CPU threads used by torch"): str(torch.get_num_threads()),
     }
     if torch.cuda.is_available():
-        info["GPU"] = torch.cuda.get_device_name(0)
+        info[Message("GPU")] = torch.cuda.get_device_name(0)
     return info
 
 

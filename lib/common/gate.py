@@ -18,15 +18,17 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Callable
 
+from lib.common.messages import N_, LearnerError
+
 GIB = 2**30
 
 
-class TooBig(ValueError):
+class TooBig(LearnerError):
     """A job whose own estimate exceeds its pool's whole budget: it could never start."""
 
     def __init__(self, need: int, budget: int) -> None:
-        super().__init__(f"This job needs about {need / GIB:.2f} GiB of memory, but the server allows "
-                         f"{budget / GIB:.2f} GiB for all jobs together: choose a smaller size.")
+        super().__init__(N_("This job needs about {need:.2f} GiB of memory, but the server allows {budget:.2f} "
+                            "GiB for all jobs together: choose a smaller size."), need=need / GIB, budget=budget / GIB)
         self.need, self.budget = need, budget
 
 

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from lib.common.messages import LearnerError, Message
+
 ALLOWED_FORMATS = ("PNG", "JPEG", "WEBP", "BMP", "GIF", "TIFF", "MPO")  # MPO: phone JPEGs
 UPLOAD_TYPES = ["png", "jpg", "jpeg", "webp", "bmp", "gif", "tif", "tiff"]
 # 50 megapixels is a 7000x7000 photo: bigger is almost surely a decompression bomb
@@ -16,14 +18,14 @@ MAX_PIXELS = 50_000_000
 MAX_ASPECT = 50  # wider than 50:1 cannot be shown or convolved meaningfully
 
 
-class ImageError(ValueError):
-    """An upload that cannot be used, with a message meant for the user."""
+class ImageError(LearnerError):
+    """An upload that cannot be used, with a message meant for the user (translatable)."""
 
 
 @dataclass
 class LoadedImage:
     image: Image.Image                       # always mode "RGB", 8-bit
-    notes: list[str] = field(default_factory=list)  # what was changed, for the user
+    notes: list[Message] = field(default_factory=list)  # what was changed, for the user
 
 
 def open_image(data: bytes, max_side: int | None = None, max_pixels: int = MAX_PIXELS) -> LoadedImage:
@@ -35,19 +37,21 @@ def open_image(data: bytes, max_side: int | None = None, max_pixels: int = MAX_P
     if not data:
         raise ImageError("The file is empty.")
     img = _decode(data, max_pixels)
-    notes: list[str] = []
+    notes: list[Message] = []
     if getattr(img, "n_frames", 1) > 1:
-        notes.append(f"The file has {img.n_frames} frames; using the first one.")
+        notes.append(Message("The file has {frames} frames; using the first one.", frames=img.n_frames))
         img.seek(0)
     img = _load_pixels(img)
     img = ImageOps.exif_transpose(img)
     rgb = to_rgb(img)
     w, h = rgb.size
     if max(w, h) > MAX_ASPECT * min(w, h):
-        raise ImageError(f"The image is {w}x{h} pixels: too long and thin (more than {MAX_ASPECT}:1) to use.")
+        raise ImageError("The image is {w}x{h} pixels: too long and thin (more than {aspect}:1) to use.",
+                         w=w, h=h, aspect=MAX_ASPECT)
     if max_side and max(w, h) > max_side:
         rgb.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)
-        notes.append(f"Resized from {w}x{h} to {rgb.width}x{rgb.height} (largest side {max_side} px on this page).")
+        notes.append(Message("Resized from {w}x{h} to {new_w}x{new_h} (largest side {side} px on this page).",
+                             w=w, h=h, new_w=rgb.width, new_h=rgb.height, side=max_side))
     return LoadedImage(rgb, notes)
 
 
@@ -59,26 +63,26 @@ def _decode(data: bytes, max_pixels: int) -> Image.Image:
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             img = Image.open(io.BytesIO(data))
     except (UnidentifiedImageError, Image.DecompressionBombError) as e:
-        raise ImageError(_header_problem(e)) from None
+        raise _header_problem(e) from None
     except Exception:  # PIL raises many types for garbage; the user needs one sentence
         raise ImageError("This file could not be read as an image.") from None
     if img.format not in ALLOWED_FORMATS:
-        raise ImageError(f"{img.format} images are not supported; use PNG, JPEG, WebP, BMP, GIF or TIFF.")
+        raise ImageError("{format} images are not supported; use PNG, JPEG, WebP, BMP, GIF or TIFF.",
+                         format=img.format)
     w, h = img.size
     if w < 1 or h < 1:
         raise ImageError("The image has no pixels.")
     if w * h > max_pixels:
-        raise ImageError(
-            f"The image declares {w}x{h} = {w * h / 1e6:.0f} megapixels, more than the "
-            f"{max_pixels / 1e6:.0f} allowed (files like this are used as decompression bombs)."
-        )
+        raise ImageError("The image declares {w}x{h} = {mp:.0f} megapixels, more than the {limit:.0f} allowed "
+                         "(files like this are used as decompression bombs).",
+                         w=w, h=h, mp=w * h / 1e6, limit=max_pixels / 1e6)
     return img
 
 
-def _header_problem(e: Exception) -> str:
+def _header_problem(e: Exception) -> ImageError:
     if isinstance(e, UnidentifiedImageError):
-        return "This file is not an image PIL can read (wrong type or corrupt header)."
-    return "The image declares hundreds of megapixels, far more than allowed (a decompression bomb?)."
+        return ImageError("This file is not an image PIL can read (wrong type or corrupt header).")
+    return ImageError("The image declares hundreds of megapixels, far more than allowed (a decompression bomb?).")
 
 
 def _load_pixels(img: Image.Image) -> Image.Image:

@@ -6,6 +6,8 @@ from typing import Any
 
 import torch
 
+from lib.common.messages import LearnerError
+
 
 def load_weights_only(data: bytes) -> Any:
     """`torch.load(..., weights_only=True)` on uploaded bytes; any failure becomes a ValueError.
@@ -15,10 +17,10 @@ def load_weights_only(data: bytes) -> Any:
     all of which mean the same to the user, hence the broad except.
     """
     if not data:
-        raise ValueError("The file is empty.")
+        raise LearnerError("The file is empty.")
     try:
         return torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
     except Exception as e:  # noqa: BLE001 - see above
         detail = (str(e).strip().splitlines() or [type(e).__name__])[0][:120]
-        raise ValueError("This file cannot be read as a safe PyTorch file (broken, not a .pt file, or holding "
-                         f"Python objects that weights_only=True refuses): {detail}") from None
+        raise LearnerError("This file cannot be read as a safe PyTorch file (broken, not a .pt file, or holding "
+                           "Python objects that weights_only=True refuses): {detail}", detail=detail) from None

@@ -5,20 +5,22 @@ from pathlib import Path
 
 from PIL import Image
 
+from lib.common.messages import N_
+
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
 NAMES_DIR = ASSETS / "names"
 
-# display name -> file in assets/images
+# display name (an English msgid: pages show it translated) -> file in assets/images
 PHOTOS: dict[str, str] = {
-    "Astronaut": "astronaut.jpg",
-    "Cat (Chelsea)": "chelsea.jpg",
-    "Coffee": "coffee.jpg",
-    "Rocket": "rocket.jpg",
-    "Cameraman (greyscale)": "camera.png",
+    N_("Astronaut"): "astronaut.jpg",
+    N_("Cat (Chelsea)"): "chelsea.jpg",
+    N_("Coffee"): "coffee.jpg",
+    N_("Rocket"): "rocket.jpg",
+    N_("Cameraman (greyscale)"): "camera.png",
 }
 PAINTINGS: dict[str, str] = {
-    "The Starry Night (van Gogh)": "starry_night.jpg",
-    "The Scream (Munch)": "the_scream.jpg",
+    N_("The Starry Night (van Gogh)"): "starry_night.jpg",
+    N_("The Scream (Munch)"): "the_scream.jpg",
 }
 SAMPLE_IMAGES: dict[str, str] = {**PHOTOS, **PAINTINGS}
 

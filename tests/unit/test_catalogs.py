@@ -1,0 +1,66 @@
+"""The message catalogs are complete and consistent with the code (see scripts/i18n.py).
+
+Adding a string without a translation fails here: run `bash scripts/i18n.sh`, translate, run again.
+"""
+from __future__ import annotations
+
+import re
+import string
+
+import pytest
+
+from scripts import i18n
+
+DOMAINS = i18n.domains()
+CASES = [(d, lang) for lang in i18n.LANGUAGES for d in DOMAINS]
+
+
+def fields(text: str) -> list[str]:
+    """The placeholders of a message: {name} / {name:.2f} fields and %s-style ones, sorted."""
+    named = [f"{{{name}}}" for _, name, _, _ in string.Formatter().parse(text) if name is not None]
+    return sorted(named + re.findall(r"%(?:\(\w+\))?[sdif]", text))
+
+
+@pytest.fixture(scope="module", params=CASES, ids=[f"{d}-{lang}" for d, lang in CASES])
+def catalogs(request):
+    domain, language = request.param
+    path = i18n.po_path(domain, language)
+    assert path.exists(), f"{path} is missing: run bash scripts/i18n.sh"
+    return domain, i18n.extract(domain), i18n.read(path)
+
+
+def test_every_string_in_the_code_is_translated(catalogs):
+    domain, code, po = catalogs
+    missing = [m.id for m in code if m.id and (m.id not in po or m.id in i18n.untranslated(po))]
+    assert not missing, f"{len(missing)} strings of {domain} have no translation, e.g. {missing[:3]}"
+
+
+def test_no_catalog_entry_is_unused(catalogs):
+    domain, code, po = catalogs
+    unused = [m.id for m in po if m.id and m.id not in code]
+    assert not unused, f"{domain}.po has entries no code uses any more: {unused[:3]} (run bash scripts/i18n.sh)"
+
+
+def test_placeholders_survive_translation(catalogs):
+    _, _, po = catalogs
+    for m in po:
+        if m.id and m.string:
+            pairs = zip(m.id, m.string) if isinstance(m.id, tuple) else [(m.id, m.string)]
+            for source, translated in pairs:
+                assert fields(source) == fields(translated), f"placeholders differ in {source!r} -> {translated!r}"
+
+
+def test_translations_compile_and_load():
+    from ui.i18n import compile_po
+    for lang in i18n.LANGUAGES:
+        for domain in DOMAINS:
+            compile_po(i18n.po_path(domain, lang))
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Step {n} of {total:.1f}", ["{n}", "{total}"]),
+    ("%s of %d", ["%d", "%s"]),
+    ("no fields", []),
+])
+def test_fields(text, expected):
+    assert fields(text) == expected
