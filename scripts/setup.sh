@@ -16,6 +16,8 @@ apt_packages=()
 [ "$want" != test ] || [ -x /usr/bin/chromium ] || apt_packages+=(chromium)
 # emoji in page titles render as empty boxes in the screenshots without this font
 [ "$want" != test ] || [ -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] || apt_packages+=(fonts-noto-color-emoji)
+# Chinese pages in the screenshots need real CJK glyphs, not boxes
+[ "$want" != test ] || [ -e /usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc ] || apt_packages+=(fonts-noto-cjk)
 python3 -c 'import ensurepip' 2>/dev/null || apt_packages+=(python3-venv)
 if [ ${#apt_packages[@]} -gt 0 ]; then
   echo "Installing Debian packages: ${apt_packages[*]}"

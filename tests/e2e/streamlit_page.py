@@ -62,3 +62,21 @@ def screenshot_whole_page(page: Page, path: str, max_height: int = 8_000) -> Non
         page.screenshot(path=path)
     finally:
         page.set_viewport_size(size)
+
+
+def choose(page: Page, label: str, option: str) -> None:
+    """Pick an option of a selectbox; a click landing during a rerun may not open the list, so try again."""
+    wait_idle(page)
+    for _ in range(3):
+        page.locator('[data-testid="stSelectbox"]', has_text=label).first.click()
+        choice = page.get_by_role("option", name=option, exact=True).first
+        try:
+            choice.wait_for(timeout=5_000)
+        except PlaywrightTimeout:  # the list did not open: close whatever did and retry
+            page.keyboard.press("Escape")
+            wait_idle(page)
+            continue
+        choice.click()
+        wait_idle(page)
+        return
+    raise AssertionError(f"could not choose {option!r} in {label!r}")
