@@ -16,7 +16,7 @@ from pathlib import Path
 from bench.common import ROOT, Figure, table
 
 BENCH_DIR = ROOT / "bench"
-NOT_BENCHES = {"__init__", "common", "server", "run_all"}
+NOT_BENCHES = {"__init__", "common", "server", "run_all", "visitor"}
 
 
 def bench_names() -> list[str]:

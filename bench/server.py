@@ -23,16 +23,19 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(app: Path, port: int, log: Path) -> subprocess.Popen:
-    """`streamlit run app` on 127.0.0.1:port, headless, no file watcher, output to `log`."""
+def start_server(app: Path, port: int, log: Path, env: dict[str, str | None] | None = None) -> subprocess.Popen:
+    """`streamlit run app` on 127.0.0.1:port, headless, no file watcher, output to `log`.
+
+    `env` adds environment variables for the server (a None value removes one)."""
     cmd = [
         sys.executable, "-m", "streamlit", "run", str(app),
         "--server.port", str(port), "--server.address", "127.0.0.1",
         "--server.headless", "true", "--server.fileWatcherType", "none",
         "--browser.gatherUsageStats", "false",
     ]
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
+    merged = {**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})}
+    merged = {k: v for k, v in merged.items() if v is not None}
+    return subprocess.Popen(cmd, cwd=ROOT, env=merged, stdout=log.open("w"), stderr=subprocess.STDOUT)
 
 
 def wait_healthy(port: int, timeout: float = 90) -> None:
