@@ -1,7 +1,8 @@
 """Extract the app's translatable strings and update the gettext catalogs in locales/ (Babel).
 
-    .venv/bin/python -m scripts.i18n            # every domain, every language in locales/ (zh_CN to start)
-    .venv/bin/python -m scripts.i18n zh_CN      # one language
+    bash scripts/i18n.sh                  # every domain, every language (zh_CN to start)
+    bash scripts/i18n.sh playground       # one page's catalog only
+    bash scripts/i18n.sh zh_CN app        # one language, one domain
 
 One domain per page (`locales/<lang>/LC_MESSAGES/<page>.po`: pages/<page>.py and lib/<page>/) plus `app`
 (app.py, ui/, pages/home.py, lib/common/). New strings arrive untranslated (msgstr ""), vanished ones are
@@ -85,9 +86,12 @@ def untranslated(catalog: Catalog) -> list[str]:
     return [m.id if isinstance(m.id, str) else m.id[0] for m in catalog if m.id and missing(m)]
 
 
-def main(languages: list[str]) -> None:
-    for language in languages or LANGUAGES:
-        for domain in domains():
+def main(args: list[str]) -> None:
+    """Arguments: languages (zh_CN) and/or domains (app, playground...); none means all of them."""
+    languages = [a for a in args if a not in domains()] or list(LANGUAGES)
+    chosen = [a for a in args if a in domains()] or domains()
+    for language in languages:
+        for domain in chosen:
             print(f"{po_path(domain, language).relative_to(ROOT)}: {update(domain, language)} to translate")
 
 

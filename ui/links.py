@@ -141,11 +141,13 @@ def _shown(raw: str) -> str:
 
 
 def before_widget(key: str, param: str, default: Any, codec: Codec,
-                  allows: Callable[[Any], bool] = lambda v: True, missing_is_default: bool = True) -> None:
+                  allows: Callable[[Any], bool] = lambda v: True, missing_is_default: bool = True,
+                  to_state: Callable[[Any], Any] = lambda v: v) -> None:
     """If the URL brings a new value for `param`, put it (checked) into the widget's state, once.
 
     A parameter that disappeared (the back button to a clean URL) resets the widget to `default`,
     unless `missing_is_default` is False (the language: switching pages drops the query string).
+    `to_state` turns a link value into what the widget keeps (a tab's id into its translated label).
     """
     memory = _page_memory()
     memory["bound"].add(param)
@@ -155,7 +157,7 @@ def before_widget(key: str, param: str, default: Any, codec: Codec,
     memory["written"][param] = raw
     if raw is None:
         if missing_is_default:
-            st.session_state[key] = default
+            st.session_state[key] = to_state(default)
         return
     try:
         if len(raw) > MAX_RAW:
@@ -168,10 +170,10 @@ def before_widget(key: str, param: str, default: Any, codec: Codec,
                                             "The default is used instead.", param=param, value=_shown(raw),
                                             reason=e.args[0])
         memory["fallback"].add(param)  # after_widget then removes the bad value from the URL, silently
-        st.session_state[key] = default
+        st.session_state[key] = to_state(default)
         return
     memory["problems"].pop(param, None)
-    st.session_state[key] = value
+    st.session_state[key] = to_state(value)
 
 
 def _stale_echo(memory: dict, param: str, raw: str | None) -> bool:

@@ -116,3 +116,19 @@ def text_input(label: str, defaults: Any, name: str, *, key: str, where: Any = s
     default, widget = getattr(defaults, name), where.text_area if area else where.text_input
     return _linked(lambda: widget(label, default, max_chars=max_chars, key=key, **kwargs),
                    key, _param(defaults, name, param), default, links.text_codec(max_chars), lambda v: True, where)
+
+
+def tabs(labels: dict[str, str], *, key: str, param: str | None = "tab") -> list:
+    """`st.tabs` whose open tab is in the page's link (`?tab=<id>`), by id: labels are translated.
+
+    `labels` maps a stable id to the label shown. Returns the tab containers in that order.
+    """
+    ids, by_label = list(labels), {label: tab for tab, label in labels.items()}
+    codec = links.option_codec(ids)
+    if param:
+        links.before_widget(key, param, ids[0], codec, lambda v: v in ids, to_state=labels.get)
+    opened = by_label.get(st.session_state.get(key), ids[0])
+    containers = st.tabs(list(labels.values()), key=key, on_change="rerun", default=labels[opened])
+    if param:
+        links.after_widget(param, by_label.get(st.session_state.get(key), opened), ids[0], codec)
+    return containers
