@@ -12,6 +12,8 @@ files itself at start-up (ui/i18n.py).
 """
 from __future__ import annotations
 
+import io
+import re
 import sys
 from pathlib import Path
 
@@ -73,9 +75,15 @@ def update(domain: str, language: str) -> int:
         catalog = Catalog(locale=language, project="pytorch-explainer", charset="utf-8")
         catalog.update(template)
         path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("wb") as f:
-        write_po(f, catalog, width=0, sort_by_file=True, ignore_obsolete=True, include_previous=False)
+    out = io.BytesIO()
+    write_po(out, catalog, width=0, sort_by_file=True, ignore_obsolete=True, include_previous=False)
+    if not path.exists() or _without_dates(path.read_bytes()) != _without_dates(out.getvalue()):
+        path.write_bytes(out.getvalue())  # only real changes: no diff for a new creation date alone
     return len(untranslated(catalog))
+
+
+def _without_dates(po: bytes) -> bytes:
+    return re.sub(rb'"(POT-Creation-Date|PO-Revision-Date): [^"]*"', b"", po)
 
 
 def untranslated(catalog: Catalog) -> list[str]:
