@@ -10,8 +10,8 @@ import torch.nn.functional as F
 from streamlit.testing.v1 import AppTest
 
 from bench.common import ROOT, Figure, accelerators, cli, median_time
-from lib import conv
 from lib.common.samples import load_sample
+from lib.conv import image_ops, kernels
 
 SAMPLE = "Astronaut"  # 512x512: the page's size cap
 
@@ -28,12 +28,13 @@ def _page(repeats: int) -> float:
 
 def run(quick: bool) -> list[Figure]:
     repeats = 2 if quick else 7
-    x = conv.image_to_tensor(load_sample(SAMPLE), grey=False)  # (1, 3, 512, 512)
-    weight = conv.conv_weight(conv.preset_kernel("Sobel x"), 3, 1)
+    x = image_ops.image_to_tensor(load_sample(SAMPLE), grey=False)  # (1, 3, 512, 512)
+    weight = image_ops.conv_weight(kernels.preset_kernel("Sobel x"), 3, 1)
     bare = median_time(lambda: F.conv2d(x, weight, dilation=2), repeats * 5, warmup=2)
-    settings = conv.ConvSettings(dilation=2)
-    section = median_time(lambda: conv.to_display(conv.apply_conv(x, conv.preset_kernel("Sobel x"), settings)),
-                          repeats * 5, warmup=2)
+    settings = image_ops.ConvSettings(dilation=2)
+    section = median_time(
+        lambda: image_ops.to_display(image_ops.apply_conv(x, kernels.preset_kernel("Sobel x"), settings)),
+        repeats * 5, warmup=2)
     page = _page(repeats)
     ratio = page / bare
     return [

@@ -1,25 +1,35 @@
 """Convolution & pooling: what a kernel and a pooling window do to an image and to its shape."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
-import torch
-from PIL import Image
 
 import ui
-from lib import conv, conv_code, layer_stack, vgg
+import ui.shared_models
 from lib.common.samples import PHOTOS
-from ui.shared_models import vgg19
+from lib.common.settings import spec
+from lib.conv import code, config, filters, image_ops, kernels, layer_stack, pooling, shapes, window
 
-CFG = conv.ConvConfig()
-OPS = {"Convolution": "conv", "Max pooling": "max", "Average pooling": "avg"}
+if TYPE_CHECKING:
+    import torch
+    from PIL import Image
+
+DEFAULTS = config.ConvConfig()
 
 
-def _number_input(label: str, key: str, value: int, lo: int, hi: int, help: str = "") -> int:
-    return int(st.number_input(label, min_value=lo, max_value=hi, value=value, step=1, key=key, help=help or None))
+def intro() -> None:
+    st.title("🔲 Convolution & pooling")
+    st.markdown(
+        "A **convolution** slides a small grid of weights (the kernel) over an image and, at every "
+        "position, writes out one weighted sum: blur, sharpen and edge detection are all just kernels, "
+        "and a CNN *learns* its kernels. **Pooling** shrinks a feature map by keeping the maximum or the "
+        "mean of each window. Both change the shape of the tensor in a way you can compute in advance."
+    )
 
 
 # ----------------------------------------------------------------------------- 1. sliding window
@@ -39,38 +49,44 @@ def _grid_figure(values: np.ndarray, title: str, box: tuple[int, int, int, int] 
     return fig
 
 
-def _window_controls() -> tuple[str, torch.Tensor | None, tuple[int, int], int, int, int] | None:
-    """Widgets of the sliding-window section; None (with a message shown) if the kernel is invalid."""
+def _window_demo() -> window.WindowDemo | None:
+    """Widgets of the sliding-window section and their stops; None (with a message shown) if they cannot work."""
     c1, c2, c3, c4, c5 = st.columns(5)
-    op = OPS[c1.radio("Operation", list(OPS), key="conv.win.op")]
-    with c2:
-        stride = _number_input("Stride", "conv.win.stride", CFG.stride, 0, CFG.max_stride)
-    padding = c3.slider("Padding", 0, 3, CFG.padding, key="conv.win.padding")
-    dilation = c4.slider("Dilation", 1, 3, CFG.dilation, key="conv.win.dilation", disabled=op == "avg",
-                         help="Gaps between the kernel taps (average pooling has none in PyTorch).")
-    size = c5.selectbox("Input size", CFG.grid_sizes, index=CFG.grid_sizes.index(CFG.grid_size), key="conv.win.size")
-    dilation = 1 if op == "avg" else dilation
+    op = window.WINDOW_OPS[ui.widgets.radio("Operation", DEFAULTS, "window_op", key="conv.win.op", where=c1)]
+    stride = ui.widgets.number_input("Stride", DEFAULTS, "stride", key="conv.win.stride", where=c2)
+    padding = ui.widgets.slider("Padding", DEFAULTS, "window_padding", key="conv.win.padding", where=c3)
+    dilation = ui.widgets.slider("Dilation", DEFAULTS, "window_dilation", key="conv.win.dilation", where=c4,
+                                 disabled=op == "avg",
+                                 help="Gaps between the kernel taps (average pooling has none in PyTorch).")
+    size = ui.widgets.selectbox("Input size", DEFAULTS, "grid_size", key="conv.win.size", where=c5)
+    kernel, pool = None, DEFAULTS.window_pool
     if op != "conv":
-        k = st.slider("Pooling window", 1, 4, CFG.pool_kernel, key="conv.win.pool")
-        return op, None, (k, k), stride, padding, dilation, size  # type: ignore[return-value]
-    text = st.text_area("Kernel (one row per line; fractions like 1/9 are fine)",
-                        conv.kernel_text(conv.preset_kernel(CFG.preset)), key="conv.win.kernel", height=100)
+        pool = ui.widgets.slider("Pooling window", DEFAULTS, "window_pool", key="conv.win.pool")
+    else:
+        text = st.text_area("Kernel (one row per line; fractions like 1/9 are fine)",
+                            kernels.kernel_text(kernels.preset_kernel(DEFAULTS.preset)), key="conv.win.kernel",
+                            height=100)
+        try:
+            kernel = kernels.parse_kernel(text)
+        except ValueError as e:
+            ui.show_error(e, "Kernel: ")
+            return None
     try:
-        kernel = conv.parse_kernel(text)
+        return window.sliding_window(size, DEFAULTS.grid_seed, op, stride, padding, dilation, kernel=kernel, pool=pool)
     except ValueError as e:
-        ui.show_error(e, "Kernel: ")
+        ui.show_error(e)
         return None
-    return op, kernel, tuple(kernel.shape), stride, padding, dilation, size  # type: ignore[return-value]
 
 
 def _clamped_step(n: int) -> int:
-    """The step slider, its remembered value clamped when the number of windows shrinks."""
+    """The step slider (1..n), its remembered value clamped when the number of windows shrinks."""
     if st.session_state.get("conv.win.step", 1) > n:
         st.session_state["conv.win.step"] = n
     if n == 1:
         st.caption("There is a single window position.")
         return 1
-    return st.slider("Output position (step through the windows)", 1, n, 1, key="conv.win.step")
+    return st.slider("Output position (step through the windows)", min_value=1, max_value=n, value=1,
+                     key="conv.win.step")
 
 
 @st.fragment  # each section is a fragment: moving one of its sliders reruns only that section
@@ -79,193 +95,183 @@ def sliding_window_section() -> None:
     st.markdown("A kernel slides over the input; at each stop it multiplies the numbers under it by its "
                 "weights and adds them up (pooling takes their maximum or mean instead). Each stop gives "
                 "one output number.")
-    controls = _window_controls()
-    if controls is None:
+    demo = _window_demo()
+    if demo is None:
         return
-    op, kernel, khw, stride, padding, dilation, size = controls  # type: ignore[misc]
-    grid = conv.random_grid(size, CFG.grid_seed)[0]
-    try:
-        steps = conv.sliding_steps(grid, khw, op, stride, padding, dilation, kernel)
-    except ValueError as e:
-        ui.show_error(e)
-        return
-    step = steps[_clamped_step(len(steps)) - 1]
-    _draw_window(grid, steps, step, op, khw, padding, dilation, kernel)
-    _window_explanation(grid, steps, step, op, khw, stride, padding, dilation, kernel)
+    index = _clamped_step(len(demo.steps)) - 1
+    _draw_window(demo, window.window_picture(demo, index))
+    _window_explanation(demo, demo.steps[index])
 
 
-def _draw_window(grid, steps, step, op, khw, padding, dilation, kernel) -> None:
-    padded = torch.nn.functional.pad(grid, (padding,) * 4).numpy()
-    span = (dilation * (khw[0] - 1) + 1, dilation * (khw[1] - 1) + 1)
-    out = np.full((steps[-1].row + 1, steps[-1].col + 1), np.nan)
-    for s in steps[: steps.index(step) + 1]:
-        out[s.row, s.col] = s.result  # only the windows visited so far
+def _draw_window(demo: window.WindowDemo, picture: window.WindowPicture) -> None:
     cols = st.columns([3, 2, 3])
-    inner = (padding, padding, grid.shape[0], grid.shape[1]) if padding else None
-    cols[0].plotly_chart(_grid_figure(padded, f"Input {tuple(grid.shape)} + padding {padding}",
-                                      (step.top, step.left, *span), inner), key="conv.win.fig.in")
-    if kernel is not None:
-        cols[1].plotly_chart(_grid_figure(kernel.numpy(), f"Kernel {tuple(kernel.shape)}"), key="conv.win.fig.k")
+    cols[0].plotly_chart(_grid_figure(picture.padded, f"Input {demo.in_hw} + padding {demo.padding}",
+                                      picture.window, picture.inner), key="conv.win.fig.in")
+    if picture.kernel is not None:
+        cols[1].plotly_chart(_grid_figure(picture.kernel, f"Kernel {picture.kernel.shape}"), key="conv.win.fig.k")
     else:
-        cols[1].markdown(f"**{'Max' if op == 'max' else 'Average'} pooling** over a {khw[0]}x{khw[1]} window: "
+        kh, kw = demo.kernel_hw
+        cols[1].markdown(f"**{'Max' if demo.op == 'max' else 'Average'} pooling** over a {kh}x{kw} window: "
                          "no weights to learn.")
-    cols[2].plotly_chart(_grid_figure(out, f"Output {out.shape}", (step.row, step.col, 1, 1)), key="conv.win.fig.out")
+    cols[2].plotly_chart(_grid_figure(picture.output, f"Output {picture.output.shape}", picture.cell),
+                         key="conv.win.fig.out")
 
 
-def _window_explanation(grid, steps, step, op, khw, stride, padding, dilation, kernel) -> None:
+def _window_explanation(demo: window.WindowDemo, step: window.WindowStep) -> None:
     st.markdown(f"**Output[{step.row}, {step.col}]** = {step.formula}")
-    out_h, out_w = steps[-1].row + 1, steps[-1].col + 1
+    (in_h, in_w), (out_h, out_w), (kh, kw) = demo.in_hw, demo.out_hw, demo.kernel_hw
     st.markdown("Output size per axis, `out = floor((in + 2·padding - dilation·(kernel-1) - 1) / stride) + 1`:")
-    st.latex(r"H_{out} = " + conv.formula_text(grid.shape[0], khw[0], stride, padding, dilation))
-    if khw[1] != khw[0]:
-        st.latex(r"W_{out} = " + conv.formula_text(grid.shape[1], khw[1], stride, padding, dilation))
-    reference = conv.reference_window_op(grid, khw, op, stride, padding, dilation, kernel)
-    diff = float((reference - conv.steps_to_grid(steps)).abs().max())
-    st.caption(f"The hand-computed {out_h}x{out_w} output matches PyTorch's own op (largest difference {diff:.2g}). "
-               "Pooling layers also take `ceil_mode=True`, which rounds the division up so a last, partial "
-               "window is kept instead of dropped.")
-    ui.code_panel(conv_code.window_code(grid.shape[0], CFG.grid_seed, op, khw, stride, padding, dilation, kernel))
+    st.latex(r"H_{out} = " + shapes.formula_text(in_h, kh, demo.stride, demo.padding, demo.dilation))
+    if kw != kh:
+        st.latex(r"W_{out} = " + shapes.formula_text(in_w, kw, demo.stride, demo.padding, demo.dilation))
+    st.caption(f"The hand-computed {out_h}x{out_w} output matches PyTorch's own op (largest difference "
+               f"{demo.mismatch():.2g}). Pooling layers also take `ceil_mode=True`, which rounds the division up "
+               "so a last, partial window is kept instead of dropped.")
+    ui.code_panel(code.window_code(in_h, DEFAULTS.grid_seed, demo.op, demo.kernel_hw, demo.stride, demo.padding,
+                                   demo.dilation, demo.kernel))
 
 
 # ----------------------------------------------------------------------------- 2. on an image
 
 def _kernel_choice() -> torch.Tensor | None:
-    names = list(conv.KERNEL_PRESETS) + ["Custom (type it)"]
-    name = st.selectbox("Kernel", names, index=names.index(CFG.preset), key="conv.preset")
-    if name in conv.KERNEL_PRESETS:
-        kernel = conv.preset_kernel(name)
-        st.caption("Weights: " + " | ".join(" ".join(f"{v:.3g}" for v in row) for row in kernel.tolist()))
+    name = ui.widgets.selectbox("Kernel", DEFAULTS, "preset", key="conv.preset")
+    if name != kernels.CUSTOM:
+        kernel = kernels.preset_kernel(name)
+        st.caption("Weights: " + kernels.kernel_caption(kernel))
         return kernel
-    text = st.text_area("Your kernel (up to 7x7, non-square allowed)", "1 2 1\n0 0 0\n-1 -2 -1",
+    text = st.text_area("Your kernel (up to 7x7, non-square allowed)", DEFAULTS.custom_kernel,
                         key="conv.kernel_text", height=120)
     try:
-        return conv.parse_kernel(text)
+        return kernels.parse_kernel(text)
     except ValueError as e:
         ui.show_error(e, "Kernel: ")
         return None
 
 
-def _conv_settings() -> conv.ConvSettings:
+def _conv_settings() -> image_ops.ConvSettings:
     c1, c2, c3, c4, c5, c6 = st.columns(6)
-    with c1:
-        stride = _number_input("Stride", "conv.stride", CFG.stride, 0, CFG.max_stride)
-    kind = c2.selectbox("Padding", ["number", "same", "valid"], key="conv.padding_kind")
-    with c2:
-        amount = _number_input("Padding (pixels)", "conv.padding", CFG.padding, 0, 50) if kind == "number" else kind
-    mode = c3.selectbox("padding_mode", conv.PADDING_MODES, key="conv.padding_mode")
-    dilation = c4.slider("Dilation", 1, CFG.max_dilation, CFG.dilation, key="conv.dilation")
-    with c5:
-        groups = _number_input("Groups", "conv.groups", CFG.groups, 1, CFG.max_groups,
-                               "1: every output mixes all colours. 3 (RGB): each colour filtered on its own.")
-    bias = c6.number_input("Bias", -1.0, 1.0, CFG.bias, 0.1, key="conv.bias")
-    return conv.ConvSettings(stride, amount, mode, dilation, groups, float(bias))
+    stride = ui.widgets.number_input("Stride", DEFAULTS, "stride", key="conv.stride", where=c1)
+    kind = ui.widgets.selectbox("Padding", DEFAULTS, "padding_kind", key="conv.padding_kind", where=c2)
+    amount = (ui.widgets.number_input("Padding (pixels)", DEFAULTS, "padding", key="conv.padding", where=c2)
+              if kind == "number" else kind)
+    mode = ui.widgets.selectbox("padding_mode", DEFAULTS, "padding_mode", key="conv.padding_mode", where=c3)
+    dilation = ui.widgets.slider("Dilation", DEFAULTS, "dilation", key="conv.dilation", where=c4)
+    groups = ui.widgets.number_input(
+        "Groups", DEFAULTS, "groups", key="conv.groups", where=c5,
+        help="1: every output mixes all colours. 3 (RGB): each colour filtered on its own.")
+    bias = ui.widgets.number_input("Bias", DEFAULTS, "bias", key="conv.bias", where=c6)
+    return image_ops.ConvSettings(stride, amount, mode, dilation, groups, float(bias))
 
 
 @st.fragment
-def image_conv_section(image, grey: bool, image_name: str) -> None:
+def image_conv_section(image: Image.Image, grey: bool, file_name: str) -> None:
     """2a. F.conv2d with a preset or typed kernel on the chosen image."""
     kernel = _kernel_choice()
     settings = _conv_settings()
     if kernel is None:
         return
-    x = conv.image_to_tensor(image, grey, ui.current_device())
     try:
-        out = conv.apply_conv(x, kernel, settings)
+        result = image_ops.convolve_image(image, grey, kernel, settings, ui.current_device())
     except (ValueError, RuntimeError) as e:
         ui.show_error(e)
         return
-    display = st.radio("Show the output as", conv.DISPLAY_MODES, horizontal=True, key="conv.display",
-                       help="Outputs can be negative or above 1 (Sobel, sharpen): choose how to map them to pixels.")
+    display = ui.widgets.radio(
+        "Show the output as", DEFAULTS, "display", key="conv.display", horizontal=True,
+        help="Outputs can be negative or above 1 (Sobel, sharpen): choose how to map them to pixels.")
+    picture_in, picture_out = result.pictures(display)
     left, right = st.columns(2)
-    left.image(conv.to_display(x, "Clip to 0..1"), caption=f"Input {tuple(x.shape)}", width="stretch")
-    right.image(conv.to_display(out, display), caption=f"Output {tuple(out.shape)}", width="stretch")
-    st.markdown(f"**Shapes:** input {tuple(x.shape)} -> output {tuple(out.shape)}. "
-                f"Output values range from **{out.min().item():.3g}** to **{out.max().item():.3g}**. "
-                f"The weight has shape **{tuple(conv.conv_weight(kernel, x.shape[1], settings.groups).shape)}** "
+    left.image(picture_in, caption=f"Input {result.in_shape}", width="stretch")
+    right.image(picture_out, caption=f"Output {result.out_shape}", width="stretch")
+    lo, hi = result.value_range
+    st.markdown(f"**Shapes:** input {result.in_shape} -> output {result.out_shape}. "
+                f"Output values range from **{lo:.3g}** to **{hi:.3g}**. "
+                f"The weight has shape **{result.weight_shape}** "
                 "= (out_channels, in_channels / groups, kh, kw): with groups=1 every output channel sums all "
                 "input colours (a grey result), with groups = channels each colour is filtered on its own.")
-    ui.code_panel(conv_code.image_conv_code(kernel, settings, grey, image_name, CFG.max_side))
+    ui.code_panel(code.image_conv_code(kernel, settings, grey, file_name, DEFAULTS.max_side))
 
 
-def _pool_settings() -> conv.PoolSettings:
+def _pool_settings() -> pooling.PoolSettings:
     c1, c2, c3, c4, c5 = st.columns(5)
-    kind = c1.radio("Pooling", ["max", "avg"], horizontal=True, key="conv.pool.kind")
-    k = c2.slider("Window", 1, CFG.max_pool_kernel, CFG.pool_kernel, key="conv.pool.kernel")
-    with c3:
-        stride = _number_input("Stride", "conv.pool.stride", CFG.pool_stride, 0, CFG.max_pool_kernel)
-    padding = c4.slider("Padding", 0, 4, 0, key="conv.pool.padding")
-    ceil_mode = c5.checkbox("ceil_mode", key="conv.pool.ceil", help="Round the output size up: keep a last partial window.")
-    return conv.PoolSettings(kind, k, stride, padding, ceil_mode)
+    kind = ui.widgets.radio("Pooling", DEFAULTS, "pool_kind", key="conv.pool.kind", where=c1, horizontal=True)
+    k = ui.widgets.slider("Window", DEFAULTS, "pool_kernel", key="conv.pool.kernel", where=c2)
+    stride = ui.widgets.number_input("Stride", DEFAULTS, "pool_stride", key="conv.pool.stride", where=c3)
+    padding = ui.widgets.slider("Padding", DEFAULTS, "pool_padding", key="conv.pool.padding", where=c4)
+    ceil_mode = ui.widgets.checkbox("ceil_mode", DEFAULTS, "ceil_mode", key="conv.pool.ceil", where=c5,
+                                    help="Round the output size up: keep a last partial window.")
+    return pooling.PoolSettings(kind, k, stride, padding, ceil_mode)
 
 
 @st.fragment
-def pooling_section(image, grey: bool, image_name: str) -> None:
+def pooling_section(image: Image.Image, grey: bool, file_name: str) -> None:
     """2b. Max/avg pooling, global average pooling and MaxUnpool2d on the image."""
     settings = _pool_settings()
-    x = conv.image_to_tensor(image, grey, ui.current_device())
     try:
-        pooled = conv.apply_pool(x, settings)
-        _, indices, unpooled = conv.max_unpool(x, settings.kernel, settings.stride)
+        result = pooling.pool_image(image, grey, settings, ui.current_device())
     except ValueError as e:
         ui.show_error(e)
         return
+    pooled, unpooled, swatch = result.pictures()
     cols = st.columns(3)
-    cols[0].image(conv.to_display(pooled, "Clip to 0..1"), caption=f"{settings.kind} pooled {tuple(pooled.shape)}",
-                  width="stretch")
-    cols[1].image(conv.to_display(unpooled, "Clip to 0..1"), caption=f"MaxUnpool2d back to {tuple(unpooled.shape)}",
-                  width="stretch")
-    means = conv.global_avg_pool(x).flatten().tolist()
-    swatch = np.full((60, 60, 3), np.array(means if len(means) == 3 else means * 3) * 255, dtype=np.uint8)
+    cols[0].image(pooled, caption=f"{settings.kind} pooled {result.pooled_shape}", width="stretch")
+    cols[1].image(unpooled, caption=f"MaxUnpool2d back to {result.in_shape}", width="stretch")
     cols[2].image(swatch, caption="Global average pooling: the image's mean colour")
-    kept = conv.kept_fraction(indices, x.shape[-2] * x.shape[-1])
-    h = conv.formula_text(x.shape[-2], settings.kernel, settings.stride, settings.padding, 1, settings.ceil_mode)
-    st.latex(r"H_{out} = " + h)
-    st.markdown(f"**Shapes:** input {tuple(x.shape)} -> {settings.kind} pooled {tuple(pooled.shape)}. "
-                f"`adaptive_avg_pool2d(x, 1)` turns {tuple(x.shape)} into {(1, x.shape[1], 1, 1)}: channel means "
-                f"{', '.join(f'{m:.3f}' for m in means)}. Max pooling keeps **{kept:.0%}** of the pixels "
-                "(the brightest of each window); `MaxUnpool2d` puts them back where they were, zeros elsewhere.")
-    ui.code_panel(conv_code.pool_code(settings, grey, image_name, CFG.max_side))
+    st.latex(r"H_{out} = " + result.formula)
+    st.markdown(f"**Shapes:** input {result.in_shape} -> {settings.kind} pooled {result.pooled_shape}. "
+                f"`adaptive_avg_pool2d(x, 1)` turns {result.in_shape} into {result.gap_shape}: channel means "
+                f"{', '.join(f'{m:.3f}' for m in result.means)}. Max pooling keeps **{result.kept:.0%}** of the "
+                "pixels (the brightest of each window); `MaxUnpool2d` puts them back where they were, zeros "
+                "elsewhere.")
+    ui.code_panel(code.pool_code(settings, grey, file_name, DEFAULTS.max_side))
+
+
+def image_sections() -> tuple[Image.Image, str] | None:
+    """Section 2; returns (image, file name for the code panels) for section 3."""
+    picked = ui.image_input("conv.image", max_side=DEFAULTS.max_side, samples=PHOTOS, default="Cat (Chelsea)")
+    if picked.image is None:
+        return None
+    file_name = PHOTOS.get(picked.name, picked.name)  # a sample's file, or the uploaded file's own name
+    grey = ui.widgets.radio("Colour", DEFAULTS, "colour", key="conv.colour", horizontal=True) == "Greyscale"
+    st.markdown("#### Convolution")
+    image_conv_section(picked.image, grey, file_name)
+    st.markdown("#### Pooling")
+    pooling_section(picked.image, grey, file_name)
+    return picked.image, file_name
 
 
 # ----------------------------------------------------------------------------- 3. learned filters
 
 @st.cache_data(show_spinner="Running VGG19…", max_entries=64)
-def _feature_maps(pixels: np.ndarray, layer: str, count: int, device: str, online: bool) -> tuple[np.ndarray, tuple]:
-    """(mosaic of the first `count` maps, output shape) for an RGB uint8 image: small, so cheap to keep."""
-    x = conv.image_to_tensor(Image.fromarray(pixels), grey=False, device=torch.device(device))
-    with torch.no_grad():
-        maps = vgg19(device, online).extract(x, [layer])[layer]
-    return conv.tile_grid(maps[0, :count, None], cols=4, gap=2), tuple(maps.shape)  # (C, h, w) -> (C, 1, h, w)
+def _feature_maps(pixels: np.ndarray, layer: str, count: int, device: str, online: bool) -> filters.FeatureMaps:
+    """The first `count` maps of `layer` for an RGB uint8 image: small, so cheap to keep."""
+    return filters.feature_maps(ui.shared_models.vgg19(device, online), pixels, layer, count, device)
 
 
 @st.fragment
-def learned_filters_section(image, image_name: str) -> None:
+def learned_filters_section(image: Image.Image, file_name: str) -> None:
     """3. VGG19's conv1_1 kernels and the feature maps of a chosen layer."""
-    layers = vgg.CONV_LAYERS[: vgg.CONV_LAYERS.index("conv5_1") + 1]
     c1, c2, c3 = st.columns([2, 2, 3])
-    layer = c1.selectbox("Layer", layers, index=layers.index(CFG.vgg_layer), key="conv.vgg.layer")
-    count = c2.slider("Feature maps shown", 4, 64, CFG.feature_maps, step=4, key="conv.vgg.count")
-    online = c3.checkbox("Use torchvision's full weights (downloads 550 MB if not cached)", key="conv.vgg.download")
+    layer = ui.widgets.selectbox("Layer", DEFAULTS, "vgg_layer", key="conv.vgg.layer", where=c1)
+    count = ui.widgets.slider("Feature maps shown", DEFAULTS, "feature_maps", key="conv.vgg.count", where=c2)
+    online = ui.widgets.checkbox("Use torchvision's full weights (downloads 550 MB if not cached)", DEFAULTS,
+                                 "download", key="conv.vgg.download", where=c3)
     device = ui.current_device()
     try:
-        features = vgg19(str(device), online)
+        features = ui.shared_models.vgg19(str(device), online)
     except ValueError as e:
         ui.show_error(e)
         return
     st.caption(f"Weights in use: **{features.source}**")
-    kernels = features.layers[0].weight  # (64, 3, 3, 3) RGB kernels of conv1_1
     left, right = st.columns([1, 2])
-    left.image(conv.tile_grid(kernels, cols=8, gap=2, scale=8), width="stretch",
+    left.image(filters.kernel_mosaic(features), width="stretch",
                caption="The 64 conv1_1 kernels (3x3 RGB, each stretched to 0..1)")
-    small = np.asarray(conv.resize_for_vgg(image, CFG.vgg_side))
-    mosaic, shape = _feature_maps(small, layer, count, str(device), online)
-    right.image(mosaic, width="stretch", caption=f"First {count} of {shape[1]} {layer} feature maps")
-    x_shape = (1, 3, *small.shape[:2])
-    st.markdown(f"**{layer}** output shape: **{shape}** for a {x_shape} input. "
+    maps = _feature_maps(filters.vgg_pixels(image, DEFAULTS.vgg_side), layer, count, str(device), online)
+    right.image(maps.mosaic, width="stretch", caption=f"First {count} of {maps.out_shape[1]} {layer} feature maps")
+    st.markdown(f"**{layer}** output shape: **{maps.out_shape}** for a {maps.in_shape} input. "
                 "conv1_1's kernels are colour blobs and edge detectors at various angles - the same kind of "
                 "kernels as the hand-made Sobel ones, but learnt. Deeper layers have more channels and a "
                 "smaller map (each pool halves it): each cell sees a larger part of the image.")
-    ui.code_panel(conv_code.vgg_code(layer, image_name, CFG.vgg_side))
+    ui.code_panel(code.vgg_code(layer, file_name, DEFAULTS.vgg_side))
 
 
 # ----------------------------------------------------------------------------- 4. shape calculator
@@ -275,25 +281,29 @@ def _table_height(rows: int) -> int:
     return 35 * (rows + 1) + 3
 
 
-def _stack_inputs() -> tuple[str, tuple[int, int, int], list[dict]]:
-    preset = st.selectbox("Preset", list(layer_stack.PRESETS), key="conv.stack.preset")
-    shape, rows = layer_stack.PRESETS[preset]
-    cols = st.columns(3)
-    dims = tuple(int(col.number_input(name, 1, 4096, value, key=f"conv.stack.{name}.{preset}"))
-                 for col, name, value in zip(cols, ("C", "H", "W"), shape))
+def _input_shape(preset: str, shape: tuple[int, int, int]) -> tuple[int, int, int]:
+    """C, H and W of the input, starting at the preset's; one widget set per preset."""
+    side, cols = spec(DEFAULTS, "stack_side"), st.columns(3)
+    return tuple(int(col.number_input(name, side.lo, side.hi, value, key=f"conv.stack.{name}.{preset}"))
+                 for col, name, value in zip(cols, ("C", "H", "W"), shape))  # type: ignore[return-value]
+
+
+def _layer_table(preset: str, rows: list[dict]) -> list[dict]:
+    """The editable table of layers, as plain row dicts (empty cells None)."""
+    least = layer_stack.COLUMN_MIN
     column_config = {
         "layer": st.column_config.SelectboxColumn("layer", options=layer_stack.LAYER_TYPES, required=True),
-        "in": st.column_config.NumberColumn("in", help="in_channels / in_features; empty = inferred", min_value=1),
-        "out": st.column_config.NumberColumn("out", help="out_channels / out_features", min_value=1),
-        "kernel": st.column_config.NumberColumn("kernel", min_value=1),
-        "stride": st.column_config.NumberColumn("stride", min_value=0),
-        "padding": st.column_config.NumberColumn("padding", min_value=0),
+        "in": st.column_config.NumberColumn("in", help="in_channels / in_features; empty = inferred",
+                                            min_value=least["in"]),
+        "out": st.column_config.NumberColumn("out", help="out_channels / out_features", min_value=least["out"]),
+        "kernel": st.column_config.NumberColumn("kernel", min_value=least["kernel"]),
+        "stride": st.column_config.NumberColumn("stride", min_value=least["stride"]),
+        "padding": st.column_config.NumberColumn("padding", min_value=least["padding"]),
     }
     frame = pd.DataFrame(rows, columns=list(layer_stack.COLUMNS)).astype({c: "Int64" for c in layer_stack.COLUMNS[1:]})
     edited = st.data_editor(frame, num_rows="dynamic", column_config=column_config, hide_index=False,
                             key=f"conv.stack.editor.{preset}", width="stretch", height=_table_height(len(frame) + 1))
-    records = [{k: (None if pd.isna(v) else v) for k, v in r.items()} for r in edited.to_dict("records")]
-    return preset, dims, records  # type: ignore[return-value]
+    return [{k: (None if pd.isna(v) else v) for k, v in r.items()} for r in edited.to_dict("records")]
 
 
 @st.fragment
@@ -302,7 +312,10 @@ def shape_calculator_section() -> None:
     st.markdown("Stack layers in the table (add rows at the bottom, pick the layer type) and read each "
                 "layer's output shape, parameter count and receptive field - how many input pixels one "
                 "output cell can see.")
-    _, shape, rows = _stack_inputs()
+    preset = ui.widgets.selectbox("Preset", DEFAULTS, "stack_preset", key="conv.stack.preset")
+    preset_shape, preset_rows = layer_stack.PRESETS[preset]
+    shape = _input_shape(preset, preset_shape)
+    rows = _layer_table(preset, preset_rows)
     try:
         results = layer_stack.analyse(rows, shape)
     except ValueError as e:
@@ -317,35 +330,14 @@ def shape_calculator_section() -> None:
     if results and not broken:
         st.success(f"Input {shape} -> output {results[-1].out_shape}; "
                    f"{layer_stack.total_params(results):,} parameters in all.")
-    ui.code_panel(layer_stack.stack_code(rows, shape))
+    ui.code_panel(code.stack_code(rows, shape))
 
 
 # ----------------------------------------------------------------------------- the lesson
 
-def image_sections() -> tuple | None:
-    """Section 2; returns (image, file name for the code panels) for section 3."""
-    image = ui.image_input("conv.image", max_side=CFG.max_side, samples=PHOTOS, default="Cat (Chelsea)").image
-    if image is None:
-        return None
-    source = st.session_state.get("conv.image.source", "Sample")
-    name = PHOTOS.get(st.session_state.get("conv.image.sample", ""), "photo.jpg") if source == "Sample" else "my_image.png"
-    grey = st.radio("Colour", ["RGB", "Greyscale"], horizontal=True, key="conv.colour") == "Greyscale"
-    st.markdown("#### Convolution")
-    image_conv_section(image, grey, name)
-    st.markdown("#### Pooling")
-    pooling_section(image, grey, name)
-    return image, name
-
-
 def main() -> None:
     """The lesson: idea, then the four sections as tabs."""
-    st.title("🔲 Convolution & pooling")
-    st.markdown(
-        "A **convolution** slides a small grid of weights (the kernel) over an image and, at every "
-        "position, writes out one weighted sum: blur, sharpen and edge detection are all just kernels, "
-        "and a CNN *learns* its kernels. **Pooling** shrinks a feature map by keeping the maximum or the "
-        "mean of each window. Both change the shape of the tensor in a way you can compute in advance."
-    )
+    intro()
     tabs = st.tabs(["1 · Sliding window", "2 · On an image", "3 · Learned filters", "4 · Shape calculator"])
     with tabs[0]:
         sliding_window_section()

@@ -37,6 +37,13 @@ def test_sliding_window_controls(at):
     assert_no_exception(at)
 
 
+def test_sliding_window_pooling_padding_beyond_half_the_window_is_explained(at):
+    at.radio(key="conv.win.op").set_value("Average pooling").run()
+    at.slider(key="conv.win.padding").set_value(2).run()  # a 2x2 window takes at most 1
+    assert "at most half the window (1 for a 2x2 window)" in _errors(at)
+    assert_no_exception(at)
+
+
 @pytest.mark.parametrize("text,message", [
     ("1 2\n3", "same number of values"),
     ("1 0 0 0 0 0 0\n" * 7, "padded input has only 5"),  # 7x7 kernel on the 5x5 grid

@@ -10,30 +10,34 @@ from dataclasses import dataclass
 
 from torch import nn
 
-from lib.conv import output_size
+from lib.conv.shapes import output_size
 
 LAYER_TYPES = ("Conv2d", "MaxPool2d", "AvgPool2d", "ReLU", "Flatten", "Linear")
 COLUMNS = ("layer", "in", "out", "kernel", "stride", "padding")
 # `in` is in_channels / in_features as the user typed them: left empty, it is inferred
+# smallest value each number column accepts (stride 0 is allowed in the table so its error can be shown)
+COLUMN_MIN = {"in": 1, "out": 1, "kernel": 1, "stride": 0, "padding": 0}
 
 
-def _row(layer: str, in_: int | None = None, out: int | None = None, kernel: int | None = None,
-         stride: int | None = None, padding: int | None = None) -> dict:
+def layer_row(layer: str, in_: int | None = None, out: int | None = None, kernel: int | None = None,
+              stride: int | None = None, padding: int | None = None) -> dict:
+    """One table row as the data editor gives it back; None = an empty cell."""
     return dict(zip(COLUMNS, (layer, in_, out, kernel, stride, padding)))
 
 
 # The LeNet of the classic "Neural Networks" tutorial: 1x32x32 -> ... -> 16*5*5=400 -> 120 -> 84 -> 10
 LENET = [
-    _row("Conv2d", 1, 6, 5, 1, 0), _row("ReLU"), _row("MaxPool2d", kernel=2, stride=2),
-    _row("Conv2d", 6, 16, 5, 1, 0), _row("ReLU"), _row("MaxPool2d", kernel=2, stride=2),
-    _row("Flatten"), _row("Linear", 400, 120), _row("ReLU"), _row("Linear", 120, 84), _row("ReLU"),
-    _row("Linear", 84, 10),
+    layer_row("Conv2d", 1, 6, 5, 1, 0), layer_row("ReLU"), layer_row("MaxPool2d", kernel=2, stride=2),
+    layer_row("Conv2d", 6, 16, 5, 1, 0), layer_row("ReLU"), layer_row("MaxPool2d", kernel=2, stride=2),
+    layer_row("Flatten"), layer_row("Linear", 400, 120), layer_row("ReLU"), layer_row("Linear", 120, 84),
+    layer_row("ReLU"), layer_row("Linear", 84, 10),
 ]
 # The CIFAR-10 CNN of the classic case study: three conv+pool blocks, 64*4*4=1024 -> 512 -> 10
 CIFAR_CNN = [
     row for c_in, c_out in ((3, 16), (16, 32), (32, 64))
-    for row in (_row("Conv2d", c_in, c_out, 3, 1, 1), _row("ReLU"), _row("MaxPool2d", kernel=2, stride=2))
-] + [_row("Flatten"), _row("Linear", 1024, 512), _row("ReLU"), _row("Linear", 512, 10)]
+    for row in (layer_row("Conv2d", c_in, c_out, 3, 1, 1), layer_row("ReLU"),
+                layer_row("MaxPool2d", kernel=2, stride=2))
+] + [layer_row("Flatten"), layer_row("Linear", 1024, 512), layer_row("ReLU"), layer_row("Linear", 512, 10)]
 
 PRESETS: dict[str, tuple[tuple[int, int, int], list[dict]]] = {
     "LeNet (1x32x32)": ((1, 32, 32), LENET),
@@ -184,19 +188,3 @@ def module_specs(rows: list[dict], input_shape: tuple[int, int, int]) -> list[tu
 def build_model(rows: list[dict], input_shape: tuple[int, int, int]) -> nn.Sequential:
     """A real `nn.Sequential` of the valid layers (for checking the calculator against PyTorch)."""
     return nn.Sequential(*[getattr(nn, name)(**kwargs) for name, kwargs in module_specs(rows, input_shape)])
-
-
-def stack_code(rows: list[dict], input_shape: tuple[int, int, int]) -> str:
-    """Runnable code building the valid layers and printing each output shape and the parameter count."""
-    calls = [f"nn.{name}({', '.join(f'{k}={v}' for k, v in kw.items())})" for name, kw in module_specs(rows, input_shape)]
-    body = "\n".join(f"    {call}," for call in calls)
-    c, h, w = input_shape
-    return (
-        "import torch\nfrom torch import nn\n\n"
-        f"model = nn.Sequential(\n{body}\n)\n"
-        f"x = torch.zeros(1, {c}, {h}, {w})  # (B, C, H, W)\n"
-        "for layer in model:\n"
-        "    x = layer(x)\n"
-        "    print(f'{layer.__class__.__name__:10s} -> {tuple(x.shape[1:])}')\n"
-        "print('parameters:', sum(p.numel() for p in model.parameters()))\n"
-    )

@@ -1,9 +1,9 @@
-"""lib.layer_stack: the shape calculator against real PyTorch layers."""
+"""lib.conv.layer_stack: the shape calculator against real PyTorch layers."""
 import pytest
 import torch
 
-from lib import layer_stack as ls
-from lib.layer_stack import _row as row
+from lib.conv import layer_stack as ls
+from lib.conv.layer_stack import layer_row as row
 
 
 @pytest.mark.parametrize("name", list(ls.PRESETS))
@@ -69,15 +69,7 @@ def test_pool_stride_defaults_to_kernel_and_empty_rows_are_skipped():
     assert [r.out_shape for r in results] == [(2, 6, 6), (2, 2, 2)]
 
 
-def test_stack_code_runs_and_prints_the_shapes(capsys):
-    shape, rows = ls.PRESETS["CIFAR-10 CNN (3x32x32)"]
-    namespace: dict = {}
-    exec(ls.stack_code(rows, shape), namespace)  # exec is fine in tests: the code is ours
-    printed = capsys.readouterr().out
-    assert "Flatten    -> (1024,)" in printed and "parameters: 553514" in printed
-    assert tuple(namespace["x"].shape) == (1, 10)
-
-
-def test_stack_code_stops_before_the_broken_layer(capsys):
-    exec(ls.stack_code(ls.LENET, (1, 28, 28)), {})
-    assert "Flatten    -> (256,)" in capsys.readouterr().out
+def test_layer_row_fills_the_table_columns():
+    assert row("Conv2d", 1, 6, 5) == {"layer": "Conv2d", "in": 1, "out": 6, "kernel": 5, "stride": None,
+                                      "padding": None}
+    assert set(ls.COLUMN_MIN) == set(ls.COLUMNS[1:])  # every number column has its smallest value

@@ -1,15 +1,27 @@
-"""Standalone, runnable PyTorch code for the conv page's current settings (shown in code panels)."""
+"""Standalone, runnable PyTorch code for the conv page's current settings (shown in code panels).
+
+One generator per section: sliding window, convolution and pooling on an image, VGG19 filters, layer stack.
+"""
 from __future__ import annotations
+
+import json
 
 import torch
 
-from lib.conv import ConvSettings, PoolSettings, resolve_padding
+from lib.conv.image_ops import ConvSettings, resolve_padding
+from lib.conv.layer_stack import module_specs
+from lib.conv.pooling import PoolSettings
 
 
 def _matrix(kernel: torch.Tensor) -> str:
     """A kernel as a `torch.tensor([...])` literal."""
     rows = ", ".join("[" + ", ".join(f"{v:.6g}" for v in row) + "]" for row in kernel.tolist())
     return f"torch.tensor([{rows}], dtype=torch.float32)"
+
+
+def _path(image_path: str) -> str:
+    """A file name as a Python string literal: an uploaded file's name may hold quotes or backslashes."""
+    return json.dumps(image_path)  # a JSON string is also a valid Python string literal
 
 
 def window_code(size: int, seed: int, op: str, kernel_hw: tuple[int, int], stride: int, padding: int,
@@ -47,7 +59,7 @@ def _load_image_lines(image_path: str, grey: bool, max_side: int) -> list[str]:
         "import torch.nn.functional as F",
         "from PIL import Image",
         "",
-        f'image = Image.open("{image_path}").convert("{mode}")',
+        f'image = Image.open({_path(image_path)}).convert("{mode}")',
         f"image.thumbnail(({max_side}, {max_side}), Image.Resampling.LANCZOS)  # the page caps the size too",
         "x = torch.from_numpy(np.asarray(image, dtype=np.float32) / 255.0)",
         ("x = x[None, None]  # (H, W) -> (1, 1, H, W)" if grey
@@ -113,7 +125,7 @@ def vgg_code(layer: str, image_path: str, side: int) -> str:
         f'features = load_vgg19_features("{layer}", "cpu")',
         "print('weights:', features.source)",
         "kernels = features.layers[0].weight  # conv1_1: (64, 3, 3, 3) = (out, RGB in, kh, kw)",
-        f'image = Image.open("{image_path}").convert("RGB")',
+        f'image = Image.open({_path(image_path)}).convert("RGB")',
         f"image.thumbnail(({side}, {side}), Image.Resampling.LANCZOS)",
         "x = torch.from_numpy(np.asarray(image, dtype=np.float32) / 255.0).permute(2, 0, 1)[None]  # (1, 3, H, W)",
         "with torch.no_grad():",
@@ -121,3 +133,19 @@ def vgg_code(layer: str, image_path: str, side: int) -> str:
         f"print('{layer} output', tuple(maps.shape))  # (1, channels, H', W')",
     ]
     return "\n".join(lines) + "\n"
+
+
+def stack_code(rows: list[dict], input_shape: tuple[int, int, int]) -> str:
+    """Runnable code building the valid layers and printing each output shape and the parameter count."""
+    calls = [f"nn.{name}({', '.join(f'{k}={v}' for k, v in kw.items())})" for name, kw in module_specs(rows, input_shape)]
+    body = "\n".join(f"    {call}," for call in calls)
+    c, h, w = input_shape
+    return (
+        "import torch\nfrom torch import nn\n\n"
+        f"model = nn.Sequential(\n{body}\n)\n"
+        f"x = torch.zeros(1, {c}, {h}, {w})  # (B, C, H, W)\n"
+        "for layer in model:\n"
+        "    x = layer(x)\n"
+        "    print(f'{layer.__class__.__name__:10s} -> {tuple(x.shape[1:])}')\n"
+        "print('parameters:', sum(p.numel() for p in model.parameters()))\n"
+    )

@@ -1,0 +1,161 @@
+"""Convolution on images: `F.conv2d` with padding modes, groups and bias, a from-scratch twin, and pixels to show."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+
+from lib.conv.shapes import check_hyper, output_size, same_padding
+
+PADDING_KINDS = ("number", "same", "valid")
+PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+DISPLAY_MODES = ("Stretch min..max", "Clip to 0..1", "Absolute value")
+COLOURS = ("RGB", "Greyscale")
+
+
+@dataclass(frozen=True)
+class ConvSettings:
+    """Everything `F.conv2d` is called with on the image section."""
+
+    stride: int = 1
+    padding: int | str = 0       # a number, 'same' or 'valid'
+    padding_mode: str = "zeros"
+    dilation: int = 1
+    groups: int = 1
+    bias: float = 0.0
+
+
+def resolve_padding(settings: ConvSettings, kh: int, kw: int) -> tuple[int, int, int, int]:
+    """(left, right, top, bottom) padding for a number, 'same' or 'valid'."""
+    p = settings.padding
+    if p == "valid":
+        return 0, 0, 0, 0
+    if p == "same":
+        if settings.stride != 1:
+            raise ValueError("padding='same' only works with stride 1 (PyTorch refuses it otherwise); "
+                             "pick a number instead.")
+        top, bottom = same_padding(kh, settings.dilation)
+        left, right = same_padding(kw, settings.dilation)
+        return left, right, top, bottom
+    if not isinstance(p, int):
+        raise ValueError(f"Padding must be a number, 'same' or 'valid', not {p!r}.")
+    return p, p, p, p
+
+
+def conv_weight(kernel: torch.Tensor, channels: int, groups: int) -> torch.Tensor:
+    """One kernel for every (out, in) pair: (kh, kw) -> (C, C/groups, kh, kw), divided by C/groups.
+
+    Dividing by the number of input channels each output sees keeps the brightness of a
+    blur the same whether it mixes all colours (groups=1) or filters each alone (groups=C).
+    """
+    if groups < 1:
+        raise ValueError(f"groups must be at least 1 (got {groups}).")
+    if channels % groups:
+        raise ValueError(f"groups={groups} is impossible: the {channels} input channels cannot be split "
+                         f"into {groups} equal groups. Use a divisor of {channels}.")
+    per_group = channels // groups
+    return kernel.expand(channels, per_group, *kernel.shape).clone() / per_group
+
+
+def check_conv(in_hw: tuple[int, int], kernel_hw: tuple[int, int], settings: ConvSettings) -> tuple[int, int]:
+    """Validate the settings for an input size and return the output (H, W)."""
+    check_hyper(settings.stride, settings.dilation)
+    if settings.padding_mode not in PADDING_MODES:
+        raise ValueError(f"padding_mode must be one of {', '.join(PADDING_MODES)}.")
+    left, right, top, bottom = resolve_padding(settings, *kernel_hw)
+    if settings.padding_mode in ("reflect", "circular") and max(left, right, top, bottom) >= min(in_hw):
+        raise ValueError(f"{settings.padding_mode} padding must be smaller than the input "
+                         f"({min(in_hw)} pixels); reduce the padding.")
+    sizes = []
+    for n, k, (a, b) in zip(in_hw, kernel_hw, ((top, bottom), (left, right))):
+        # asymmetric 'same' padding: formula with the total padding split as PyTorch does
+        out = output_size(n + a + b, k, settings.stride, 0, settings.dilation)
+        sizes.append(out)
+    return sizes[0], sizes[1]
+
+
+def apply_conv(x: torch.Tensor, kernel: torch.Tensor, settings: ConvSettings) -> torch.Tensor:
+    """Pad with `padding_mode`, then `F.conv2d` the (1, C, H, W) image with the kernel on every channel."""
+    kh, kw = kernel.shape
+    check_conv((x.shape[-2], x.shape[-1]), (kh, kw), settings)
+    weight = conv_weight(kernel.to(x.device, x.dtype), x.shape[1], settings.groups)
+    bias = torch.full((x.shape[1],), settings.bias, device=x.device, dtype=x.dtype)
+    pads = resolve_padding(settings, kh, kw)
+    mode = "constant" if settings.padding_mode == "zeros" else settings.padding_mode
+    x = F.pad(x, pads, mode=mode)
+    return F.conv2d(x, weight, bias, stride=settings.stride, dilation=settings.dilation, groups=settings.groups)
+
+
+def conv2d_naive(x: torch.Tensor, weight: torch.Tensor, bias: torch.Tensor | None = None, stride: int = 1,
+                 padding: int = 0, dilation: int = 1, groups: int = 1) -> torch.Tensor:
+    """Convolution (cross-correlation) with explicit loops over output positions; matches F.conv2d."""
+    b, c_in, h, w = x.shape
+    c_out, c_per_group, kh, kw = weight.shape
+    out_h = output_size(h, kh, stride, padding, dilation)
+    out_w = output_size(w, kw, stride, padding, dilation)
+    x = F.pad(x, (padding,) * 4)
+    out = torch.zeros(b, c_out, out_h, out_w, dtype=x.dtype)
+    out_per_group = c_out // groups
+    for o in range(c_out):
+        g = o // out_per_group
+        xs = x[:, g * c_per_group:(g + 1) * c_per_group]  # the input channels this output sees
+        for i in range(out_h):
+            for j in range(out_w):
+                top, left = i * stride, j * stride
+                patch = xs[:, :, top: top + dilation * (kh - 1) + 1: dilation, left: left + dilation * (kw - 1) + 1: dilation]
+                out[:, o, i, j] = (patch * weight[o]).sum(dim=(1, 2, 3))
+    return out if bias is None else out + bias.view(1, -1, 1, 1)
+
+
+def image_to_tensor(image: Image.Image, grey: bool, device: torch.device | str = "cpu") -> torch.Tensor:
+    """PIL image -> (1, C, H, W) float in [0, 1], C = 1 for greyscale, 3 for RGB."""
+    arr = np.asarray(image.convert("L" if grey else "RGB"), dtype=np.float32) / 255.0
+    t = torch.from_numpy(arr)
+    t = t[None] if grey else t.permute(2, 0, 1)  # (H, W) -> (1, H, W) or (H, W, 3) -> (3, H, W)
+    return t[None].to(device)  # (C, H, W) -> (1, C, H, W)
+
+
+def to_display(x: torch.Tensor, mode: str = DISPLAY_MODES[0]) -> np.ndarray:
+    """A (1, C, H, W) result as a uint8 image (H, W) or (H, W, 3) for `st.image`."""
+    x = x.detach().float().cpu()[0]
+    if mode == "Absolute value":
+        x = x.abs().clamp(0, 1)
+    elif mode == "Stretch min..max":
+        lo, hi = x.min(), x.max()
+        x = (x - lo) / (hi - lo) if hi > lo else torch.zeros_like(x)
+    elif mode == "Clip to 0..1":
+        x = x.clamp(0, 1)
+    else:
+        raise ValueError(f"Unknown display mode {mode!r}.")
+    arr = (x * 255).round().to(torch.uint8).permute(1, 2, 0).numpy()  # (C, H, W) -> (H, W, C)
+    return arr[:, :, 0] if arr.shape[2] == 1 else arr
+
+
+# ----------------------------------------------------------------------------- what the page shows
+
+@dataclass(frozen=True)
+class ImageConv:
+    """An image, its convolution and the numbers the page writes about them."""
+
+    x: torch.Tensor                      # (1, C, H, W) input in [0, 1]
+    out: torch.Tensor                    # (1, C, H', W') output, any range
+    in_shape: tuple[int, ...]
+    out_shape: tuple[int, ...]
+    weight_shape: tuple[int, ...]        # (out_channels, in_channels / groups, kh, kw)
+    value_range: tuple[float, float]     # smallest and largest output (outside 0..1 for Sobel, sharpen...)
+
+    def pictures(self, display: str) -> tuple[np.ndarray, np.ndarray]:
+        """(input, output) as uint8 images; the output mapped to pixels with `display`."""
+        return to_display(self.x, "Clip to 0..1"), to_display(self.out, display)
+
+
+def convolve_image(image: Image.Image, grey: bool, kernel: torch.Tensor, settings: ConvSettings,
+                   device: torch.device | str = "cpu") -> ImageConv:
+    """The image section's computation: the picture as a tensor, convolved with the kernel on every channel."""
+    x = image_to_tensor(image, grey, device)
+    out = apply_conv(x, kernel, settings)
+    weight_shape = tuple(conv_weight(kernel, x.shape[1], settings.groups).shape)
+    return ImageConv(x, out, tuple(x.shape), tuple(out.shape), weight_shape, (float(out.min()), float(out.max())))
