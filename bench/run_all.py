@@ -1,6 +1,8 @@
 """Run every bench script and write one Markdown report, bench/RESULTS.md.
 
-    .venv/bin/python -m bench.run_all [--quick] [--only startup,lstm]
+    .venv/bin/python -m bench.run_all                 # every bench -> a new bench/RESULTS.md
+    .venv/bin/python -m bench.run_all --only lstm     # re-measure some: only their sections are replaced
+    .venv/bin/python -m bench.run_all --quick         # check that the scripts run: prints, writes nothing
 """
 from __future__ import annotations
 
@@ -62,11 +64,25 @@ def main() -> None:
         title, figures, _ = run_one(name, args.quick)
         sections.append(table(title, figures))
         print(sections[-1], flush=True)
+    if args.quick:
+        print("quick mode checks that the scripts run: bench/RESULTS.md is left as it is")
+        return
+    results = BENCH_DIR / "RESULTS.md"
+    if args.only and results.exists():  # replace just these sections, keep the others' figures
+        sections = merge_sections(results.read_text(), sections)
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    mode = " (quick mode: sizes too small for the figures to mean anything)" if args.quick else ""
-    report = f"# Benchmark results\n\nRun {stamp}{mode} on:\n{machine()}\n\n" + "\n\n".join(sections) + "\n"
-    (BENCH_DIR / "RESULTS.md").write_text(report)
-    print(f"wrote {BENCH_DIR / 'RESULTS.md'}")
+    report = f"# Benchmark results\n\nRun {stamp} on:\n{machine()}\n\n" + "\n\n".join(sections) + "\n"
+    results.write_text(report)
+    print(f"wrote {results}")
+
+
+def merge_sections(report: str, new: list[str]) -> list[str]:
+    """The report's "### title" sections with those in `new` replaced (same title) or appended."""
+    old = ["### " + part.strip() for part in report.split("\n### ")[1:]]
+    title = lambda section: section.splitlines()[0]  # noqa: E731
+    fresh = {title(s): s for s in new}
+    merged = [fresh.pop(title(s), s) for s in old]
+    return merged + list(fresh.values())
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@ from ui.frame import ensure_frame
 
 ensure_frame()  # every page imports ui first: see ui/frame.py for why
 
-from ui import links, widgets  # noqa: E402
+from ui import links, shared_models, widgets  # noqa: E402
 from ui.code_panel import code_panel  # noqa: E402
 from ui.device import current_device, device_selector  # noqa: E402
 from ui.errors import show_error  # noqa: E402
@@ -12,4 +12,4 @@ from ui.jobs import Outcome, run_job, stop_button  # noqa: E402
 from ui.progress import Progress, format_seconds  # noqa: E402
 
 __all__ = ["Outcome", "Picked", "Progress", "code_panel", "current_device", "device_selector", "format_seconds",
-           "image_input", "links", "run_job", "show_error", "stop_button", "widgets"]
+           "image_input", "links", "run_job", "shared_models", "show_error", "stop_button", "widgets"]
