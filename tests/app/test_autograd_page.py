@@ -84,6 +84,9 @@ def test_backprop_stepper_trains_both_and_they_agree(page):
     manual, auto = metrics["output (manual / autograd)"].split(" / ")
     assert manual == auto and float(manual) > 0.5574  # moved towards the target 1.0
     assert float(metrics["largest weight difference"]) < 1e-5
+    assert [r.step for r in page.session_state["autograd.run"].history] == list(range(1, 11))  # the run state
+    steppers = [b.label for b in page.button if (b.key or "").startswith("autograd.bp.step")]
+    assert steppers == ["Step 1", "Step 10", "Step 100"]  # every step button stays drawn in the run that steps
     page.button(key="autograd.bp.reset").click().run()
     untrained = {m.label: m.value for m in page.metric}
     assert untrained["steps"] == "0"

@@ -11,22 +11,14 @@ from dataclasses import dataclass, field
 
 import torch
 
-from lib.expr_parser import BinOp, Call, Name, Neg, Node, Num, parse, to_text
+from lib.autograd.parser import BinOp, Call, Name, Neg, Node, Num, parse, to_text
+from lib.common.settings import setting
 
 MAX_LEAF_ELEMENTS = 64  # size budget per leaf: labels must stay readable
 _BINARY = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv,
            "**": operator.pow, "@": operator.matmul}
 _UNARY = {"exp": torch.exp, "log": torch.log, "sin": torch.sin, "cos": torch.cos, "tanh": torch.tanh,
           "sigmoid": torch.sigmoid, "relu": torch.relu, "sum": torch.sum, "mean": torch.mean}
-
-
-@dataclass(frozen=True)
-class GraphConfig:
-    """Defaults of the expression section (the page reads them)."""
-
-    preset: str = "y = 2*x**2 + 3 at x = 4"
-    leaf_names: tuple[str, ...] = ("x", "w", "b")  # three leaves cover every preset and matmul demos
-    digits: int = 4  # significant digits in labels: enough to read 4.5 and 16 exactly
 
 
 @dataclass(frozen=True)
@@ -54,6 +46,17 @@ PRESETS: dict[str, Preset] = {
         "sigmoid(w @ x + b)", (LeafSpec("x", "1, 2", False), LeafSpec("w", "0.5, -0.25"),
                                LeafSpec("b", "0.1")), "dy/dw via the chain rule through sigmoid and @"),
 }
+
+
+@dataclass(frozen=True)
+class GraphConfig:
+    """Defaults of the expression section (the page reads them)."""
+
+    preset: str = setting("y = 2*x**2 + 3 at x = 4", options=tuple(PRESETS))
+    leaf_names: tuple[str, ...] = ("x", "w", "b")  # three leaves cover every preset and matmul demos
+    leaf_texts: tuple[str, ...] = ("4", "0.5, -0.25", "0.1")  # x, w, b until a preset fills them: the neuron's w, b
+    backward: bool = True  # call backward() at once: the graph shows gradients from the start
+    digits: int = 4  # significant digits in labels: enough to read 4.5 and 16 exactly
 
 
 def parse_leaf(text: str, dtype: torch.dtype = torch.float32, device: torch.device | None = None) -> torch.Tensor:
@@ -201,6 +204,11 @@ def fmt(value, digits: int = GraphConfig().digits) -> str:
     return text[0] if flat.dim() == 1 else "[" + ", ".join(text) + "]"
 
 
+def leaf_grads(ev: Evaluation) -> dict[str, str]:
+    """Each leaf that has a `.grad`, with it as short text (empty before backward())."""
+    return {name: fmt(t.grad) for name, t in ev.leaves.items() if t.grad is not None}
+
+
 @dataclass(frozen=True)
 class GraphNode:
     """One box of the drawing: kind is output, backward (a grad_fn), accumulate or leaf."""
@@ -285,64 +293,3 @@ def _label(node: GraphNode) -> str:
 
 def _escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
-
-
-_TORCH_CALL = {"sum": "torch.sum", "mean": "torch.mean", "relu": "torch.relu", "sigmoid": "torch.sigmoid"}
-
-
-def to_torch_code(node: Node) -> str:
-    """The expression as PyTorch source (the same ops `evaluate` runs)."""
-    if isinstance(node, Num):
-        return repr(node.value)
-    if isinstance(node, Name):
-        return node.name
-    if isinstance(node, Neg):
-        return f"-({to_torch_code(node.operand)})"
-    if isinstance(node, Call):
-        return f"{_TORCH_CALL.get(node.func, 'torch.' + node.func)}({to_torch_code(node.arg)})"
-    return f"({to_torch_code(node.left)} {node.op} {to_torch_code(node.right)})"
-
-
-def _leaf_code(spec: LeafSpec) -> str:
-    values = parse_leaf(spec.text, torch.float64).tolist()  # float64 text: 0.1, not 0.10000000149
-    return f"{spec.name} = torch.tensor({values!r}, requires_grad={spec.requires_grad})"
-
-
-def graph_code(expression: str, specs: tuple[LeafSpec, ...]) -> str:
-    """Standalone script: build the expression, call backward, print grads and walk the graph."""
-    node = parse(expression, tuple(s.name for s in specs))
-    leaves = "\n".join(_leaf_code(s) for s in specs)
-    return f'''import torch
-
-{leaves}
-out = {to_torch_code(node)}
-# a non-scalar output needs the gradient of "something" w.r.t. it: ones = gradient of out.sum()
-out.backward(None if out.numel() == 1 else torch.ones_like(out))
-for name, leaf in [{", ".join(f"({s.name!r}, {s.name})" for s in specs)}]:
-    print(name, "grad:", leaf.grad)
-
-
-def walk(fn, depth=0):
-    """Print the backward graph the way the page draws it."""
-    label = type(fn).__name__
-    if hasattr(fn, "variable"):  # AccumulateGrad: writes into a leaf's .grad
-        label += f" -> leaf of shape {{tuple(fn.variable.shape)}}"
-    print("  " * depth + label)
-    for next_fn, _ in fn.next_functions:
-        if next_fn is not None:  # None: an input that needs no gradient
-            walk(next_fn, depth + 1)
-
-
-walk(out.grad_fn)
-print("gradcheck (float64):", torch.autograd.gradcheck(
-    lambda *xs: {_gradcheck_lambda(node, specs)}, tuple(
-        t.detach().double().requires_grad_() for t in [{", ".join(s.name for s in specs if s.requires_grad)}])))
-'''
-
-
-def _gradcheck_lambda(node: Node, specs: tuple[LeafSpec, ...]) -> str:
-    """The expression with grad-requiring leaves replaced by the lambda's float64 arguments."""
-    grad_names = [s.name for s in specs if s.requires_grad]
-    consts = {s.name: f"{s.name}.detach().double()" for s in specs if not s.requires_grad}
-    subst = {**consts, **{n: f"xs[{i}]" for i, n in enumerate(grad_names)}}
-    return re.sub(r"\b(" + "|".join(subst) + r")\b", lambda m: subst[m.group(1)], to_torch_code(node))

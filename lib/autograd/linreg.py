@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 import torch
 
+from lib.common.settings import setting
+
 # The classic 17-point toy set (aymericdamien/TensorFlow-Examples, linear_regression.py).
 CLASSIC_X = (3.3, 4.4, 5.5, 6.71, 6.93, 4.168, 9.779, 6.182, 7.59, 2.167, 7.042, 10.791, 5.313,
              7.997, 5.654, 9.27, 3.1)
@@ -19,16 +21,18 @@ DATASETS = {
     "pytorch-tutorial 15 points": (tuple(CLASSIC_X[i] for i in TUTORIAL_IDX), tuple(CLASSIC_Y[i] for i in TUTORIAL_IDX)),
 }
 MAX_POINTS = 500
+OWN_POINTS = "my own points"  # the data choice that reads the user's text instead of a data set
+LEARNING_RATES = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.02, 0.025, 0.03, 0.05)
 
 
 @dataclass(frozen=True)
 class LinRegConfig:
-    """Defaults of the linear-regression section."""
+    """Defaults of the linear-regression section, with their widget ranges."""
 
-    lr: float = 0.01  # below this data's stability limit (~0.021), so the default converges
-    lr_options: tuple[float, ...] = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.02, 0.025, 0.03, 0.05)
-    steps: int = 1000  # lr 0.01 needs ~1000 steps: b converges slowly (the loss is a long, thin valley)
-    max_steps: int = 2000
+    data: str = setting("classic 17 points", options=(*DATASETS, OWN_POINTS))
+    points: str = "1, 2\n2, 2.9\n3, 4.2\n4, 4.8"  # a first "own points" example: roughly y = x + 1
+    lr: float = setting(0.01, options=LEARNING_RATES)  # below this data's stability limit (~0.021): converges
+    steps: int = setting(1000, lo=10, hi=2000, step=10)  # lr 0.01 needs ~1000 steps: b converges slowly
     w0: float = 0.0  # start from a flat line: the fit visibly rotates into place
     b0: float = 0.0
     frames: int = 40  # snapshots of the line for the animation
@@ -103,22 +107,6 @@ def diverged(history: list[FitStep]) -> bool:
     return bool(losses) and (not all(math.isfinite(v) for v in losses) or losses[-1] > 10 * losses[0])
 
 
-def linreg_code(xs: tuple[float, ...], ys: tuple[float, ...], lr: float, steps: int) -> str:
-    """Standalone script for the current data and settings."""
-    return f"""import torch
-
-x = torch.tensor({list(xs)!r})
-y = torch.tensor({list(ys)!r})
-w = torch.tensor({LinRegConfig().w0}, requires_grad=True)
-b = torch.tensor({LinRegConfig().b0}, requires_grad=True)
-lr = {lr}
-for step in range({steps}):
-    loss = ((w * x + b - y) ** 2).mean()
-    loss.backward()
-    with torch.no_grad():  # older tutorials write: w.data -= lr * w.grad.data
-        w -= lr * w.grad
-        b -= lr * b.grad
-    w.grad.zero_()
-    b.grad.zero_()
-print(f"w = {{w.item():.4f}}, b = {{b.item():.4f}}, last loss = {{loss.item():.4f}}")
-"""
+def snapshots(history: list[FitStep], frames: int) -> list[FitStep]:
+    """About `frames` evenly spaced steps of a fit, always ending with the last one (the animation)."""
+    return history[:: max(1, len(history) // frames)] + [history[-1]]

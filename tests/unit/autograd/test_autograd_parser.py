@@ -1,7 +1,7 @@
 """The safe expression grammar: precedence, errors that point at the problem, size budget."""
 import pytest
 
-from lib.expr_parser import MAX_NODES, BinOp, Call, Name, Neg, Num, count_nodes, parse, to_text
+from lib.autograd.parser import MAX_NODES, BinOp, Call, Name, Neg, Num, count_nodes, parse, spell, to_text
 
 NAMES = ("x", "w", "b")
 
@@ -53,3 +53,20 @@ def test_round_trip_through_text():
     tree = parse("sigmoid(w @ x + b) * -(x - 1)", NAMES)
     assert parse(to_text(tree), NAMES) == tree
     assert count_nodes(tree) == 11  # * sigmoid + @ w x b neg - x 1
+
+
+@pytest.mark.parametrize("text, written", [
+    ("2*x + 3", "(2 * x) + 3"),                  # a compound operand is bracketed, a plain one is not
+    ("-(x - 1)", "-(x - 1)"),                    # a compound operand of minus keeps its brackets
+    ("-x**2", "-(x ** 2)"),                      # ** under unary minus: bracketed, same tree
+    ("sigmoid(w @ x + b)", "sigmoid((w @ x) + b)"),
+    ("0.1234567*x", "0.123457 * x"),             # numbers as %g: short text for messages
+])
+def test_to_text_brackets_compound_operands(text, written):
+    assert to_text(parse(text, NAMES)) == written
+
+
+def test_spell_as_code_brackets_every_operation_and_keeps_full_numbers():
+    tree = parse("-(0.1234567*x) + exp(w)", NAMES)
+    assert spell(tree, repr, lambda f: "torch." + f, code=True) == "(-((0.1234567 * x)) + torch.exp(w))"
+    assert spell(tree, repr, str) == "(-(0.1234567 * x)) + exp(w)"

@@ -1,23 +1,16 @@
 """Behaviour demos: the values autograd really produces, and their code panels print the same."""
-import contextlib
-import io
-import runpy
-
 import pytest
 import torch
 
-from lib import autograd_demos as demos
+from lib.autograd import code, demos
+from tests.helpers import run_script
 
 CPU = torch.device("cpu")
 
 
-def _run_code(code, tmp_path) -> str:
-    script = tmp_path / "demo.py"
-    script.write_text(code)
-    buffer = io.StringIO()
-    with contextlib.redirect_stdout(buffer):
-        runpy.run_path(str(script))
-    return buffer.getvalue()
+def _run_code(script: str, tmp_path) -> str:
+    """What a demo's code panel prints when run as `python demo.py`."""
+    return run_script(script, tmp_path, "demo.py").stdout
 
 
 @pytest.mark.parametrize("a, b, expected_c", [(True, False, True), (False, True, True), (False, False, False)])
@@ -29,7 +22,7 @@ def test_requires_grad_spreads_when_any_input_requires_it(a, b, expected_c):
 
 
 def test_propagation_code_prints_the_same_flags(tmp_path):
-    out = _run_code(demos.propagation_code(True, False), tmp_path).splitlines()
+    out = _run_code(code.propagation_code(True, False), tmp_path).splitlines()
     rows = demos.propagation(True, False, CPU)
     assert [line.split()[1] == "True" for line in out] == [r["requires_grad"] for r in rows]
 
@@ -37,7 +30,7 @@ def test_propagation_code_prints_the_same_flags(tmp_path):
 def test_gradients_accumulate_unless_cleared(tmp_path):
     assert [r["x.grad"] for r in demos.accumulation(3, False, CPU)] == [4.0, 8.0, 12.0]
     assert [r["x.grad"] for r in demos.accumulation(3, True, CPU)] == [4.0, 4.0, 4.0]
-    out = _run_code(demos.accumulation_code(3, False), tmp_path).split()
+    out = _run_code(code.accumulation_code(3, False), tmp_path).split()
     assert out[-1] == "12.0"
 
 
@@ -47,14 +40,14 @@ def test_second_backward_raises_without_retain_graph(tmp_path):
     kept = demos.retain_graph(True, CPU)
     assert kept.error == "" and kept.second_grad == pytest.approx(2 * kept.first_grad)
     assert kept.first_grad == pytest.approx(3 * torch.exp(torch.tensor(2.0)).item())  # (1 + x) e^x at 2
-    assert "second time" in _run_code(demos.retain_graph_code(False), tmp_path)
+    assert "second time" in _run_code(code.retain_graph_code(False), tmp_path)
 
 
 def test_backward_gradient_is_a_vector_jacobian_product(tmp_path):
     result = demos.backward_gradient([1.0, 0.5, 0.0], CPU)
     assert "scalar outputs" in result.error
     assert result.grad == [2.0, 2.0, 0.0]  # v * 2x for x = [1, 2, 3]
-    assert "[2.0, 2.0, 0.0]" in _run_code(demos.backward_gradient_code([1.0, 0.5, 0.0]), tmp_path)
+    assert "[2.0, 2.0, 0.0]" in _run_code(code.backward_gradient_code([1.0, 0.5, 0.0]), tmp_path)
 
 
 @pytest.mark.parametrize("text, fragment", [("1, 2", "shape of y"), ("a, b, c", "not a list of numbers")])
@@ -68,7 +61,7 @@ def test_grad_modes_table(tmp_path):
     assert rows["normal"]["y.requires_grad"] and rows["normal"]["y.grad_fn"] == "MulBackward0"
     assert all(not r["y.requires_grad"] for way, r in rows.items() if way != "normal")
     assert [way for way, r in rows.items() if r["y.is_inference()"]] == ["torch.inference_mode()"]
-    out = _run_code(demos.grad_modes_code(), tmp_path).splitlines()
+    out = _run_code(code.grad_modes_code(), tmp_path).splitlines()
     assert len(out) == len(rows) and out[2].endswith("True")
 
 
@@ -78,10 +71,16 @@ def test_freezing_leaves_frozen_parameters_untouched(freeze, tmp_path):
     first = [r for r in rows if r["parameter"].startswith("0.")]
     assert all(r["changed by step"] is (not freeze) and r["has .grad"] is (not freeze) for r in first)
     assert all(r["changed by step"] for r in rows if r["parameter"].startswith("2."))
-    out = _run_code(demos.freezing_code(freeze, 0.1, 0), tmp_path).splitlines()
+    out = _run_code(code.freezing_code(freeze, 0.1, 0), tmp_path).splitlines()
     assert [line.split()[-1] == "True" for line in out[:4]] == [r["changed by step"] for r in rows]
     assert out[-1].endswith("18" if freeze else "58")
 
 
 def test_freezing_is_deterministic_per_seed():
     assert demos.freezing(False, 0.1, 1, CPU) == demos.freezing(False, 0.1, 1, CPU)
+
+
+def test_demo_defaults_lie_in_their_ranges():
+    cfg = demos.DemoConfig()
+    assert demos.parse_weights(cfg.gradient_weights) == [1.0, 1.0, 1.0]
+    assert [r["x.grad"] for r in demos.accumulation(cfg.backward_calls, cfg.zero_between, CPU)] == [4.0, 8.0, 12.0]

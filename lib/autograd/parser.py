@@ -11,6 +11,7 @@ Grammar (lowest precedence first)::
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 FUNCTIONS = ("exp", "log", "sin", "cos", "tanh", "sigmoid", "relu", "sum", "mean")
@@ -181,19 +182,33 @@ def parse(text: str, names: tuple[str, ...]) -> Node:
     return node
 
 
-def to_text(node: Node) -> str:
-    """Write a tree back as a fully parenthesised-where-needed expression."""
+def spell(node: Node, number: Callable[[float], str], func: Callable[[str], str], code: bool = False) -> str:
+    """Write a tree back as text: `number` and `func` spell numbers and function names.
+
+    code=False brackets only compound operands (`-(x + 1)`, `2 * (x + 1)`); code=True brackets every
+    operation, so the text is valid Python whatever the operators (`(2.0 * (x + 1.0))`).
+    """
+    def write(child: Node) -> str:
+        return spell(child, number, func, code)
+
     if isinstance(node, Num):
-        return f"{node.value:g}"
+        return number(node.value)
     if isinstance(node, Name):
         return node.name
-    if isinstance(node, Neg):
-        return f"-{_wrap(node.operand)}"
     if isinstance(node, Call):
-        return f"{node.func}({to_text(node.arg)})"
-    return f"{_wrap(node.left)} {node.op} {_wrap(node.right)}"
+        return f"{func(node.func)}({write(node.arg)})"
+    if isinstance(node, Neg):
+        return f"-({write(node.operand)})" if code else f"-{_wrap(node.operand, write)}"
+    if code:
+        return f"({write(node.left)} {node.op} {write(node.right)})"
+    return f"{_wrap(node.left, write)} {node.op} {_wrap(node.right, write)}"
 
 
-def _wrap(node: Node) -> str:
-    text = to_text(node)
+def _wrap(node: Node, write: Callable[[Node], str]) -> str:
+    text = write(node)
     return f"({text})" if isinstance(node, (BinOp, Neg)) else text
+
+
+def to_text(node: Node) -> str:
+    """The tree as readable text for messages: every compound operand bracketed (`(2 * x) + 3`)."""
+    return spell(node, lambda value: f"{value:g}", str)

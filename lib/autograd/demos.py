@@ -1,4 +1,4 @@
-"""Small live demos of autograd's behaviour; each returns real values and the code that shows them."""
+"""Small live demos of autograd's behaviour, each returning the real values (their code: `code.py`)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -7,6 +7,7 @@ import torch
 from torch import nn
 
 from lib.common.device import seeded_rng
+from lib.common.settings import setting
 
 
 @dataclass(frozen=True)
@@ -15,8 +16,7 @@ class DemoConfig:
 
     a_requires_grad: bool = True
     b_requires_grad: bool = False      # one of each: shows the "any input" rule at once
-    backward_calls: int = 3            # enough calls to see 4, 8, 12 pile up
-    max_backward_calls: int = 6
+    backward_calls: int = setting(3, lo=1, hi=6, step=1)  # enough calls to see 4, 8, 12 pile up
     zero_between: bool = False
     retain_graph: bool = False         # the default: the second backward fails, as in real code
     gradient_weights: str = "1, 1, 1"  # torch.ones_like(x): the gradient of y.sum()
@@ -38,19 +38,6 @@ def propagation(a_requires: bool, b_requires: bool, device: torch.device) -> lis
             for k, t in tensors.items()]
 
 
-def propagation_code(a_requires: bool, b_requires: bool) -> str:
-    """Code for `propagation`."""
-    return f"""import torch
-
-a = torch.tensor(2.0, requires_grad={a_requires})
-b = torch.tensor(3.0, requires_grad={b_requires})
-c = a * b
-d = b * 2
-e = c + d
-for name, t in [("a", a), ("b", b), ("c", c), ("d", d), ("e", e)]:
-    # an op's result requires grad when ANY of its inputs does
-    print(name, t.requires_grad, t.is_leaf, t.grad_fn)
-"""
 
 
 def accumulation(calls: int, zero_between: bool, device: torch.device) -> list[dict]:
@@ -65,17 +52,6 @@ def accumulation(calls: int, zero_between: bool, device: torch.device) -> list[d
     return rows
 
 
-def accumulation_code(calls: int, zero_between: bool) -> str:
-    """Code for `accumulation`."""
-    zero = "    x.grad = None  # or optimizer.zero_grad()\n" if zero_between else ""
-    return f"""import torch
-
-x = torch.tensor(2.0, requires_grad=True)
-for call in range(1, {calls} + 1):
-{zero}    y = x ** 2          # dy/dx = 2x = 4
-    y.backward()
-    print(call, x.grad.item())  # {"always 4" if zero_between else "4, 8, 12, ...: gradients add up"}
-"""
 
 
 @dataclass(frozen=True)
@@ -98,20 +74,6 @@ def retain_graph(retain: bool, device: torch.device) -> RetainResult:
     return RetainResult(first, x.grad.item(), "")
 
 
-def retain_graph_code(retain: bool) -> str:
-    """Code for `retain_graph`."""
-    return f"""import torch
-
-x = torch.tensor(2.0, requires_grad=True)
-y = torch.exp(x) * x
-y.backward(retain_graph={retain})
-print("after 1st backward:", x.grad.item())
-try:
-    y.backward()  # second pass through the same graph
-    print("after 2nd backward:", x.grad.item())  # accumulated: twice the first
-except RuntimeError as err:
-    print("RuntimeError:", err)
-"""
 
 
 def parse_weights(text: str) -> list[float]:
@@ -144,20 +106,6 @@ def backward_gradient(weights: list[float], device: torch.device) -> GradientRes
     return GradientResult(error, x.grad.tolist())
 
 
-def backward_gradient_code(weights: list[float]) -> str:
-    """Code for `backward_gradient`."""
-    return f"""import torch
-
-x = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
-y = x ** 2
-try:
-    y.backward(retain_graph=True)
-except RuntimeError as err:
-    print("RuntimeError:", err)
-v = torch.tensor({weights!r})  # d(something)/dy: torch.ones_like(y) gives the gradient of y.sum()
-y.backward(gradient=v)  # vector-Jacobian product: x.grad = v * dy/dx = v * 2x
-print(x.grad.tolist())
-"""
 
 
 _MODES = ("normal", "torch.no_grad()", "torch.inference_mode()", "torch.set_grad_enabled(False)",
@@ -202,28 +150,6 @@ def grad_modes(device: torch.device) -> list[dict]:
     return rows
 
 
-def grad_modes_code() -> str:
-    """Code for `grad_modes`."""
-    return """import torch
-
-x = torch.ones(3, requires_grad=True)
-y = x * 2
-print("normal", y.requires_grad, y.grad_fn)
-with torch.no_grad():
-    y = x * 2
-print("no_grad", y.requires_grad, y.grad_fn)
-with torch.inference_mode():
-    y = x * 2
-print("inference_mode", y.requires_grad, y.grad_fn, y.is_inference())
-with torch.set_grad_enabled(False):
-    y = x * 2
-print("set_grad_enabled(False)", y.requires_grad, y.grad_fn)
-y = x.detach() * 2
-print("detach", y.requires_grad, y.grad_fn)
-x2 = x.clone().detach().requires_grad_(False)  # requires_grad_ works on leaves only
-y = x2 * 2
-print("requires_grad_(False)", y.requires_grad, y.grad_fn)
-"""
 
 
 def _small_net(seed: int, device: torch.device) -> nn.Sequential:
@@ -247,24 +173,3 @@ def freezing(freeze_first: bool, lr: float, seed: int, device: torch.device) -> 
              "has .grad": p.grad is not None, "changed by step": not torch.equal(before[n], p.detach())}
             for n, p in net.named_parameters()]
 
-
-def freezing_code(freeze_first: bool, lr: float, seed: int) -> str:
-    """Code for `freezing`."""
-    freeze = ("for p in net[0].parameters():\n    p.requires_grad_(False)  # frozen: no grad, no update\n"
-              if freeze_first else "")
-    return f"""import torch
-from torch import nn
-
-torch.manual_seed({seed})
-net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
-{freeze}before = {{n: p.detach().clone() for n, p in net.named_parameters()}}
-gen = torch.Generator().manual_seed({seed})
-x, target = torch.randn(16, 4, generator=gen), torch.randn(16, 2, generator=gen)
-optimizer = torch.optim.SGD([p for p in net.parameters() if p.requires_grad], lr={lr})
-nn.functional.mse_loss(net(x), target).backward()
-optimizer.step()
-for n, p in net.named_parameters():
-    print(n, p.requires_grad, p.grad is not None, not torch.equal(before[n], p.detach()))
-trainable = sum(p.numel() for p in net.parameters() if p.requires_grad)
-print("trainable parameters:", trainable)
-"""

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import torch
 from torch.autograd.gradcheck import GradcheckError
 
-from lib.autograd_graph import Evaluation, LeafSpec, evaluate, fmt, make_leaves
-from lib.expr_parser import BinOp, Call, Name, Neg, Node, Num, parse, to_text
+from lib.autograd.graph import Evaluation, LeafSpec, evaluate, fmt, make_leaves
+from lib.autograd.parser import BinOp, Call, Name, Neg, Node, parse, to_text
 
 
 @dataclass(frozen=True)

@@ -8,33 +8,52 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+import numpy as np
 import torch
 from torch import nn
 
+from lib.autograd.graph import fmt
 from lib.common.device import seeded_rng
+from lib.common.settings import setting
+
+LEARNING_RATES = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0)
 
 
 @dataclass(frozen=True)
 class BackpropConfig:
-    """Defaults of the manual-vs-autograd section."""
+    """Defaults of the manual-vs-autograd section, with their widget ranges."""
 
-    lr: float = 0.5       # sigmoid slopes are <= 0.25, so a large step still moves the loss visibly
-    target: float = 1.0   # one example, one target in (0, 1): the sigmoid output can reach it
-    seed: int = 0
+    lr: float = setting(0.5, options=LEARNING_RATES)  # sigmoid slopes are <= 0.25: a large step still moves the loss
+    target: float = setting(1.0, lo=0.0, hi=1.0, step=0.05)  # one example, a target the sigmoid output can reach
+    seed: int = setting(0, lo=0, hi=10_000, step=1)
     max_steps: int = 500  # cap on the stepper so the history stays small in the session
+    step_buttons: tuple[int, ...] = (1, 10, 100)  # the stepper's buttons: one step, a few, many
 
 
 @dataclass
 class NetPair:
-    """Two copies of one network: `manual` (plain tensors) and `model` (nn.Module + SGD)."""
+    """Two copies of one network: `manual` (plain tensors) and `model` (nn.Module + SGD); the page's run state."""
 
     x: torch.Tensor                  # (1, 5)
     y: torch.Tensor                  # (1, 1)
     manual: dict[str, torch.Tensor]  # W1 (5, 3), b1 (3,), W2 (3, 1), b2 (1,)
     model: nn.Sequential
     optimizer: torch.optim.Optimizer
-    lr: float
+    config: BackpropConfig           # the settings it was built with
+    device: str                      # and the device, as text: a change of either needs a new pair
     history: list["StepRecord"] = field(default_factory=list)
+
+    @property
+    def lr(self) -> float:
+        return self.config.lr
+
+    def matches(self, cfg: BackpropConfig, device: torch.device) -> bool:
+        """True when this pair was built from `cfg` on `device` (else the page builds a new one)."""
+        return self.config == cfg and self.device == str(device)
+
+    def steps_left(self, wanted: int) -> int:
+        """How many of `wanted` steps fit under `config.max_steps`."""
+        return max(0, min(wanted, self.config.max_steps - len(self.history)))
 
 
 @dataclass(frozen=True)
@@ -54,7 +73,7 @@ def new_pair(cfg: BackpropConfig, device: torch.device) -> NetPair:
               "W2": model[2].weight.detach().T.clone(), "b2": model[2].bias.detach().clone()}  # (1, 3) -> (3, 1)
     y = torch.full((1, 1), cfg.target, device=device)
     optimizer = torch.optim.SGD(model.parameters(), lr=cfg.lr)
-    return NetPair(x, y, manual, model, optimizer, cfg.lr)
+    return NetPair(x, y, manual, model, optimizer, cfg, str(device))
 
 
 def sigmoid(z: torch.Tensor) -> torch.Tensor:
@@ -120,48 +139,16 @@ def output(pair: NetPair) -> tuple[float, float]:
         return float(manual), float(pair.model(pair.x))
 
 
-_BACKPROP_TEMPLATE = """import torch
-from torch import nn
-
-torch.manual_seed({seed})
-model = nn.Sequential(nn.Linear(5, 3), nn.Sigmoid(), nn.Linear(3, 1), nn.Sigmoid())
-x = torch.randn(1, 5)
-y = torch.full((1, 1), {target})
-lr = {lr}
-# the manual copy: W in (in, out) layout, as in the from-scratch tutorials
-W1, b1 = model[0].weight.detach().T.clone(), model[0].bias.detach().clone()
-W2, b2 = model[2].weight.detach().T.clone(), model[2].bias.detach().clone()
-optimizer = torch.optim.SGD(model.parameters(), lr=lr)
+def weight_panels(pair: NetPair) -> dict[str, np.ndarray]:
+    """W1 by hand, W1 from autograd and their difference x 1e6 (float32 rounding made visible), (5, 3) each."""
+    manual, auto = pair.manual["W1"].cpu(), autograd_weights(pair)["W1"].cpu()
+    return {"W1 by hand": manual.numpy(), "W1 with autograd": auto.numpy(),
+            "difference × 10⁶": ((manual - auto) * 1e6).numpy()}
 
 
-def sigmoid(z):
-    return 1 / (1 + torch.exp(-z))
-
-
-for step in range({steps}):
-    # by hand: forward, error, deltas (sigmoid'(z) = s * (1 - s)), updates
-    hidden = sigmoid(x @ W1 + b1)
-    out = sigmoid(hidden @ W2 + b2)
-    error = out - y
-    delta_out = error * out * (1 - out)
-    delta_hidden = (delta_out @ W2.T) * hidden * (1 - hidden)
-    W2 -= lr * hidden.T @ delta_out
-    b2 -= lr * delta_out.sum(0)
-    W1 -= lr * x.T @ delta_hidden
-    b1 -= lr * delta_hidden.sum(0)
-    # with autograd: the same loss, backward(), SGD
-    optimizer.zero_grad()
-    loss = 0.5 * ((model(x) - y) ** 2).sum()
-    loss.backward()
-    optimizer.step()
-
-diff = max((W1 - model[0].weight.T).abs().max(), (W2 - model[2].weight.T).abs().max(),
-           (b1 - model[0].bias).abs().max(), (b2 - model[2].bias).abs().max())
-print("last loss (autograd):", loss.item())
-print("largest weight difference manual vs autograd:", diff.item())
-"""
-
-
-def backprop_code(cfg: BackpropConfig, steps: int) -> str:
-    """Standalone script: both halves for `steps` steps, printing losses and the weight difference."""
-    return _BACKPROP_TEMPLATE.format(seed=cfg.seed, target=cfg.target, lr=cfg.lr, steps=steps)
+def weight_rows(pair: NetPair) -> list[dict[str, str]]:
+    """One table row per weight: shape, both values as text and the largest difference."""
+    auto = autograd_weights(pair)
+    return [{"weight": name, "shape": str(tuple(value.shape)), "by hand": fmt(value),
+             "autograd": fmt(auto[name]), "max |diff|": f"{float((value - auto[name]).abs().max()):.1e}"}
+            for name, value in pair.manual.items()]
