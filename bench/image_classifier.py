@@ -11,9 +11,11 @@ import time
 import torch
 
 from bench.common import Figure, accelerators, cli
-from lib import datasets as D
-from lib import models as M
-from lib import train as T
+from lib.image_classifier import datasets as D
+from lib.image_classifier import evaluation as E
+from lib.image_classifier import models as M
+from lib.image_classifier import pipeline as P
+from lib.image_classifier import training as T
 
 CPU = torch.device("cpu")
 CNN = "MNIST CNN (16@5x5 s2 + pool, 32@5x5)"
@@ -23,7 +25,7 @@ def classic_epoch(data: D.ImageSet, spec: M.ModelSpec, limit: int | None) -> flo
     """The tutorials' loop: DataLoader + per-sample PIL transforms, batch 64; seconds for one epoch."""
     model = M.build(spec, data.shape, 10)
     opt, loss_fn = T.make_optimizer(model, T.TrainConfig()), T.loss_function(spec)
-    train_loader, _ = D.classic_loaders(data, batch_size=64, val_fraction=0.2, seed=0)
+    train_loader, _ = P.classic_loaders(data, batch_size=64, val_fraction=0.2, seed=0)
     start = time.perf_counter()
     model.train()
     for i, (x, y) in enumerate(train_loader):
@@ -37,15 +39,15 @@ def classic_epoch(data: D.ImageSet, spec: M.ModelSpec, limit: int | None) -> flo
 
 def pipeline_only(data: D.ImageSet, limit: int | None) -> tuple[float, float]:
     """Seconds to draw one epoch of batches and no model: (classic DataLoader, page's tensor batches)."""
-    train_loader, _ = D.classic_loaders(data, batch_size=64, val_fraction=0.2, seed=0)
+    train_loader, _ = P.classic_loaders(data, batch_size=64, val_fraction=0.2, seed=0)
     start = time.perf_counter()
     for i, _ in enumerate(train_loader):
         if limit and i * 64 >= limit:
             break
     classic = time.perf_counter() - start
     start = time.perf_counter()
-    prepared = D.prepare(data, CPU, D.DataConfig().val_fraction, 0, limit)
-    for _ in D.batches(prepared.train_x, prepared.train_y, 64, torch.Generator().manual_seed(0)):
+    prepared = P.prepare(data, CPU, D.DataConfig().val_fraction, 0, limit)
+    for _ in P.batches(prepared.train_x, prepared.train_y, 64, torch.Generator().manual_seed(0)):
         pass
     return classic, time.perf_counter() - start
 
@@ -54,14 +56,14 @@ def page_run(data: D.ImageSet, spec: M.ModelSpec, epochs: int, limit: int | None
              device: torch.device = CPU) -> tuple[float, float, float]:
     """The page's code path with its defaults: (seconds of the first epoch, total seconds, test accuracy)."""
     start = time.perf_counter()
-    prepared = D.prepare(data, device, D.DataConfig().val_fraction, 0, limit)
+    prepared = P.prepare(data, device, D.DataConfig().val_fraction, 0, limit)
     model = M.build(spec, data.shape, 10).to(device)
     per_epoch = -(-len(prepared.train_y) // T.TrainConfig().batch_size)
     cfg = T.TrainConfig(epochs=epochs, chunk_batches=per_epoch)  # validate once per epoch, as the page's curves do
     first = None
     for _ in T.train(model, T.make_optimizer(model, cfg), T.loss_function(spec), prepared, cfg):
         first = first if first is not None else time.perf_counter() - start
-    acc = T.evaluate(model, T.loss_function(spec), prepared.test_x, prepared.test_y).accuracy
+    acc = E.evaluate(model, T.loss_function(spec), prepared.test_x, prepared.test_y).accuracy
     return float(first or 0.0), time.perf_counter() - start, acc
 
 

@@ -5,7 +5,7 @@ import io
 import pytest
 from PIL import Image
 
-from lib import train as T
+from lib.image_classifier import checkpoints
 from tests.helpers import assert_no_exception, run_page, texts
 
 TINY = {"clf.dataset": "digits8", "clf.subset": "300", "clf.epochs": 1}
@@ -61,16 +61,16 @@ def test_tiny_training_run_gives_results_and_checkpoint():
     at.button(key="clf.start").click().run()
     assert_no_exception(at)
     run = at.session_state["clf.run"]
-    assert run["history"] and run["history"][-1]["step"] == 5  # 300 images, batch 64 -> 5 batches in 1 epoch
+    assert run.history and run.history[-1].step == 5  # 300 images, batch 64 -> 5 batches in 1 epoch
     assert at.metric[0].label == "Test accuracy"
     assert "Most confidently wrong" in texts(at)
-    loaded = T.load_checkpoint(T.checkpoint_bytes(run["model"], run["spec"], run["shape"], run["classes"]),
-                               run["model"][1].weight.device)
-    assert loaded.spec == run["spec"]
+    loaded = checkpoints.load_checkpoint(checkpoints.checkpoint_bytes(run.model, run.spec, run.shape, run.classes),
+                                         run.model[1].weight.device)
+    assert loaded.spec == run.spec
     try_it_and_save_load(at, run)
     at.button(key="clf.start").click().run()  # "Train more" continues the same model
-    assert len(at.session_state["clf.run"]["history"]) > len(run["history"]) - 1
-    assert at.session_state["clf.run"]["epochs"] == pytest.approx(2.0)
+    assert len(at.session_state["clf.run"].history) > len(run.history) - 1
+    assert at.session_state["clf.run"].epochs == pytest.approx(2.0)
 
 
 def _png(image: Image.Image) -> bytes:
@@ -92,7 +92,7 @@ def try_it_and_save_load(at, run) -> None:
     assert any("x.png" in e.value for e in at.error)
     at.file_uploader(key="clf.load").set_value(("junk.pt", b"PK broken", "application/octet-stream")).run()
     assert any("cannot be read" in e.value for e in at.error)
-    good = T.checkpoint_bytes(run["model"], run["spec"], run["shape"], run["classes"], {"epochs": 1.0})
+    good = checkpoints.checkpoint_bytes(run.model, run.spec, run.shape, run.classes, {"epochs": 1.0})
     at.file_uploader(key="clf.load").set_value(("mine.pt", good, "application/octet-stream")).run()
     assert any("mine.pt" in s.value for s in at.success)
     at.file_uploader(key="clf.try").set_value(None)

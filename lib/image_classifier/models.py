@@ -1,7 +1,7 @@
-"""The case-study classifiers as editable specs, a builder, a per-layer summary and code in three styles.
+"""The case-study classifiers as editable specs, a builder and a per-layer summary.
 
-A `ModelSpec` (plain data) builds an `nn.Sequential`; the code generators read the built modules,
-so the code shown always matches the model trained.
+A `ModelSpec` (plain data) builds an `nn.Sequential`; the code panels (code.py) read the built
+modules, so the code shown always matches the model trained.
 """
 from __future__ import annotations
 
@@ -11,9 +11,12 @@ import torch
 from torch import nn
 
 from lib.common.device import seeded_rng
+from lib.common.settings import setting
 
 ACTIVATIONS = {"relu": nn.ReLU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh}
 KINDS = ("mlp", "mnist_cnn", "lenet", "cifar_cnn", "vgg")
+LOSSES = ("ce", "nll")  # raw scores + CrossEntropyLoss, or LogSoftmax + NLLLoss
+CODE_STYLES = ("sequential", "module", "functional")
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,30 @@ PRESETS: dict[str, ModelSpec] = {
 DEFAULT_PRESET = "MLP 784-256-128-10, ReLU, dropout 0.25 (Fashion-MNIST)"
 
 
+@dataclass(frozen=True)
+class ModelConfig:
+    """The model section's settings. The editable ones start from the chosen preset (`preset_settings`)."""
+
+    preset: str = setting(DEFAULT_PRESET, options=tuple(PRESETS))  # the Fashion-MNIST MLP: ~87% in 5 epochs
+    activation: str = setting("relu", options=tuple(ACTIVATIONS))
+    batch_norm: bool = False
+    use_dropout: bool = True
+    dropout: float = setting(0.25, lo=0.05, hi=0.8, step=0.05)  # p offered when a preset has no dropout
+    loss: str = setting("nll", options=LOSSES)
+    style: str = setting("sequential", options=CODE_STYLES)  # how the model's code is written
+
+
+def preset_settings(spec: ModelSpec, base: ModelConfig = ModelConfig()) -> ModelConfig:
+    """The model settings a preset starts from: its activation, dropout, batch norm and loss."""
+    return replace(base, activation=spec.activation, batch_norm=spec.batch_norm, use_dropout=spec.dropout > 0,
+                   dropout=spec.dropout or base.dropout, loss=LOSSES[int(spec.log_softmax)])
+
+
+def as_text(items: tuple[int | str, ...]) -> str:
+    """(256, 128) -> '256, 128': the text `parse_widths` and `parse_cfg` read back."""
+    return ", ".join(map(str, items))
+
+
 def parse_widths(text: str, what: str = "layer widths") -> tuple[int, ...]:
     """'256, 128' -> (256, 128); no eval, just integers between 1 and 4096."""
     parts = [p.strip() for p in text.replace(";", ",").split(",") if p.strip()]
@@ -90,6 +117,13 @@ def validate(spec: ModelSpec) -> None:
     need = {"mnist_cnn": 2, "lenet": 2, "cifar_cnn": 3}.get(spec.kind)
     if need and len(spec.channels) != need:
         raise ValueError(f"This network has {need} convolution layers, so it needs {need} channel counts.")
+
+
+def with_changes(spec: ModelSpec, **changes) -> ModelSpec:
+    """A copy of `spec` with some fields changed, validated."""
+    new = replace(spec, **changes)
+    validate(new)
+    return new
 
 
 # ---------------------------------------------------------------- building
@@ -157,6 +191,16 @@ def build(spec: ModelSpec, in_shape: tuple[int, int, int], num_classes: int, see
     return net
 
 
+def device_of(model: nn.Module) -> torch.device:
+    """Where the model's weights live."""
+    return next(model.parameters()).device
+
+
+def modes_differ(spec: ModelSpec, model: nn.Module) -> bool:
+    """Whether model.train() and model.eval() give different answers: dropout or batch norm."""
+    return spec.dropout > 0 or any(isinstance(m, nn.BatchNorm2d) for m in model.modules())
+
+
 # ---------------------------------------------------------------- summary
 
 @dataclass(frozen=True)
@@ -169,8 +213,7 @@ class LayerRow:
 
 def summary(model: nn.Sequential, in_shape: tuple[int, int, int]) -> list[LayerRow]:
     """Per-layer output shape (batch of 1) and parameter count."""
-    device = next(model.parameters()).device
-    x = torch.zeros(1, *in_shape, device=device)
+    x = torch.zeros(1, *in_shape, device=device_of(model))
     rows = []
     was_training = model.training
     model.eval()
@@ -185,97 +228,3 @@ def summary(model: nn.Sequential, in_shape: tuple[int, int, int]) -> list[LayerR
 def count_params(model: nn.Module) -> int:
     """Number of trainable numbers in the model."""
     return sum(p.numel() for p in model.parameters() if p.requires_grad)
-
-
-# ---------------------------------------------------------------- code in three styles
-
-def layer_source(m: nn.Module) -> str:
-    """Constructor call that recreates a layer, e.g. `nn.Conv2d(1, 16, kernel_size=5, stride=2, padding=2)`."""
-    if isinstance(m, nn.Conv2d):
-        extra = "".join(f", {k}={getattr(m, k)[0]}" for k in ("stride", "padding") if getattr(m, k)[0] != (1 if k == "stride" else 0))
-        return f"nn.Conv2d({m.in_channels}, {m.out_channels}, kernel_size={m.kernel_size[0]}{extra})"
-    if isinstance(m, nn.Linear):
-        return f"nn.Linear({m.in_features}, {m.out_features})"
-    if isinstance(m, nn.MaxPool2d):
-        return f"nn.MaxPool2d({m.kernel_size})"
-    if isinstance(m, nn.BatchNorm2d):
-        return f"nn.BatchNorm2d({m.num_features})"
-    if isinstance(m, nn.Dropout):
-        return f"nn.Dropout({m.p})"
-    if isinstance(m, nn.Flatten):
-        return "nn.Flatten()"
-    if isinstance(m, nn.LogSoftmax):
-        return "nn.LogSoftmax(dim=1)"
-    return f"nn.{type(m).__name__}()"  # parameter-free activations
-
-
-def functional_call(m: nn.Module, attr: str) -> str:
-    """The `forward` line of the functional style for one layer."""
-    if isinstance(m, (nn.Conv2d, nn.Linear, nn.BatchNorm2d)):
-        return f"self.{attr}(x)"
-    if isinstance(m, nn.MaxPool2d):
-        return f"F.max_pool2d(x, {m.kernel_size})"
-    if isinstance(m, nn.Dropout):
-        return f"F.dropout(x, p={m.p}, training=self.training)"
-    if isinstance(m, nn.Flatten):
-        return "torch.flatten(x, 1)"
-    if isinstance(m, nn.LogSoftmax):
-        return "F.log_softmax(x, dim=1)"
-    return {nn.ReLU: "F.relu(x)", nn.Sigmoid: "torch.sigmoid(x)", nn.Tanh: "torch.tanh(x)"}[type(m)]
-
-
-_PREFIX = {nn.Conv2d: "conv", nn.Linear: "fc", nn.BatchNorm2d: "bn", nn.MaxPool2d: "pool", nn.Dropout: "dropout",
-           nn.Flatten: "flatten", nn.LogSoftmax: "log_softmax"}
-
-
-def attribute_names(model: nn.Sequential) -> list[str]:
-    """conv1, act1, pool1, fc1, ... one readable name per layer."""
-    counts: dict[str, int] = {}
-    names = []
-    for m in model:
-        prefix = _PREFIX.get(type(m), "act")
-        counts[prefix] = counts.get(prefix, 0) + 1
-        names.append(f"{prefix}{counts[prefix]}")
-    return names
-
-
-def _shape_comment(shape: tuple[int, ...]) -> str:
-    return "  # -> (B, " + ", ".join(str(s) for s in shape[1:]) + ")"
-
-
-def model_code(model: nn.Sequential, in_shape: tuple[int, int, int], style: str) -> str:
-    """Standalone code that defines this model in `style` ('module', 'sequential' or 'functional')."""
-    rows = summary(model, in_shape)
-    if style == "sequential":
-        body = "\n".join(f"    {layer_source(m)},{_shape_comment(r.output_shape)}" for m, r in zip(model, rows))
-        definition = f"model = nn.Sequential(\n{body}\n)"
-    elif style in ("module", "functional"):
-        definition = _class_code(model, rows, functional=style == "functional")
-    else:
-        raise ValueError(f"Unknown code style {style!r}.")
-    c, h, w = in_shape
-    return (f"import torch\nimport torch.nn.functional as F\nfrom torch import nn\n\n{definition}\n\n"
-            f"print(model)\nx = torch.zeros(1, {c}, {h}, {w})  # one {c}x{h}x{w} image\n"
-            f"print(model(x).shape)\nprint(sum(p.numel() for p in model.parameters()), 'parameters')\n")
-
-
-def _class_code(model: nn.Sequential, rows: list[LayerRow], functional: bool) -> str:
-    names = attribute_names(model)
-    keep = [(n, m) for n, m in zip(names, model)
-            if not functional or isinstance(m, (nn.Conv2d, nn.Linear, nn.BatchNorm2d))]
-    init = "\n".join(f"        self.{n} = {layer_source(m)}" for n, m in keep)
-    calls = [functional_call(m, n) if functional else f"self.{n}(x)" for n, m in zip(names, model)]
-    fwd = "\n".join(f"        x = {call}{_shape_comment(r.output_shape)}" for call, r in zip(calls, rows))
-    return (f"class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n{init}\n\n"
-            f"    def forward(self, x):\n{fwd}\n        return x\n\n\nmodel = Net()")
-
-
-def with_changes(spec: ModelSpec, **changes) -> ModelSpec:
-    """A copy of `spec` with some fields changed, validated."""
-    new = replace(spec, **changes)
-    validate(new)
-    return new
-
-
-__all__ = ["ModelSpec", "PRESETS", "DEFAULT_PRESET", "build", "summary", "model_code", "make_layers",
-           "parse_widths", "parse_cfg", "count_params", "with_changes", "LayerRow"]

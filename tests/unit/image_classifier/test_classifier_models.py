@@ -1,9 +1,10 @@
-"""lib/models.py: shapes, parameter counts against formulas, parsing, code in three styles."""
+"""lib/image_classifier/models.py: shapes, parameter counts against formulas, parsing, preset settings."""
 import pytest
 import torch
 from torch import nn
 
-from lib import models as M
+from lib.common.settings import check, spec
+from lib.image_classifier import models as M
 
 FASHION = (1, 28, 28)
 
@@ -38,8 +39,8 @@ def test_summary_shapes_and_params():
 
 
 def test_build_is_deterministic_per_seed():
-    spec = M.PRESETS[M.DEFAULT_PRESET]
-    a, b, c = (M.build(spec, FASHION, 10, seed=s) for s in (1, 1, 2))
+    spec_ = M.PRESETS[M.DEFAULT_PRESET]
+    a, b, c = (M.build(spec_, FASHION, 10, seed=s) for s in (1, 1, 2))
     assert torch.equal(a[1].weight, b[1].weight) and not torch.equal(a[1].weight, c[1].weight)
 
 
@@ -55,25 +56,55 @@ def test_too_small_images_and_bad_text_give_messages():
     assert M.parse_cfg("64, m, 128") == (64, "M", 128) and M.parse_widths("") == ()
 
 
+@pytest.mark.parametrize("items", [(256, 128), (), (32, "M", 64, "M")])
+def test_as_text_reads_back(items):
+    text = M.as_text(items)
+    assert (M.parse_cfg(text) if "M" in items else M.parse_widths(text)) == items
+
+
 def test_spec_round_trips_through_plain_dict():
-    spec = M.PRESETS["VGG-style (cfg list + make_layers)"]
-    d = spec.to_dict()
+    spec_ = M.PRESETS["VGG-style (cfg list + make_layers)"]
+    d = spec_.to_dict()
     assert all(isinstance(v, (list, str, int, float, bool)) for v in d.values())
-    assert M.ModelSpec.from_dict(d) == spec
+    assert M.ModelSpec.from_dict(d) == spec_
     with pytest.raises(ValueError):
         M.ModelSpec.from_dict({**d, "evil": 1})
 
 
-@pytest.mark.parametrize("name", list(M.PRESETS))
-@pytest.mark.parametrize("style", ["sequential", "module", "functional"])
-def test_generated_code_builds_the_same_network(name, style):
-    """Run the code shown on the page; load our weights into it and compare outputs."""
-    model = M.build(M.PRESETS[name], FASHION, 10, seed=3).eval()
-    ns: dict = {}
-    exec(M.model_code(model, FASHION, style), ns)  # tests may exec generated code
-    theirs = ns["model"].eval()
-    assert M.count_params(theirs) == M.count_params(model)
-    ours_state, their_keys = list(model.state_dict().values()), list(theirs.state_dict())
-    theirs.load_state_dict(dict(zip(their_keys, ours_state)))  # same order of tensors in every style
-    x = torch.randn(3, *FASHION, generator=torch.Generator().manual_seed(0))
-    torch.testing.assert_close(theirs(x), model(x))
+def test_model_settings_default_to_the_default_preset():
+    cfg = M.ModelConfig()
+    check(cfg)
+    assert cfg.preset == M.DEFAULT_PRESET and spec(cfg, "preset").options == tuple(M.PRESETS)
+    assert M.preset_settings(M.PRESETS[M.DEFAULT_PRESET]) == cfg  # the defaults are the default preset's
+    assert (spec(cfg, "dropout").lo, spec(cfg, "dropout").hi, spec(cfg, "dropout").step) == (0.05, 0.8, 0.05)
+
+
+@pytest.mark.parametrize("name, activation, use_dropout, dropout, loss, batch_norm", [
+    ("MLP 784-128-10, sigmoid (first case study)", "sigmoid", False, 0.25, "ce", False),  # no dropout: slider at 0.25
+    ("VGG-style (cfg list + make_layers)", "relu", True, 0.25, "ce", True),
+    ("MLP 784-256-128-10, ReLU, dropout 0.25 (Fashion-MNIST)", "relu", True, 0.25, "nll", False),
+])
+def test_preset_settings_follow_the_preset(name, activation, use_dropout, dropout, loss, batch_norm):
+    s = M.preset_settings(M.PRESETS[name])
+    assert (s.activation, s.use_dropout, s.dropout, s.loss, s.batch_norm) == (activation, use_dropout, dropout, loss,
+                                                                              batch_norm)
+    check(s)
+
+
+def test_preset_settings_keep_a_presets_own_dropout():
+    assert M.preset_settings(M.ModelSpec(dropout=0.5)).dropout == 0.5
+
+
+@pytest.mark.parametrize("name, differ", [
+    ("MLP 784-128-10, sigmoid (first case study)", False),          # no dropout, no batch norm
+    ("MLP 784-256-128-10, ReLU, dropout 0.25 (Fashion-MNIST)", True),  # dropout
+    ("VGG-style (cfg list + make_layers)", True),                   # batch norm (and dropout)
+])
+def test_modes_differ(name, differ):
+    model = M.build(M.PRESETS[name], FASHION, 10)
+    assert M.modes_differ(M.PRESETS[name], model) is differ
+    assert M.modes_differ(M.with_changes(M.PRESETS[name], dropout=0.0), model) is (name.startswith("VGG"))
+
+
+def test_device_of():
+    assert M.device_of(M.build(M.ModelSpec(), (1, 8, 8), 10)) == torch.device("cpu")

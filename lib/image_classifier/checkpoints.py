@@ -1,0 +1,69 @@
+"""Saving and loading a trained classifier safely: the state_dict plus a plain-types config,
+read back with `torch.load(..., weights_only=True)` and checked against the rebuilt architecture."""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+
+import torch
+from torch import nn
+
+from lib.common.safe_load import load_weights_only
+from lib.image_classifier.models import ModelSpec, build
+
+CHECKPOINT_FORMAT = "pytorch-explainer/image-classifier"
+CHECKPOINT_VERSION = 1
+
+
+def checkpoint_bytes(model: nn.Module, spec: ModelSpec, in_shape: tuple[int, int, int],
+                     classes: tuple[str, ...], meta: dict | None = None) -> bytes:
+    """torch.save of the state_dict plus a plain-types config: loadable with weights_only=True."""
+    state = {k: v.detach().cpu() for k, v in model.state_dict().items()}
+    buf = io.BytesIO()
+    torch.save({"format": CHECKPOINT_FORMAT, "version": CHECKPOINT_VERSION, "spec": spec.to_dict(),
+                "in_shape": list(in_shape), "classes": list(classes), "meta": dict(meta or {}),
+                "state_dict": state}, buf)
+    return buf.getvalue()
+
+
+@dataclass(frozen=True)
+class Loaded:
+    model: nn.Sequential
+    spec: ModelSpec
+    in_shape: tuple[int, int, int]
+    classes: tuple[str, ...]
+    meta: dict
+
+
+def load_checkpoint(data: bytes, device: torch.device) -> Loaded:
+    """Read a checkpoint safely (weights_only) and rebuild its model; ValueError explains any problem."""
+    obj = load_weights_only(data)
+    if not isinstance(obj, dict) or obj.get("format") != CHECKPOINT_FORMAT:
+        raise ValueError("This file is not a checkpoint saved by this page (it has no image-classifier "
+                         "config); a bare state_dict needs the model class that made it.")
+    if obj.get("version") != CHECKPOINT_VERSION:
+        raise ValueError(f"Checkpoint version {obj.get('version')} is not supported (this page writes {CHECKPOINT_VERSION}).")
+    try:
+        spec = ModelSpec.from_dict(obj["spec"])
+        in_shape = tuple(int(v) for v in obj["in_shape"])
+        classes = tuple(str(c) for c in obj["classes"])
+    except (KeyError, TypeError, ValueError) as e:
+        raise ValueError(f"The checkpoint's config is damaged or incomplete ({e}).") from e
+    model = build(spec, in_shape, len(classes))  # type: ignore[arg-type]
+    check_state_dict(model, obj.get("state_dict"))
+    model.load_state_dict(obj["state_dict"])
+    return Loaded(model.to(device), spec, in_shape, classes, obj.get("meta", {}))  # type: ignore[arg-type]
+
+
+def check_state_dict(model: nn.Module, state) -> None:
+    """Compare keys and shapes with the architecture and say what does not fit."""
+    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
+        raise ValueError("The checkpoint has no state_dict of tensors.")
+    own = model.state_dict()
+    missing, extra = sorted(set(own) - set(state)), sorted(set(state) - set(own))
+    wrong = [f"{k}: file {tuple(state[k].shape)} vs model {tuple(own[k].shape)}"
+             for k in own if k in state and state[k].shape != own[k].shape]
+    if missing or extra or wrong:
+        details = "; ".join(filter(None, [f"missing {missing[:3]}" if missing else "",
+                                          f"unexpected {extra[:3]}" if extra else "", "; ".join(wrong[:3])]))
+        raise ValueError(f"The weights do not fit this architecture: {details}.")
