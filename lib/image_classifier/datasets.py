@@ -1,4 +1,5 @@
-"""Small image-classification data sets: offline sources first, torchvision downloads on request.
+"""Small image-classification data sets: offline sources first, torchvision downloads on request
+(Fashion-MNIST and the torchvision loaders are shared with other pages: lib.common.datasets).
 
 Every loader returns an `ImageSet` of uint8 tensors shaped (N, C, H, W), the raw pixels, so the
 page can show them and both loading pipelines (classic DataLoader + transforms, fast tensors)
@@ -6,7 +7,6 @@ start from the same bytes. The browsing helpers (statistics, a grid per class) w
 """
 from __future__ import annotations
 
-import gzip
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -14,34 +14,10 @@ from typing import Callable
 import numpy as np
 import torch
 
+from lib.common.datasets import ImageSet, load_fashion_offline, load_torchvision
 from lib.common.settings import setting
 
-FASHION_DIR = Path("/usr/share/datasets/fashion-mnist")  # Debian package dataset-fashion-mnist
-FASHION_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-                   "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot")
 DIGIT_CLASSES = tuple(str(d) for d in range(10))
-CIFAR_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
-
-
-@dataclass(frozen=True)
-class ImageSet:
-    name: str
-    classes: tuple[str, ...]
-    train_x: torch.Tensor  # (N, C, H, W) uint8
-    train_y: torch.Tensor  # (N,) int64
-    test_x: torch.Tensor
-    test_y: torch.Tensor
-    source: str            # where the pixels came from, for the page
-
-    @property
-    def shape(self) -> tuple[int, int, int]:
-        """(C, H, W) of one image."""
-        c, h, w = self.train_x.shape[1:]
-        return int(c), int(h), int(w)
-
-    def test_label(self, i: int) -> str:
-        """The class name of test image `i`."""
-        return self.classes[int(self.test_y[i])]
 
 
 @dataclass(frozen=True)
@@ -52,27 +28,6 @@ class SourceInfo:
 
 
 # ---------------------------------------------------------------- offline sources
-
-def read_idx(path: Path) -> np.ndarray:
-    """Read a gzipped idx file (the MNIST format: big-endian header, then uint8 data)."""
-    with gzip.open(path, "rb") as f:
-        data = f.read()
-    ndim = data[3]
-    dims = [int.from_bytes(data[4 + 4 * i: 8 + 4 * i], "big") for i in range(ndim)]
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * ndim).reshape(dims)
-
-
-def load_fashion_offline(root: Path = FASHION_DIR) -> ImageSet:
-    """Fashion-MNIST, 60k train + 10k test, from Debian's idx files."""
-    def part(kind: str) -> tuple[torch.Tensor, torch.Tensor]:
-        x = read_idx(root / f"{kind}-images-idx3-ubyte.gz")
-        y = read_idx(root / f"{kind}-labels-idx1-ubyte.gz")
-        return torch.from_numpy(x.copy()).unsqueeze(1), torch.from_numpy(y.astype(np.int64))  # (N,28,28)->(N,1,28,28)
-    if not (root / "train-images-idx3-ubyte.gz").exists():
-        raise ValueError(f"Fashion-MNIST is not installed in {root} (Debian package dataset-fashion-mnist).")
-    (tx, ty), (vx, vy) = part("train"), part("t10k")
-    return ImageSet("Fashion-MNIST", FASHION_CLASSES, tx, ty, vx, vy, f"Debian dataset-fashion-mnist ({root})")
-
 
 def holdout_split(x: torch.Tensor, y: torch.Tensor, fraction: float, seed: int) -> tuple[torch.Tensor, ...]:
     """Shuffle with a seed and keep `fraction` as a test set (for sets shipped without one)."""
@@ -103,29 +58,7 @@ def load_digits8(cfg: DataConfig | None = None) -> ImageSet:
     return ImageSet("8x8 digits", DIGIT_CLASSES, *parts, source="scikit-learn, sklearn.datasets.load_digits()")
 
 
-# ---------------------------------------------------------------- torchvision (online users)
-
-def load_torchvision(name: str, root: Path, allow_download: bool) -> ImageSet:
-    """MNIST, FashionMNIST or CIFAR10 via torchvision; downloads only if `allow_download`."""
-    from torchvision import datasets
-    cls = {"MNIST": datasets.MNIST, "FashionMNIST": datasets.FashionMNIST, "CIFAR10": datasets.CIFAR10}[name]
-    try:
-        train = cls(str(root), train=True, download=allow_download)
-        test = cls(str(root), train=False, download=allow_download)
-    except Exception as e:  # URLError, RuntimeError("Dataset not found"), checksum errors...
-        why = "it is not downloaded yet" if not allow_download else f"the download failed ({type(e).__name__})"
-        raise ValueError(f"torchvision's {name} is not available: {why}. "
-                         "Offline you can use Fashion-MNIST (full), the MNIST 5k subset or the 8x8 digits.") from e
-    classes = CIFAR_CLASSES if name == "CIFAR10" else tuple(train.classes)
-    return ImageSet(f"{name} (torchvision)", classes, *_tv_tensors(train), *_tv_tensors(test),
-                    source=f"torchvision.datasets.{name} in {root}")
-
-
-def _tv_tensors(ds) -> tuple[torch.Tensor, torch.Tensor]:
-    data = torch.as_tensor(np.asarray(ds.data), dtype=torch.uint8)
-    x = data.unsqueeze(1) if data.ndim == 3 else data.permute(0, 3, 1, 2)  # (N,H,W[,C]) -> (N,C,H,W)
-    return x.contiguous(), torch.as_tensor(np.asarray(ds.targets), dtype=torch.int64)
-
+# ---------------------------------------------------------------- torchvision (online users): lib.common.datasets
 
 def _tv(name: str) -> Callable[..., ImageSet]:
     return lambda root=Path("data"), allow_download=False: load_torchvision(name, root, allow_download)

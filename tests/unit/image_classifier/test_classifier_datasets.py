@@ -1,6 +1,4 @@
 """lib/image_classifier/datasets.py: loaders on real offline data, settings, stats, the browsing grid."""
-import gzip
-
 import numpy as np
 import pytest
 import torch
@@ -15,12 +13,6 @@ def test_fashion_offline_shapes_and_labels():
     assert data.train_x.dtype == torch.uint8
     assert torch.bincount(data.train_y).tolist() == [6000] * 10  # Fashion-MNIST is balanced
     assert data.classes[9] == "Ankle boot"
-
-
-def test_read_idx_header(tmp_path):
-    raw = bytes([0, 0, 8, 3]) + (2).to_bytes(4, "big") + (2).to_bytes(4, "big") + (3).to_bytes(4, "big") + bytes(range(12))
-    (tmp_path / "x.gz").write_bytes(gzip.compress(raw))
-    assert D.read_idx(tmp_path / "x.gz").tolist() == np.arange(12).reshape(2, 2, 3).tolist()
 
 
 def test_mnist_subset_split_is_stratified_enough_and_seeded():
