@@ -21,13 +21,13 @@ from torchvision import transforms as v1
 from torchvision.transforms import v2
 
 from bench.common import Figure, cli, interleaved_times, median_ratio
-from lib import augment as aug
+from lib.augment import images, pipeline, registry, sampling
 from lib.common.samples import load_sample
 
 GRID = 16
 JITTER = {"brightness": (0.6, 1.4), "contrast": (0.6, 1.4), "saturation": (0.6, 1.4), "hue": (-0.1, 0.1)}
 RECIPES = {  # label: [(transform name, parameters)]
-    "page default (RandomResizedCrop+Flip+ColorJitter)": [(s.name, s.params) for s in aug.default_pipeline()],
+    "page default (RandomResizedCrop+Flip+ColorJitter)": [(s.name, s.params) for s in pipeline.default_pipeline()],
     "Resize+RandomResizedCrop+Flip": [
         ("Resize", {"size": 256}), ("RandomResizedCrop", {"size": 224, "scale": (0.5, 1.0)}),
         ("RandomHorizontalFlip", {})],
@@ -58,17 +58,17 @@ def v1_pipeline(recipe: list) -> v1.Compose:
     return v1.Compose([V1[step.name](step.params) for step in _steps(recipe)])
 
 
-def _steps(recipe: list) -> list[aug.Step]:
-    return [aug.Step(n, {**aug.REGISTRY[n].defaults(), **p}) for n, p in recipe]
+def _steps(recipe: list) -> list[pipeline.Step]:
+    return [pipeline.Step(n, {**registry.REGISTRY[n].defaults(), **p}) for n, p in recipe]
 
 
 def _page(image: Image.Image, recipe: list, device: torch.device):
-    """The page's code path: uint8 image on `device`, `aug.sample` of the built pipeline."""
-    built = aug.build_pipeline(_steps(recipe))
-    x = aug.to_uint8_image(image, device)
+    """The page's code path: uint8 image on `device`, `sampling.sample` of the built pipeline."""
+    built = pipeline.build_pipeline(_steps(recipe))
+    x = images.to_uint8_image(image, device)
 
     def page() -> None:
-        aug.sample(x, built, GRID, seed=0)
+        sampling.sample(x, built, GRID, seed=0)
         if device.type == "cuda":
             torch.cuda.synchronize(device)
 
@@ -85,8 +85,8 @@ def _seeded_grid(draw) -> list:
 
 
 def _recipe(label: str, recipe: list, image: Image.Image, repeats: int) -> list[Figure]:
-    compose = v2.Compose([aug.build_transform(s, faster=False) for s in _steps(recipe)])
-    x = aug.to_uint8_image(image, torch.device("cpu"))
+    compose = v2.Compose([pipeline.build_transform(s, faster=False) for s in _steps(recipe)])
+    x = images.to_uint8_image(image, torch.device("cpu"))
     reference = v1_pipeline(recipe)
     fns = {"v1": lambda: _seeded_grid(lambda i: reference(image)),  # the same crops and colours every run
            "v2": lambda: _seeded_grid(lambda i: compose(x)),  # the exported code's loop

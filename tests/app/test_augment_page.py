@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from lib.augment import AugmentConfig
+from lib.augment.config import AugmentConfig
 from tests.helpers import assert_no_exception, run_page, texts
 
 CFG = AugmentConfig()

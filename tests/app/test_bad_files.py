@@ -109,7 +109,7 @@ def json_cases(marker: Path) -> dict[str, tuple[str, bytes]]:
 
 
 def _pipeline(at) -> list[str]:
-    return [entry["step"].name for entry in at.session_state["augment.pipeline"]]
+    return [step.name for step in at.session_state["augment.pipeline"].steps()]
 
 
 def test_bad_pipeline_json_files_give_messages(tmp_path):

@@ -6,7 +6,7 @@ from torchvision.transforms import v2
 from torchvision.transforms.v2 import functional as F
 from torchvision.transforms.v2.functional._geometry import _affine_grid, _get_inverse_affine_matrix
 
-from lib import augment_kernels as K
+from lib.augment import kernels as K
 
 
 def _random_images(count: int, seed: int, channels=(3,), max_side: int = 90):

@@ -8,7 +8,7 @@ of the image's levels, in place, with 0/1 float-mask arithmetic for hue; rotatio
 
 The page builds `ExactColorJitter` / `ExactRandomRotation`: v2 subclasses whose random draws are the
 original's, so a grid drawn on the page equals the grid the exported `v2.Compose` code draws.
-tests/unit/test_augment_kernels.py compares every kernel with torchvision's bit for bit (hue on all
+tests/unit/augment/test_augment_kernels.py compares every kernel with torchvision's bit for bit (hue on all
 2**24 colours); inputs a shortcut does not cover (float, grey where it matters, empty, non-CPU
 images, masks, boxes) take torchvision's own kernels.
 """
