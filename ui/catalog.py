@@ -49,6 +49,9 @@ PAGES: list[PageEntry] = [
     PageEntry("pages/image_classifier.py", N_("Image classifier"), "🧪", TRAINING,
               N_("Train an MLP or a CNN on Fashion-MNIST, MNIST, digits or CIFAR-10 live; see its confusion matrix "
                  "and mistakes.")),
+    PageEntry("pages/transfer.py", N_("Transfer learning"), "♻️", TRAINING,
+              N_("Reuse a pretrained VGG19 or ResNet on a few pictures per class: frozen features, a new head, then "
+                 "fine-tuning; your own classes and webcam too.")),
 ]
 
 

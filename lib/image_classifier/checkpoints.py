@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 
+from lib.common.messages import LearnerError
 from lib.common.safe_load import load_weights_only
 from lib.image_classifier.models import ModelSpec, build
 
@@ -39,16 +40,17 @@ def load_checkpoint(data: bytes, device: torch.device) -> Loaded:
     """Read a checkpoint safely (weights_only) and rebuild its model; ValueError explains any problem."""
     obj = load_weights_only(data)
     if not isinstance(obj, dict) or obj.get("format") != CHECKPOINT_FORMAT:
-        raise ValueError("This file is not a checkpoint saved by this page (it has no image-classifier "
-                         "config); a bare state_dict needs the model class that made it.")
+        raise LearnerError("This file is not a checkpoint saved by this page (it has no image-classifier "
+                           "config); a bare state_dict needs the model class that made it.")
     if obj.get("version") != CHECKPOINT_VERSION:
-        raise ValueError(f"Checkpoint version {obj.get('version')} is not supported (this page writes {CHECKPOINT_VERSION}).")
+        raise LearnerError("Checkpoint version {found} is not supported (this page writes {version}).",
+                           found=str(obj.get("version"))[:20], version=CHECKPOINT_VERSION)
     try:
         spec = ModelSpec.from_dict(obj["spec"])
         in_shape = tuple(int(v) for v in obj["in_shape"])
         classes = tuple(str(c) for c in obj["classes"])
     except (KeyError, TypeError, ValueError) as e:
-        raise ValueError(f"The checkpoint's config is damaged or incomplete ({e}).") from e
+        raise LearnerError("The checkpoint's config is damaged or incomplete ({error}).", error=str(e)[:200]) from e
     model = build(spec, in_shape, len(classes))  # type: ignore[arg-type]
     check_state_dict(model, obj.get("state_dict"))
     model.load_state_dict(obj["state_dict"])
@@ -58,7 +60,7 @@ def load_checkpoint(data: bytes, device: torch.device) -> Loaded:
 def check_state_dict(model: nn.Module, state) -> None:
     """Compare keys and shapes with the architecture and say what does not fit."""
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
-        raise ValueError("The checkpoint has no state_dict of tensors.")
+        raise LearnerError("The checkpoint has no state_dict of tensors.")
     own = model.state_dict()
     missing, extra = sorted(set(own) - set(state)), sorted(set(state) - set(own))
     wrong = [f"{k}: file {tuple(state[k].shape)} vs model {tuple(own[k].shape)}"
@@ -66,4 +68,4 @@ def check_state_dict(model: nn.Module, state) -> None:
     if missing or extra or wrong:
         details = "; ".join(filter(None, [f"missing {missing[:3]}" if missing else "",
                                           f"unexpected {extra[:3]}" if extra else "", "; ".join(wrong[:3])]))
-        raise ValueError(f"The weights do not fit this architecture: {details}.")
+        raise LearnerError("The weights do not fit this architecture: {details}.", details=details)

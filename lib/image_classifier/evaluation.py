@@ -23,8 +23,13 @@ class Evaluation:
     preds: torch.Tensor   # (N,) on CPU
 
 
+# images per forward pass when evaluating: small enough that a chunk's activations stay in the CPU's caches
+# (batch norm, ReLU and pooling are memory-bound: 256 evaluates the fast CNN 1.6x and VGG 3x faster than 1024)
+EVAL_BATCH = 256
+
+
 @torch.no_grad()
-def predict_proba(model: nn.Module, x: torch.Tensor, batch_size: int = 1024) -> torch.Tensor:
+def predict_proba(model: nn.Module, x: torch.Tensor, batch_size: int = EVAL_BATCH) -> torch.Tensor:
     """Class probabilities in eval mode (dropout off); works for raw-score and LogSoftmax models."""
     model.eval()
     outs = [model(as_input(chunk)).float() for chunk in x.split(batch_size)]
@@ -32,7 +37,8 @@ def predict_proba(model: nn.Module, x: torch.Tensor, batch_size: int = 1024) -> 
 
 
 @torch.no_grad()
-def evaluate(model: nn.Module, loss_fn: nn.Module, x: torch.Tensor, y: torch.Tensor, batch_size: int = 1024) -> Evaluation:
+def evaluate(model: nn.Module, loss_fn: nn.Module, x: torch.Tensor, y: torch.Tensor,
+             batch_size: int = EVAL_BATCH) -> Evaluation:
     """Loss and accuracy on a whole split (uint8 pixels or model inputs) in eval mode."""
     model.eval()
     outs = torch.cat([model(as_input(chunk)).float() for chunk in x.split(batch_size)])

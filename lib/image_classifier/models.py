@@ -11,12 +11,15 @@ import torch
 from torch import nn
 
 from lib.common.device import seeded_rng
+from lib.common.messages import N_, LearnerError, Message
 from lib.common.settings import setting
 
 ACTIVATIONS = {"relu": nn.ReLU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh}
 KINDS = ("mlp", "mnist_cnn", "lenet", "cifar_cnn", "vgg")
-LOSSES = ("ce", "nll")  # raw scores + CrossEntropyLoss, or LogSoftmax + NLLLoss
-CODE_STYLES = ("sequential", "module", "functional")
+# raw scores + CrossEntropyLoss, or LogSoftmax + NLLLoss (option id -> label, translated by the page)
+LOSSES = {"ce": N_("raw scores + CrossEntropyLoss"), "nll": N_("LogSoftmax + NLLLoss")}
+CODE_STYLES = {"sequential": "nn.Sequential", "module": N_("nn.Module class"),
+               "functional": N_("functional API in forward")}
 
 
 @dataclass(frozen=True)
@@ -40,42 +43,62 @@ class ModelSpec:
         """Inverse of `to_dict`, refusing unknown fields or kinds."""
         names = set(ModelSpec.__dataclass_fields__)
         if not isinstance(d, dict) or set(d) - names:
-            raise ValueError("The checkpoint's model description has fields this page does not know.")
+            raise LearnerError("The checkpoint's model description has fields this page does not know.")
         spec = ModelSpec(**{k: tuple(v) if isinstance(v, list) else v for k, v in d.items()})
         validate(spec)
         return spec
 
 
+# The case studies' networks by a short id (what a link carries); their titles are in PRESET_TITLES and
+# their training recipes in recipes.py.
 PRESETS: dict[str, ModelSpec] = {
-    "MLP 784-128-10, sigmoid (first case study)": ModelSpec("mlp", (128,), "sigmoid", 0.0, False),
-    "MLP 784-256-128-10, ReLU, dropout 0.25 (Fashion-MNIST)": ModelSpec("mlp", (256, 128), "relu", 0.25, True),
-    "MNIST CNN (16@5x5 s2 + pool, 32@5x5)": ModelSpec("mnist_cnn", channels=(16, 32), fc=(), dropout=0.0, log_softmax=False),
-    "LeNet-5": ModelSpec("lenet", channels=(6, 16), fc=(120, 84), dropout=0.0, log_softmax=False),
-    "CIFAR-10 CNN (3 conv+pool blocks, 512 hidden)": ModelSpec(
-        "cifar_cnn", channels=(16, 32, 64), fc=(512,), dropout=0.25, log_softmax=False),
-    "VGG-style (cfg list + make_layers)": ModelSpec(
-        "vgg", cfg=(32, "M", 64, "M"), batch_norm=True, fc=(256,), dropout=0.25, log_softmax=False),
+    "mlp_sigmoid": ModelSpec("mlp", (128,), "sigmoid", 0.0, False),
+    "mlp": ModelSpec("mlp", (256, 128), "relu", 0.25, True),
+    "mnist_cnn": ModelSpec("mnist_cnn", channels=(16, 32), fc=(), dropout=0.0, log_softmax=False),
+    # three 3x3 conv blocks with batch norm and no hidden linear layer: with one-cycle, >= 91% on
+    # Fashion-MNIST in under a minute on 2 CPU cores (bench/image_classifier.py)
+    "fast_cnn": ModelSpec("vgg", cfg=(16, "M", 32, "M", 64), batch_norm=True, fc=(), dropout=0.0,
+                          log_softmax=False),
+    "lenet": ModelSpec("lenet", channels=(6, 16), fc=(120, 84), dropout=0.0, log_softmax=False),
+    "cifar_cnn": ModelSpec("cifar_cnn", channels=(16, 32, 64), fc=(512,), dropout=0.25, log_softmax=False),
+    "vgg": ModelSpec("vgg", cfg=(32, "M", 64, "M"), batch_norm=True, fc=(256,), dropout=0.25, log_softmax=False),
 }
-DEFAULT_PRESET = "MLP 784-256-128-10, ReLU, dropout 0.25 (Fashion-MNIST)"
+PRESET_TITLES = {
+    "mlp_sigmoid": N_("MLP 784-128-10, sigmoid (first case study, its exact recipe)"),
+    "mlp": N_("MLP 784-256-128-10, ReLU, dropout 0.25 (Fashion-MNIST)"),
+    "mnist_cnn": N_("MNIST CNN (16@5x5 s2 + pool, 32@5x5): the plain recipe"),
+    "fast_cnn": N_("Fast CNN: 16-32-64 with batch norm, one-cycle schedule"),
+    "lenet": N_("LeNet-5"),
+    "cifar_cnn": N_("CIFAR-10 CNN (3 conv+pool blocks, 512 hidden)"),
+    "vgg": N_("VGG-style (cfg list + make_layers)"),
+}
+DEFAULT_PRESET = "mlp"
 
 
 @dataclass(frozen=True)
 class ModelConfig:
-    """The model section's settings. The editable ones start from the chosen preset (`preset_settings`)."""
+    """The model section's settings. The editable ones start from the chosen preset (`preset_settings`);
+    the layer lists are the text the learner edits ("256, 128"), parsed by `parse_widths`/`parse_cfg`."""
 
-    preset: str = setting(DEFAULT_PRESET, options=tuple(PRESETS))  # the Fashion-MNIST MLP: ~87% in 5 epochs
-    activation: str = setting("relu", options=tuple(ACTIVATIONS))
-    batch_norm: bool = False
-    use_dropout: bool = True
-    dropout: float = setting(0.25, lo=0.05, hi=0.8, step=0.05)  # p offered when a preset has no dropout
-    loss: str = setting("nll", options=LOSSES)
-    style: str = setting("sequential", options=CODE_STYLES)  # how the model's code is written
+    preset: str = setting(DEFAULT_PRESET, options=tuple(PRESETS), param="preset")  # Fashion MLP: ~87% in 5 epochs
+    hidden: str = setting("256, 128", param="hidden")          # MLP hidden widths
+    channels: str = setting("16, 32", param="ch")              # conv widths of the fixed CNNs
+    cfg: str = setting("32, M, 64, M", param="cfg")            # VGG cfg list
+    fc: str = setting("512", param="fc")                       # hidden linear widths after the convs
+    activation: str = setting("relu", options=tuple(ACTIVATIONS), param="act")
+    batch_norm: bool = setting(False, param="bn")
+    use_dropout: bool = setting(True, param="drop")
+    dropout: float = setting(0.25, lo=0.05, hi=0.8, step=0.05, param="drop_p")  # p offered when a preset has none
+    loss: str = setting("nll", options=tuple(LOSSES), param="loss")
+    style: str = setting("sequential", options=tuple(CODE_STYLES), param="style")  # how the model's code is written
 
 
 def preset_settings(spec: ModelSpec, base: ModelConfig = ModelConfig()) -> ModelConfig:
-    """The model settings a preset starts from: its activation, dropout, batch norm and loss."""
-    return replace(base, activation=spec.activation, batch_norm=spec.batch_norm, use_dropout=spec.dropout > 0,
-                   dropout=spec.dropout or base.dropout, loss=LOSSES[int(spec.log_softmax)])
+    """The model settings a preset starts from: its layer lists, activation, dropout, batch norm and loss."""
+    return replace(base, hidden=as_text(spec.hidden), channels=as_text(spec.channels), cfg=as_text(spec.cfg),
+                   fc=as_text(spec.fc), activation=spec.activation, batch_norm=spec.batch_norm,
+                   use_dropout=spec.dropout > 0, dropout=spec.dropout or base.dropout,
+                   loss="nll" if spec.log_softmax else "ce")
 
 
 def as_text(items: tuple[int | str, ...]) -> str:
@@ -83,11 +106,12 @@ def as_text(items: tuple[int | str, ...]) -> str:
     return ", ".join(map(str, items))
 
 
-def parse_widths(text: str, what: str = "layer widths") -> tuple[int, ...]:
+def parse_widths(text: str, what: str = Message("layer widths")) -> tuple[int, ...]:
     """'256, 128' -> (256, 128); no eval, just integers between 1 and 4096."""
     parts = [p.strip() for p in text.replace(";", ",").split(",") if p.strip()]
-    if not all(p.isdigit() and 1 <= int(p) <= 4096 for p in parts):
-        raise ValueError(f"The {what} must be whole numbers from 1 to 4096 separated by commas, e.g. 256, 128.")
+    if not all(p.isdigit() and len(p) <= 4 and 1 <= int(p) <= 4096 for p in parts):
+        raise LearnerError("The {what} must be whole numbers from 1 to 4096 separated by commas, e.g. 256, 128.",
+                           what=what)
     return tuple(int(p) for p in parts)
 
 
@@ -97,26 +121,33 @@ def parse_cfg(text: str) -> tuple[int | str, ...]:
     for p in (p.strip() for p in text.split(",") if p.strip()):
         if p.upper() == "M":
             items.append("M")
-        elif p.isdigit() and 1 <= int(p) <= 1024:
+        elif p.isdigit() and len(p) <= 4 and 1 <= int(p) <= 1024:
             items.append(int(p))
         else:
-            raise ValueError(f"'{p}' is not a channel count (1-1024) or M (max-pool) in the cfg list.")
+            raise LearnerError("`{item}` is not a channel count (1-1024) or M (max-pool) in the cfg list.",
+                               item=_quoted(p))
     if not any(isinstance(i, int) for i in items):
-        raise ValueError("The cfg list needs at least one convolution width, e.g. 32, M, 64, M.")
+        raise LearnerError("The cfg list needs at least one convolution width, e.g. 32, M, 64, M.")
     return tuple(items)
 
 
+def _quoted(text: str) -> str:
+    """A learner's text made safe to show inside a code span: no backticks, no line breaks, short."""
+    text = text.replace("`", "'").replace("\n", " ")
+    return text if len(text) <= 20 else text[:19] + "…"
+
+
 def validate(spec: ModelSpec) -> None:
-    """Raise ValueError with a plain sentence when a spec cannot be built."""
+    """Raise a LearnerError (a ValueError) with a plain sentence when a spec cannot be built."""
     if spec.kind not in KINDS:
-        raise ValueError(f"Unknown model kind {spec.kind!r}.")
+        raise LearnerError("Unknown model kind {kind}.", kind=repr(spec.kind))
     if spec.activation not in ACTIVATIONS:
-        raise ValueError(f"Unknown activation {spec.activation!r}; use relu, sigmoid or tanh.")
+        raise LearnerError("Unknown activation {name}; use relu, sigmoid or tanh.", name=repr(spec.activation))
     if not 0 <= spec.dropout < 1:
-        raise ValueError("Dropout must be at least 0 and below 1.")
+        raise LearnerError("Dropout must be at least 0 and below 1.")
     need = {"mnist_cnn": 2, "lenet": 2, "cifar_cnn": 3}.get(spec.kind)
     if need and len(spec.channels) != need:
-        raise ValueError(f"This network has {need} convolution layers, so it needs {need} channel counts.")
+        raise LearnerError("This network has {n} convolution layers, so it needs {n} channel counts.", n=need)
 
 
 def with_changes(spec: ModelSpec, **changes) -> ModelSpec:
@@ -124,6 +155,25 @@ def with_changes(spec: ModelSpec, **changes) -> ModelSpec:
     new = replace(spec, **changes)
     validate(new)
     return new
+
+
+def spec_from_settings(preset: ModelSpec, s: ModelConfig) -> ModelSpec:
+    """The network the learner set up: the preset with the section's widgets applied (parsed, validated).
+
+    Only the fields that matter for the preset's kind are read: an MLP has hidden widths, the fixed CNNs
+    channel counts, VGG a cfg list and batch norm; every CNN its hidden linear widths.
+    """
+    changes: dict = {"activation": s.activation, "dropout": s.dropout if s.use_dropout else 0.0,
+                     "log_softmax": s.loss == "nll"}
+    if preset.kind == "mlp":
+        changes["hidden"] = parse_widths(s.hidden, Message("hidden layer widths"))
+    elif preset.kind == "vgg":
+        changes["cfg"], changes["batch_norm"] = parse_cfg(s.cfg), s.batch_norm
+    else:
+        changes["channels"] = parse_widths(s.channels, Message("channel counts"))
+    if preset.kind != "mlp":
+        changes["fc"] = parse_widths(s.fc, Message("hidden linear widths"))
+    return with_changes(preset, **changes)
 
 
 # ---------------------------------------------------------------- building
@@ -163,8 +213,8 @@ def _flat_size(layers: list[nn.Module], in_shape: tuple[int, int, int]) -> int:
         try:
             out = nn.Sequential(*layers)(torch.zeros(1, *in_shape)) if layers else torch.zeros(1, *in_shape)
         except RuntimeError as e:
-            raise ValueError(f"This network shrinks a {in_shape[1]}x{in_shape[2]} image to nothing "
-                             "(too many pools or too large kernels); pick fewer layers or a bigger data set.") from e
+            raise LearnerError("This network shrinks a {h}x{w} image to nothing (too many pools or too large "
+                               "kernels); pick fewer layers or a bigger data set.", h=in_shape[1], w=in_shape[2]) from e
     return out[0].numel()
 
 

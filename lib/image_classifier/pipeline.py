@@ -12,6 +12,7 @@ import numpy as np
 import torch
 from PIL import Image
 
+from lib.common.messages import LearnerError
 from lib.image_classifier.datasets import ImageSet
 
 MEAN, STD = 0.5, 0.5  # Normalize((0.5,), (0.5,)) of the tutorials: pixels 0..1 -> -1..1
@@ -20,7 +21,7 @@ MEAN, STD = 0.5, 0.5  # Normalize((0.5,), (0.5,)) of the tutorials: pixels 0..1 
 def split_indices(n: int, val_fraction: float, seed: int) -> tuple[torch.Tensor, torch.Tensor]:
     """Shuffled train/validation index split (what the tutorials feed SubsetRandomSampler)."""
     if not 0 < val_fraction < 1:
-        raise ValueError("The validation share must be between 0 and 1.")
+        raise LearnerError("The validation share must be between 0 and 1.")
     perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed))
     n_val = max(1, int(n * val_fraction))
     return perm[n_val:], perm[:n_val]
@@ -127,7 +128,7 @@ def image_to_pixels(image: Image.Image, shape: tuple[int, int, int], invert: boo
     img = image.convert("L" if c == 1 else "RGB").resize((w, h), Image.Resampling.LANCZOS)
     arr = np.asarray(img, dtype=np.uint8)
     if int(arr.max()) - int(arr.min()) < 8:
-        raise ValueError("The picture is blank (one flat colour): there is nothing to classify.")
+        raise LearnerError("The picture is blank (one flat colour): there is nothing to classify.")
     if invert is None:
         invert = c == 1 and arr.mean() > 127
     if invert:

@@ -13,6 +13,7 @@ import torch
 from PIL import Image
 from torch import nn
 
+from lib.common.messages import LearnerError
 from lib.image_classifier.checkpoints import Loaded, checkpoint_bytes
 from lib.image_classifier.datasets import INVERT, ImageSet
 from lib.image_classifier.evaluation import Evaluation, Guess, classify_picture, evaluate
@@ -93,9 +94,30 @@ class ClassifierRun:
     def classify(self, image: Image.Image, invert: str = "auto") -> Guess:
         """The model's guess at a learner's picture; `invert` is a key of `datasets.INVERT`."""
         if invert not in INVERT:
-            raise ValueError(f"Invert must be one of {', '.join(INVERT)}.")
+            raise LearnerError("Invert must be one of {choices}.", choices=", ".join(INVERT))
         return classify_picture(self.model, image, self.shape, self.classes, INVERT[invert])
 
     def checkpoint(self) -> bytes:
         """The model as a safe checkpoint file (see checkpoints.py)."""
         return checkpoint_bytes(self.model, self.spec, self.shape, self.classes, {"epochs": self.epochs})
+
+    def summary(self, prepared: Prepared, preset: str, cfg: TrainConfig) -> RoundSummary:
+        """One finished round as a row of the page's table of runs: what trained, how long, how well."""
+        last = self.history[-1] if self.history else None
+        return RoundSummary(self.data_key, preset, cfg, prepared.n_train, self.epochs,
+                            last.seconds if last else 0.0, last.val_acc if last else 0.0,
+                            self.results(prepared).accuracy)
+
+
+@dataclass(frozen=True)
+class RoundSummary:
+    """A finished round of training, kept by the page to compare recipes side by side."""
+
+    data_key: str
+    preset: str           # the preset id the round started from
+    cfg: TrainConfig      # its training settings
+    n_train: int          # training images
+    epochs: float         # epochs of the model so far (over all its rounds)
+    seconds: float        # wall time of this round
+    val_acc: float        # at the round's last report
+    test_acc: float       # on the held-out test split, after the round

@@ -26,3 +26,20 @@ def test_image_classifier_trains_in_the_browser(page: Page, server_url: str, scr
     assert_no_exception(page)
     expect(page.get_by_text("Most confidently wrong").first).to_be_visible()
     screenshot_whole_page(page, str(screenshot_dir / "image_classifier_trained.png"))
+
+
+def test_image_classifier_in_chinese_from_a_link_trains_the_fast_cnn(page: Page, server_url: str, screenshot_dir):
+    """A shared link in Chinese: the fast CNN recipe on the 8x8 digits, trained, with its TensorBoard run."""
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.goto(f"{server_url}/image_classifier?lang=zh&data=digits8&subset=300&preset=fast_cnn&epochs=2&log=1")
+    wait_idle(page)
+    expect(page.get_by_role("heading", name="🧪 图像分类实验室")).to_be_visible(timeout=120_000)
+    expect(page.get_by_text("批归一化").first).to_be_visible()
+    assert_no_exception(page)
+    page.get_by_role("button", name=re.compile(r"^\W*训练$")).first.click()
+    expect(page.get_by_test_id("stMetricLabel").first).to_contain_text("测试准确率", timeout=180_000)
+    wait_idle(page)
+    assert_no_exception(page)
+    expect(page.get_by_text("本会话的 TensorBoard 记录").first).to_be_visible()
+    assert "preset=fast_cnn" in page.url and "lang=zh" in page.url  # the link still holds the setup
+    screenshot_whole_page(page, str(screenshot_dir / "image_classifier_zh.png"))

@@ -48,7 +48,7 @@ def test_layer_source_and_functional_call(layer, source, call):
 
 
 def test_attribute_names():
-    model = M.build(M.PRESETS["MNIST CNN (16@5x5 s2 + pool, 32@5x5)"], FASHION, 10)
+    model = M.build(M.PRESETS["mnist_cnn"], FASHION, 10)
     assert C.attribute_names(model) == ["conv1", "act1", "pool1", "conv2", "act2", "flatten1", "fc1"]
 
 
@@ -68,8 +68,14 @@ def test_sgd_training_script_names_its_optimizer():
 
 
 def test_tensorboard_code_logs_a_run(tmp_path):
+    """The training script with "log this run": real event files with the page's tags, read back."""
     pytest.importorskip("tensorboard")
-    prelude = ("import torch\nfrom torch import nn\nmodel = nn.Sequential(nn.Flatten(), nn.Linear(64, 10))\n"
-               "images = torch.zeros(16, 1, 8, 8)\nloss = torch.tensor(0.5)\n")
-    run_script(prelude + C.TENSORBOARD_CODE, tmp_path, "log.py")
+    from lib.common.runlog import read_scalars
+
+    model = M.build(M.PRESETS["fast_cnn"], (1, 8, 8), 10)
+    cfg = T.TrainConfig(epochs=2, batch_size=8, schedule="onecycle", lr=3e-3)  # 144 batches an epoch: one log at 100
+    source = C.model_code(model, (1, 8, 8), "sequential")
+    run_script(C.training_code("digits8", source, M.PRESETS["fast_cnn"], cfg, 0.2, log=True), tmp_path, "log.py")
     assert list((tmp_path / "runs" / "classifier").glob("events.out.tfevents.*"))
+    tags = {c.tag for c in read_scalars(tmp_path / "runs", "classifier")}
+    assert {"loss/train", "learning_rate", "loss/validation", "accuracy/validation"} <= tags

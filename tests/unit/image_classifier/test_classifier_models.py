@@ -10,14 +10,14 @@ FASHION = (1, 28, 28)
 
 
 @pytest.mark.parametrize("name, in_shape, params", [
-    ("MLP 784-128-10, sigmoid (first case study)", FASHION, 784 * 128 + 128 + 128 * 10 + 10),
-    ("MLP 784-256-128-10, ReLU, dropout 0.25 (Fashion-MNIST)", FASHION, 784 * 256 + 256 + 256 * 128 + 128 + 1290),
+    ("mlp_sigmoid", FASHION, 784 * 128 + 128 + 128 * 10 + 10),
+    ("mlp", FASHION, 784 * 256 + 256 + 256 * 128 + 128 + 1290),
     # conv1 1->16 5x5, conv2 16->32 5x5, linear 32*7*7 -> 10
-    ("MNIST CNN (16@5x5 s2 + pool, 32@5x5)", FASHION, 16 * 25 + 16 + 32 * 16 * 25 + 32 + 32 * 7 * 7 * 10 + 10),
+    ("mnist_cnn", FASHION, 16 * 25 + 16 + 32 * 16 * 25 + 32 + 32 * 7 * 7 * 10 + 10),
     # LeNet-5 on 28x28 padded: 6@5x5, 16@5x5 -> 16*5*5 -> 120 -> 84 -> 10
-    ("LeNet-5", FASHION, 156 + 2416 + 400 * 120 + 120 + 120 * 84 + 84 + 850),
+    ("lenet", FASHION, 156 + 2416 + 400 * 120 + 120 + 120 * 84 + 84 + 850),
     # CIFAR CNN: three 3x3 convs 3->16->32->64, 64*4*4 = 1024 -> 512 -> 10
-    ("CIFAR-10 CNN (3 conv+pool blocks, 512 hidden)", (3, 32, 32), 448 + 4640 + 18496 + 1024 * 512 + 512 + 5130),
+    ("cifar_cnn", (3, 32, 32), 448 + 4640 + 18496 + 1024 * 512 + 512 + 5130),
 ])
 def test_preset_parameter_counts(name, in_shape, params):
     model = M.build(M.PRESETS[name], in_shape, 10)
@@ -32,7 +32,7 @@ def test_make_layers_matches_vgg_convention():
 
 
 def test_summary_shapes_and_params():
-    model = M.build(M.PRESETS["MNIST CNN (16@5x5 s2 + pool, 32@5x5)"], FASHION, 10)
+    model = M.build(M.PRESETS["mnist_cnn"], FASHION, 10)
     rows = M.summary(model, FASHION)
     assert [r.output_shape for r in rows][:3] == [(1, 16, 14, 14), (1, 16, 14, 14), (1, 16, 7, 7)]
     assert rows[-1].output_shape == (1, 10) and sum(r.params for r in rows) == M.count_params(model)
@@ -46,7 +46,7 @@ def test_build_is_deterministic_per_seed():
 
 def test_too_small_images_and_bad_text_give_messages():
     with pytest.raises(ValueError, match="shrinks a 8x8 image"):
-        M.build(M.PRESETS["LeNet-5"], (1, 8, 8), 10)
+        M.build(M.PRESETS["lenet"], (1, 8, 8), 10)
     with pytest.raises(ValueError, match="whole numbers"):
         M.parse_widths("256, abc")
     with pytest.raises(ValueError, match="not a channel count"):
@@ -63,7 +63,7 @@ def test_as_text_reads_back(items):
 
 
 def test_spec_round_trips_through_plain_dict():
-    spec_ = M.PRESETS["VGG-style (cfg list + make_layers)"]
+    spec_ = M.PRESETS["vgg"]
     d = spec_.to_dict()
     assert all(isinstance(v, (list, str, int, float, bool)) for v in d.values())
     assert M.ModelSpec.from_dict(d) == spec_
@@ -80,9 +80,9 @@ def test_model_settings_default_to_the_default_preset():
 
 
 @pytest.mark.parametrize("name, activation, use_dropout, dropout, loss, batch_norm", [
-    ("MLP 784-128-10, sigmoid (first case study)", "sigmoid", False, 0.25, "ce", False),  # no dropout: slider at 0.25
-    ("VGG-style (cfg list + make_layers)", "relu", True, 0.25, "ce", True),
-    ("MLP 784-256-128-10, ReLU, dropout 0.25 (Fashion-MNIST)", "relu", True, 0.25, "nll", False),
+    ("mlp_sigmoid", "sigmoid", False, 0.25, "ce", False),  # no dropout: slider at 0.25
+    ("vgg", "relu", True, 0.25, "ce", True),
+    ("mlp", "relu", True, 0.25, "nll", False),
 ])
 def test_preset_settings_follow_the_preset(name, activation, use_dropout, dropout, loss, batch_norm):
     s = M.preset_settings(M.PRESETS[name])
@@ -96,15 +96,47 @@ def test_preset_settings_keep_a_presets_own_dropout():
 
 
 @pytest.mark.parametrize("name, differ", [
-    ("MLP 784-128-10, sigmoid (first case study)", False),          # no dropout, no batch norm
-    ("MLP 784-256-128-10, ReLU, dropout 0.25 (Fashion-MNIST)", True),  # dropout
-    ("VGG-style (cfg list + make_layers)", True),                   # batch norm (and dropout)
+    ("mlp_sigmoid", False),          # no dropout, no batch norm
+    ("mlp", True),  # dropout
+    ("vgg", True),                   # batch norm (and dropout)
 ])
 def test_modes_differ(name, differ):
     model = M.build(M.PRESETS[name], FASHION, 10)
     assert M.modes_differ(M.PRESETS[name], model) is differ
-    assert M.modes_differ(M.with_changes(M.PRESETS[name], dropout=0.0), model) is (name.startswith("VGG"))
+    assert M.modes_differ(M.with_changes(M.PRESETS[name], dropout=0.0), model) is (name == "vgg")
 
 
 def test_device_of():
     assert M.device_of(M.build(M.ModelSpec(), (1, 8, 8), 10)) == torch.device("cpu")
+
+
+def test_fast_cnn_parameter_count():
+    # three 3x3 convs 1->16->32->64 with batch norm (2 parameters a channel), 64*7*7 -> 10
+    model = M.build(M.PRESETS["fast_cnn"], FASHION, 10)
+    assert M.count_params(model) == (160 + 32) + (4640 + 64) + (18496 + 128) + 64 * 7 * 7 * 10 + 10
+
+
+@pytest.mark.parametrize("preset, changes, expect", [
+    ("mlp", {"hidden": "64", "activation": "tanh"}, {"hidden": (64,), "activation": "tanh"}),
+    ("mlp", {"use_dropout": False}, {"dropout": 0.0}),
+    ("mlp", {"loss": "ce"}, {"log_softmax": False}),
+    ("vgg", {"cfg": "8, M", "batch_norm": False, "fc": ""}, {"cfg": (8, "M"), "batch_norm": False, "fc": ()}),
+    ("mnist_cnn", {"channels": "4, 8", "hidden": "garbage"}, {"channels": (4, 8)}),  # an MLP field: not read
+])
+def test_spec_from_settings_reads_the_fields_of_the_kind(preset, changes, expect):
+    from dataclasses import replace
+    spec_ = M.spec_from_settings(M.PRESETS[preset], replace(M.preset_settings(M.PRESETS[preset]), **changes))
+    assert {k: getattr(spec_, k) for k in expect} == expect
+
+
+@pytest.mark.parametrize("preset, field, text, message", [
+    ("mlp", "hidden", "256, lots", "hidden layer widths must be whole numbers"),
+    ("mnist_cnn", "channels", "8", "needs 2 channel counts"),
+    ("vgg", "cfg", "<b>`x`</b>", "is not a channel count"),
+    ("vgg", "fc", "1" * 40, "hidden linear widths"),
+])
+def test_spec_from_settings_explains_bad_text(preset, field, text, message):
+    from dataclasses import replace
+    with pytest.raises(ValueError, match=message) as info:
+        M.spec_from_settings(M.PRESETS[preset], replace(M.preset_settings(M.PRESETS[preset]), **{field: text}))
+    assert str(info.value).count("`") in (0, 2)  # a learner's text sits inert in one code span, if at all

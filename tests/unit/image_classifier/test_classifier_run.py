@@ -92,3 +92,12 @@ def test_checkpoint_and_back(digits, prepared):
     again = ClassifierRun.from_checkpoint(loaded, "digits8", CPU)
     assert again.signature == run.signature and again.epochs == pytest.approx(run.epochs) and again.history == []
     torch.testing.assert_close(E.predict_proba(again.model, prepared.test_x), E.predict_proba(run.model, prepared.test_x))
+
+
+def test_summary_of_a_round_reports_test_accuracy(digits, prepared):
+    run = _new(digits)
+    list(run.train(prepared, CFG))
+    row = run.summary(prepared, "mlp", CFG)
+    assert (row.data_key, row.preset, row.cfg, row.n_train) == ("digits8", "mlp", CFG, 400)
+    assert row.epochs == pytest.approx(1.0) and row.seconds == run.history[-1].seconds > 0
+    assert row.val_acc == run.history[-1].val_acc and row.test_acc == run.results(prepared).accuracy

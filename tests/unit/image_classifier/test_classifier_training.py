@@ -1,4 +1,6 @@
 """lib/image_classifier/training.py: loss goes down, determinism, optimizer settings, rounds."""
+from dataclasses import replace
+
 import pytest
 import torch
 
@@ -51,7 +53,7 @@ def test_settings_ranges():
     check(cfg)
     assert spec(cfg, "lr").options == (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3)
     assert spec(cfg, "batch_size").options == (16, 32, 64, 128, 256, 512) and cfg.batch_size == 64
-    assert spec(cfg, "weight_decay").options == (0.0, 1e-5, 1e-4, 1e-3, 1e-2)
+    assert spec(cfg, "weight_decay").options == (0.0, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2)  # 1e-6: the first case study
     assert (spec(cfg, "epochs").lo, spec(cfg, "epochs").hi, cfg.epochs) == (1, 30, 5)
     assert (spec(cfg, "momentum").lo, spec(cfg, "momentum").hi, spec(cfg, "momentum").step) == (0.0, 0.99, 0.01)
 
@@ -91,3 +93,50 @@ def test_total_steps():
 def test_has_dropout():
     assert T.has_dropout(M.build(MLP, (1, 8, 8), 10))
     assert not T.has_dropout(M.build(M.with_changes(MLP, dropout=0.0), (1, 8, 8), 10))
+
+
+def test_one_cycle_warms_up_to_the_peak_then_anneals(prepared):
+    """OneCycleLR over the round: lr/25 at the start, the peak after 30% of the batches, ~0 at the end."""
+    model = M.build(MLP, (1, 8, 8), 10)
+    cfg = T.TrainConfig(lr=3e-3, schedule="onecycle", epochs=3, batch_size=32, chunk_batches=1)  # 39 batches
+    opt = T.make_optimizer(model, cfg)
+    lrs = [s.lr for s in T.train(model, opt, T.loss_function(MLP), prepared, cfg)]
+    assert len(lrs) == 39
+    peak = max(range(len(lrs)), key=lrs.__getitem__)
+    assert lrs[peak] == pytest.approx(3e-3, rel=0.02) and peak == pytest.approx(0.3 * 38, abs=1)
+    assert lrs[0] == pytest.approx(3e-3 / 25) and lrs[-1] < 3e-3 / 1e4  # starts at lr/25, ends near 0
+    assert all(a <= b for a, b in zip(lrs[:peak], lrs[1:peak + 1]))  # rises, then falls
+    assert all(a >= b for a, b in zip(lrs[peak:], lrs[peak + 1:]))
+
+
+def test_a_constant_rate_stays_put_and_momentum_is_not_cycled(prepared):
+    model = M.build(MLP, (1, 8, 8), 10)
+    cfg = T.TrainConfig(optimizer="sgd", lr=0.03, momentum=0.8, epochs=1, batch_size=32, chunk_batches=4)
+    steps = list(T.train(model, T.make_optimizer(model, cfg), T.loss_function(MLP), prepared, cfg))
+    assert {s.lr for s in steps} == {0.03}
+    cycled = T.make_optimizer(model, cfg)
+    list(T.train(model, cycled, T.loss_function(MLP), prepared, replace(cfg, schedule="onecycle")))
+    assert cycled.param_groups[0]["momentum"] == 0.8  # only the learning rate follows the cycle
+
+
+def test_unknown_schedule_gives_a_message():
+    model = M.build(MLP, (1, 8, 8), 10)
+    with pytest.raises(ValueError, match="schedule"):
+        T.make_scheduler(T.make_optimizer(model, T.TrainConfig()), T.TrainConfig(schedule="zigzag"), 10)
+    assert T.make_scheduler(T.make_optimizer(model, T.TrainConfig()), T.TrainConfig(), 10) is None
+
+
+def test_schedule_and_weight_decay_settings():
+    cfg = T.TrainConfig()
+    assert spec(cfg, "schedule").options == ("constant", "onecycle") and cfg.schedule == "constant"
+    assert 1e-6 in spec(cfg, "weight_decay").options  # the first case study's recipe can be set
+
+
+def test_set_step_size_applies_sgd_momentum_and_nesterov():
+    model = M.build(MLP, (1, 8, 8), 10)
+    opt = T.make_optimizer(model, T.TrainConfig(optimizer="sgd", lr=0.03))
+    T.set_step_size(opt, T.TrainConfig(optimizer="sgd", lr=0.01, momentum=0.5, nesterov=True, weight_decay=1e-6))
+    assert {k: opt.param_groups[0][k] for k in ("lr", "momentum", "nesterov", "weight_decay")} == \
+        {"lr": 0.01, "momentum": 0.5, "nesterov": True, "weight_decay": 1e-6}
+    with pytest.raises(ValueError, match="Nesterov"):
+        T.set_step_size(opt, T.TrainConfig(optimizer="sgd", momentum=0.0, nesterov=True))
