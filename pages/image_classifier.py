@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import plotly.express as px
@@ -18,7 +18,7 @@ from lib.image_classifier import (
 )
 from lib.image_classifier.run import ClassifierRun, RoundSummary
 from ui import links, runlog
-from ui.i18n import _
+from ui.i18n import _, option_labels
 
 if TYPE_CHECKING:
     from torch import nn
@@ -60,12 +60,6 @@ def intro() -> None:
         "it on your own picture."))
 
 
-def translated(labels: dict) -> Callable[[Any], str]:
-    """An option's label in the reader's language, looked up when the widget is drawn (a plain dict lookup
-    afterwards, so the labels stay those of the script run that drew them)."""
-    return {key: _(label) for key, label in labels.items()}.get
-
-
 def class_names(classes: tuple[str, ...]) -> list[str]:
     """Class names in the reader's language (Fashion-MNIST and CIFAR-10 have translations; digits are digits)."""
     return [_(c) for c in classes]
@@ -76,7 +70,7 @@ def class_names(classes: tuple[str, ...]) -> list[str]:
 def data_section() -> tuple[datasets.ImageSet | None, str, bool]:
     st.subheader(_("1 · The data"))
     key = ui.widgets.selectbox(_("Data set"), DEFAULTS.data, "dataset", key="clf.dataset",
-                               format_func=translated({k: v.title for k, v in datasets.SOURCES.items()}))
+                               format_func=option_labels({k: v.title for k, v in datasets.SOURCES.items()}))
     allowed = bool(st.session_state.get(f"clf.download.{key}"))
     if datasets.SOURCES[key].online and not allowed:
         st.caption(_("This set comes from `torchvision.datasets` with `download=True`: it needs internet the "
@@ -138,7 +132,7 @@ def pipelines(key: str) -> None:
 def model_section(data: datasets.ImageSet) -> tuple[str, models.ModelSpec, nn.Sequential] | None:
     st.subheader(_("2 · The model"))
     preset = ui.widgets.selectbox(_("Preset (network and training recipe)"), DEFAULTS.model, "preset",
-                                  key="clf.preset", format_func=translated(models.PRESET_TITLES),
+                                  key="clf.preset", format_func=option_labels(models.PRESET_TITLES),
                                   help=_("Choosing a preset sets the model and the training settings below to "
                                          "its recipe; change any of them afterwards."))
     if st.session_state.get(APPLIED, preset) != preset:
@@ -159,7 +153,7 @@ def model_section(data: datasets.ImageSet) -> tuple[str, models.ModelSpec, nn.Se
     st.caption(_("**{n:,} parameters.** Shapes are for a batch of one image: ({shape}) in.").format(
         n=models.count_params(model), shape=", ".join(map(str, (1, *data.shape)))))
     style = ui.widgets.radio(_("Write it as"), DEFAULTS.model, "style", key="clf.style", horizontal=True,
-                             format_func=translated(models.CODE_STYLES))
+                             format_func=option_labels(models.CODE_STYLES))
     ui.code_panel(code.model_code(model, data.shape, style), title=_("The model in code"))
     explain_loss(spec)
     return preset, spec, model
@@ -217,7 +211,7 @@ def model_settings(preset: str) -> models.ModelConfig:
     values["dropout"] = ui.widgets.slider(_("Dropout p"), start, "dropout", key="clf.dropout", where=cols[1],
                                           disabled=not values["use_dropout"])
     values["loss"] = ui.widgets.radio(_("Output + loss"), start, "loss", key="clf.loss", where=cols[2],
-                                      format_func=translated(models.LOSSES))
+                                      format_func=option_labels(models.LOSSES))
     return replace(start, **values)
 
 
@@ -295,12 +289,12 @@ def train_controls(preset: str) -> tuple[training.TrainConfig, int | None]:
     batch = ui.widgets.select_slider(_("Batch size"), t, "batch_size", key="clf.batch", where=cols[2])
     epochs = ui.widgets.slider(_("Epochs"), t, "epochs", key="clf.epochs", where=cols[2])
     schedule = ui.widgets.radio(_("Learning-rate schedule"), t, "schedule", key="clf.sched", where=cols[3],
-                                format_func=translated(training.SCHEDULES),
+                                format_func=option_labels(training.SCHEDULES),
                                 help=_("One-cycle (`OneCycleLR`): from a 25th of the rate up to it over the first "
                                        "30% of the batches, then down to almost 0. Each press of Train runs one "
                                        "whole cycle."))
     subset = ui.widgets.selectbox(_("Training images"), DEFAULTS.data, "subset", key="clf.subset", where=cols[3],
-                                  format_func=translated(datasets.SUBSET_LABELS),
+                                  format_func=option_labels(datasets.SUBSET_LABELS),
                                   help=_("Fewer images train faster but learn less. 20% are kept for validation."))
     cfg = replace(t, optimizer=opt, lr=lr, momentum=momentum, nesterov=nesterov, weight_decay=wd,
                   batch_size=batch, epochs=epochs, schedule=schedule)
@@ -446,7 +440,7 @@ def try_it_section(run: ClassifierRun) -> None:
                     _("It will be made RGB and shrunk to {h}×{w}.")).format(h=h, w=w))
         return
     invert = ui.widgets.radio(_("Invert"), DEFAULTS.data, "invert", key="clf.invert", horizontal=True,
-                              format_func=translated(datasets.INVERT_LABELS))
+                              format_func=option_labels(datasets.INVERT_LABELS))
     try:
         guess = run.classify(open_image(upload.getvalue(), max_side=512).image, invert)
     except (ImageError, ValueError) as e:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import gettext
 import io
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import streamlit as st
 from babel.messages.mofile import write_mo
@@ -83,6 +83,13 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     if language == "en":
         return singular if n == 1 else plural
     return catalogs(language).ngettext(singular, plural, n)
+
+
+def option_labels(labels: dict) -> Callable[[Any], str]:
+    """A widget's `format_func`: each option's label in the reader's language, looked up when the widget is
+    drawn. It is a plain dict lookup afterwards, so the labels stay those of the script run that drew them
+    (Streamlit calls format_func again outside the run, where the session's language is unknown)."""
+    return {key: _(label) for key, label in labels.items()}.get
 
 
 def translate(value: Any) -> str:

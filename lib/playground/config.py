@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from lib.common.messages import LearnerError, Message
 from lib.common.settings import setting
 from lib.playground.data import DATASETS, DOMAIN, FEATURES, LINEARLY_SEPARABLE
 from lib.playground.model import ACTIVATIONS, LOSSES, OPTIMIZERS
@@ -63,23 +64,25 @@ def structure_key(cfg: PlaygroundConfig) -> tuple:
 
 
 def validate(cfg: PlaygroundConfig) -> None:
-    """Raise ValueError, in a learner's words, for settings that cannot work."""
+    """Raise LearnerError (a ValueError), in a learner's words, for settings that cannot work."""
     if cfg.dataset not in DATASETS:
-        raise ValueError(f"Unknown data set {cfg.dataset!r}; pick one of {', '.join(DATASETS)}.")
+        raise LearnerError("Unknown data set {name}; pick one of {options}.", name=repr(cfg.dataset),
+                           options=", ".join(DATASETS))
     if not cfg.features:
-        raise ValueError("Pick at least one input feature: the network needs something to look at.")
+        raise LearnerError("Pick at least one input feature: the network needs something to look at.")
     if unknown := [f for f in cfg.features if f not in FEATURES]:
-        raise ValueError(f"Unknown feature(s) {unknown}; choose from {', '.join(FEATURES)}.")
+        raise LearnerError("Unknown feature(s) {names}; choose from {options}.", names=", ".join(unknown),
+                           options=", ".join(FEATURES))
     if not 0 <= cfg.hidden_layers <= 6 or cfg.width < 1:
-        raise ValueError("Use 0 to 6 hidden layers of at least one neuron each.")
+        raise LearnerError("Use 0 to 6 hidden layers of at least one neuron each.")
     if not 0.0 <= cfg.dropout < 1.0:
-        raise ValueError("Dropout is a probability of dropping a neuron: keep it in [0, 1).")
+        raise LearnerError("Dropout is a probability of dropping a neuron: keep it in [0, 1).")
     if not 0.05 <= cfg.test_fraction <= 0.9 or n_train(cfg) < 2:
-        raise ValueError("Keep at least 2 training points and a test fraction between 0.05 and 0.9.")
+        raise LearnerError("Keep at least 2 training points and a test fraction between 0.05 and 0.9.")
     if cfg.lr <= 0 or not math.isfinite(cfg.lr):
-        raise ValueError("The learning rate must be a positive number.")
+        raise LearnerError("The learning rate must be a positive number.")
     if cfg.batch_norm and cfg.batch_size < 2:
-        raise ValueError("Batch norm needs at least 2 points per batch to compute a mean and variance.")
+        raise LearnerError("Batch norm needs at least 2 points per batch to compute a mean and variance.")
 
 
 def n_train(cfg: PlaygroundConfig) -> int:
@@ -93,19 +96,20 @@ def classes(cfg: PlaygroundConfig) -> int:
 
 
 
-def notes(cfg: PlaygroundConfig) -> list[str]:
+def notes(cfg: PlaygroundConfig) -> list[Message]:
     """Plain-words warnings for settings that train but cannot do well."""
     out = []
     linear = cfg.hidden_layers == 0 or cfg.activation == "linear"
     plain = set(cfg.features) <= {"x", "y"}
     if linear and plain and cfg.dataset not in LINEARLY_SEPARABLE:
-        out.append("This network is linear (no hidden layer or a linear activation), so its boundary is a "
+        out.append(Message("This network is linear (no hidden layer or a linear activation), so its boundary is a "
                    "straight line: it cannot separate this data set. Add a hidden layer with a non-linear "
-                   "activation, or non-linear input features such as x², y² or xy.")
+                   "activation, or non-linear input features such as x², y² or xy."))
     if cfg.n_classes > classes(cfg):
-        out.append(f"{DATASETS[cfg.dataset][0]} has exactly {classes(cfg)} classes; the class count is ignored.")
+        out.append(Message("This data set has exactly {n} classes; the class count is ignored.", n=classes(cfg)))
     if cfg.batch_size > n_train(cfg):
-        out.append(f"The batch size is larger than the {n_train(cfg)} training points: each step uses them all.")
+        out.append(Message("The batch size is larger than the {n} training points: each step uses them all.",
+                           n=n_train(cfg)))
     if cfg.nesterov and (cfg.optimizer != "SGD" or cfg.momentum == 0):
-        out.append("Nesterov only applies to SGD with momentum > 0, so it is off here.")
+        out.append(Message("Nesterov only applies to SGD with momentum > 0, so it is off here."))
     return out

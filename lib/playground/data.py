@@ -10,6 +10,8 @@ from typing import Callable
 
 import torch
 
+from lib.common.messages import N_
+
 DOMAIN = 6.0  # the plane shown is [-6, 6]^2, like TensorFlow Playground
 
 def gaussian(n: int, noise: float, k: int, g: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
@@ -61,11 +63,11 @@ def spiral(n: int, noise: float, k: int, g: torch.Generator) -> tuple[torch.Tens
 
 
 DATASETS: dict[str, tuple[str, Callable, int]] = {  # key -> (label, generator, most classes)
-    "gaussian": ("Two Gaussian clouds (the classic)", gaussian, 4),
-    "circles": ("Circle in a ring", circles, 2),
-    "xor": ("XOR (four quadrants)", xor, 2),
-    "moons": ("Two moons", moons, 2),
-    "spiral": ("Spiral", spiral, 4),
+    "gaussian": (N_("Two Gaussian clouds (the classic)"), gaussian, 4),
+    "circles": (N_("Circle in a ring"), circles, 2),
+    "xor": (N_("XOR (four quadrants)"), xor, 2),
+    "moons": (N_("Two moons"), moons, 2),
+    "spiral": (N_("Spiral"), spiral, 4),
 }
 LINEARLY_SEPARABLE = {"gaussian"}
 

@@ -8,6 +8,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from lib.common.messages import LearnerError
+
 if TYPE_CHECKING:
     from lib.playground.config import PlaygroundConfig
 
@@ -70,7 +72,8 @@ def make_optimizer(model: nn.Module, cfg: PlaygroundConfig) -> torch.optim.Optim
         return torch.optim.Adam(params, lr=lr, weight_decay=wd)
     if cfg.optimizer == "RMSprop":
         return torch.optim.RMSprop(params, lr=lr, momentum=cfg.momentum, weight_decay=wd)
-    raise ValueError(f"Unknown optimizer {cfg.optimizer!r}; pick one of {', '.join(OPTIMIZERS)}.")
+    raise LearnerError("Unknown optimizer {name}; pick one of {options}.", name=repr(cfg.optimizer),
+                       options=", ".join(OPTIMIZERS))
 
 
 def loss_fn(logits: torch.Tensor, target: torch.Tensor, kind: str) -> torch.Tensor:
@@ -79,7 +82,7 @@ def loss_fn(logits: torch.Tensor, target: torch.Tensor, kind: str) -> torch.Tens
         return F.cross_entropy(logits, target)
     if kind == "MSE on one-hot":
         return F.mse_loss(logits, F.one_hot(target, logits.shape[1]).float())
-    raise ValueError(f"Unknown loss {kind!r}; pick one of {', '.join(LOSSES)}.")
+    raise LearnerError("Unknown loss {name}; pick one of {options}.", name=repr(kind), options=", ".join(LOSSES))
 
 
 def l1_penalty(model: nn.Module) -> torch.Tensor:

@@ -8,6 +8,7 @@ from typing import Iterator
 import torch
 from torch import nn
 
+from lib.common.messages import LearnerError, Message
 from lib.playground.config import PlaygroundConfig, classes, n_train, structure_key, validate
 from lib.playground.data import DATASETS, Data, featurize
 from lib.playground.model import build_model, l1_penalty, loss_fn, make_optimizer
@@ -62,11 +63,12 @@ def apply_settings(run: Run, cfg: PlaygroundConfig) -> list[str]:
     """Change the training settings of a running model in place; the weights are kept."""
     validate(cfg)
     if structure_key(cfg) != structure_key(run.cfg):
-        raise ValueError("Data or architecture changed: start a new run instead.")
+        raise LearnerError("Data or architecture changed: start a new run instead.")
     notes = []
     if cfg.optimizer != run.cfg.optimizer or (cfg.momentum > 0) != (run.cfg.momentum > 0):
         run.optimizer = make_optimizer(run.model, cfg)
-        notes.append(f"Switched to a fresh {cfg.optimizer} optimizer: weights kept, its running averages start again.")
+        notes.append(Message("Switched to a fresh {name} optimizer: weights kept, its running averages start again.",
+                             name=cfg.optimizer))
     for group in run.optimizer.param_groups:  # what a learning-rate scheduler does, too
         group["lr"], group["weight_decay"] = cfg.lr, cfg.l2
         if "momentum" in group:

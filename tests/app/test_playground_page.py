@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers import assert_no_exception, run_page, texts
+from tests.helpers import assert_no_exception, english_left, run_page, texts
 
 SMALL = {"pg.n_points": 100}  # tiny data keeps each run fast
 
@@ -166,3 +166,22 @@ def test_a_bad_link_value_is_named_and_falls_back_to_the_default():
     assert at.slider(key="pg.hidden_layers").value == 1 and at.select_slider(key="pg.lr").value == 0.02
     assert at.selectbox(key="pg.activation").value == "sigmoid"  # the good value in the same link is kept
     assert "layers" not in at.query_params and at.query_params["act"] == "sigmoid"
+
+
+def test_the_page_in_chinese_has_no_english_left():
+    at = run_page("playground.py", SMALL | {"lang": "zh"})
+    assert_no_exception(at)
+    assert "看得见的 PyTorch" in texts(at)
+    assert english_left(at) == []
+    at.button(key="pg.fast").click().run()
+    assert_no_exception(at)
+    assert english_left(at) == []
+    assert "第 100 步" in texts(at)
+
+
+def test_lib_notes_and_errors_reach_the_page_in_chinese():
+    at = run_page("playground.py", SMALL | {"lang": "zh", "pg.dataset": "xor", "pg.hidden_layers": 0})
+    assert "无法分开这个数据集" in texts(at)  # config.notes(), a lib Message
+    at.multiselect(key="pg.features").set_value([]).run()
+    assert_no_exception(at)
+    assert "请至少选择一个输入特征" in texts(at)  # config.validate(), a lib LearnerError
