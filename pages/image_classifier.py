@@ -247,7 +247,7 @@ def training_section(data: datasets.ImageSet, key: str, allowed: bool, preset: s
     if c.button(_("🔄 Reset weights"), key="clf.reset", disabled=run is None):
         st.session_state.pop(RUN, None)
         run, same = None, False
-    log_on = log_switch(d)
+    log_on = runlog.log_toggle("clf.log", where=d)  # in the link as `log`
     chart = st.empty()
     if run is not None:
         chart.plotly_chart(curves(run.history), width="stretch")
@@ -299,16 +299,6 @@ def train_controls(preset: str) -> tuple[training.TrainConfig, int | None]:
     cfg = replace(t, optimizer=opt, lr=lr, momentum=momentum, nesterov=nesterov, weight_decay=wd,
                   batch_size=batch, epochs=epochs, schedule=schedule)
     return cfg, datasets.subset_limit(subset)
-
-
-def log_switch(where) -> bool:
-    """"Log this run to TensorBoard", in the link as `log`."""
-    links.before_widget("clf.log", "log", False, links.flag_codec())
-    on = runlog.log_toggle("clf.log", where=where)
-    links.after_widget("log", on, False, links.flag_codec())
-    if problem := links.problem("log"):
-        where.warning(problem, icon="🔗")
-    return on
 
 
 def live_training(run: ClassifierRun, key: str, allowed: bool, preset: str, cfg: training.TrainConfig,

@@ -10,6 +10,7 @@ import plotly.express as px
 import streamlit as st
 
 from lib.common.runlog import LogFolder, RunLog, read_scalars, tensorboard_command
+from ui import links, widgets
 from ui.i18n import _
 
 FOLDER = "_runlog.folder"  # session-state key: this visitor's own LogFolder (deleted with the session)
@@ -22,12 +23,14 @@ def folder() -> LogFolder:
     return st.session_state[FOLDER]
 
 
-def log_toggle(key: str, where=st) -> bool:
-    """The "log this run to TensorBoard" switch."""
-    return where.toggle(_("📈 Log this run to TensorBoard"), key=key,
-                        help=_("Writes real TensorBoard event files (scalars, misclassified images, "
-                               "hyperparameters) to a temporary folder of your session; see them below, "
-                               "download them, or open them with TensorBoard."))
+def log_toggle(key: str, where=st, param: str = "log") -> bool:
+    """The "log this run to TensorBoard" switch, in the page's link as `param` (`""`: not linked)."""
+    def draw() -> bool:
+        return where.toggle(_("📈 Log this run to TensorBoard"), key=key,
+                            help=_("Writes real TensorBoard event files (scalars, misclassified images, "
+                                   "hyperparameters) to a temporary folder of your session; see them below, "
+                                   "download them, or open them with TensorBoard."))
+    return widgets.bound(draw, key, param, False, links.flag_codec(), lambda v: isinstance(v, bool), where)
 
 
 def new_run(name: str, enabled: bool) -> RunLog | None:

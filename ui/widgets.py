@@ -17,8 +17,8 @@ from lib.common.settings import spec
 from ui import links
 
 
-def _linked(draw: Callable[[], Any], key: str, param: str | None, default: Any, codec: links.Codec | None,
-            allows: Callable[[Any], bool], where: Any) -> Any:
+def bound(draw: Callable[[], Any], key: str, param: str | None, default: Any, codec: links.Codec | None,
+          allows: Callable[[Any], bool], where: Any) -> Any:
     """Draw a widget; with a link name, restore it from the link first and mirror its value afterwards."""
     if not param:
         return draw()
@@ -43,7 +43,7 @@ def slider(label: str, defaults: Any, name: str, *, key: str, where: Any = st, p
            **kwargs: Any) -> Any:
     """`st.slider` over the field's [lo, hi] in steps of `step`."""
     s, default = spec(defaults, name), getattr(defaults, name)
-    return _linked(lambda: where.slider(label, s.lo, s.hi, default, s.step, key=key, **kwargs),
+    return bound(lambda: where.slider(label, s.lo, s.hi, default, s.step, key=key, **kwargs),
                    key, _param(defaults, name, param), default, _number_codec(default), s.allows, where)
 
 
@@ -52,14 +52,14 @@ def number_input(label: str, defaults: Any, name: str, *, key: str, where: Any =
     """`st.number_input` bounded by the field's range."""
     s, default = spec(defaults, name), getattr(defaults, name)
     step = kwargs.pop("step", s.step)
-    return _linked(lambda: where.number_input(label, s.lo, s.hi, default, step, key=key, **kwargs),
+    return bound(lambda: where.number_input(label, s.lo, s.hi, default, step, key=key, **kwargs),
                    key, _param(defaults, name, param), default, _number_codec(default), s.allows, where)
 
 
 def _choice(widget: Callable, label: str, defaults: Any, name: str, key: str, where: Any, param: str | None,
             kwargs: dict) -> Any:
     options, default = spec(defaults, name).options, getattr(defaults, name)
-    return _linked(lambda: widget(label, options, options.index(default), key=key, **kwargs),
+    return bound(lambda: widget(label, options, options.index(default), key=key, **kwargs),
                    key, _param(defaults, name, param), default, links.option_codec(options),
                    lambda v: v in options, where)
 
@@ -80,7 +80,7 @@ def select_slider(label: str, defaults: Any, name: str, *, key: str, where: Any 
                   **kwargs: Any) -> Any:
     """`st.select_slider` over the field's options."""
     options, default = spec(defaults, name).options, getattr(defaults, name)
-    return _linked(lambda: where.select_slider(label, options, default, key=key, **kwargs),
+    return bound(lambda: where.select_slider(label, options, default, key=key, **kwargs),
                    key, _param(defaults, name, param), default, links.option_codec(options),
                    lambda v: v in options, where)
 
@@ -89,7 +89,7 @@ def multiselect(label: str, defaults: Any, name: str, *, key: str, where: Any = 
                 **kwargs: Any) -> tuple:
     """`st.multiselect` over the field's options; returns a tuple like the dataclass holds."""
     options, default = spec(defaults, name).options, tuple(getattr(defaults, name))
-    return tuple(_linked(lambda: where.multiselect(label, options, list(default), key=key, **kwargs),
+    return tuple(bound(lambda: where.multiselect(label, options, list(default), key=key, **kwargs),
                          key, _param(defaults, name, param), list(default), links.options_codec(options),
                          lambda vs: all(v in options for v in vs), where))
 
@@ -98,7 +98,7 @@ def toggle(label: str, defaults: Any, name: str, *, key: str, where: Any = st, p
            **kwargs: Any) -> bool:
     """`st.toggle` starting at the field's default."""
     default = bool(getattr(defaults, name))
-    return _linked(lambda: where.toggle(label, default, key=key, **kwargs),
+    return bound(lambda: where.toggle(label, default, key=key, **kwargs),
                    key, _param(defaults, name, param), default, links.flag_codec(), lambda v: True, where)
 
 
@@ -106,7 +106,7 @@ def checkbox(label: str, defaults: Any, name: str, *, key: str, where: Any = st,
              **kwargs: Any) -> bool:
     """`st.checkbox` starting at the field's default."""
     default = bool(getattr(defaults, name))
-    return _linked(lambda: where.checkbox(label, default, key=key, **kwargs),
+    return bound(lambda: where.checkbox(label, default, key=key, **kwargs),
                    key, _param(defaults, name, param), default, links.flag_codec(), lambda v: True, where)
 
 
@@ -114,7 +114,7 @@ def text_input(label: str, defaults: Any, name: str, *, key: str, where: Any = s
                max_chars: int = 300, area: bool = False, **kwargs: Any) -> str:
     """`st.text_input` (or `st.text_area`) starting at the field's default text."""
     default, widget = getattr(defaults, name), where.text_area if area else where.text_input
-    return _linked(lambda: widget(label, default, max_chars=max_chars, key=key, **kwargs),
+    return bound(lambda: widget(label, default, max_chars=max_chars, key=key, **kwargs),
                    key, _param(defaults, name, param), default, links.text_codec(max_chars), lambda v: True, where)
 
 
