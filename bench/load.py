@@ -35,7 +35,7 @@ class Scenario:
 SCENARIOS = [
     Scenario("style", "style_transfer", "size=128&steps=40&coarse=0", "style.start",
              "style transfer, 128 px, 40 Adam steps"),
-    Scenario("classifier", "image_classifier", "epochs=1&subset=2000", "clf.start",
+    Scenario("classifier", "image_classifier", "preset=mnist_cnn&epochs=1&subset=2000", "clf.start",
              "Fashion-MNIST CNN preset, 1 epoch on 2,000 images"),
 ]
 
