@@ -57,6 +57,20 @@ def test_translations_compile_and_load():
             compile_po(i18n.po_path(domain, lang))
 
 
+def test_a_message_shared_by_domains_reads_the_same_in_each():
+    """The app chains all catalogs into one (ui/i18n.py), so one msgid gets one translation: two domains
+    that translate the same English differently would see one of them silently replaced."""
+    for lang in i18n.LANGUAGES:
+        seen: dict[str, tuple[str, str]] = {}
+        for domain in DOMAINS:
+            for m in i18n.read(i18n.po_path(domain, lang)):
+                if not (m.id and m.string) or isinstance(m.id, tuple):
+                    continue
+                first = seen.setdefault(m.id, (domain, m.string))
+                assert first[1] == m.string, (f"{m.id!r} is {first[1]!r} in {first[0]}.po but {m.string!r} in "
+                                              f"{domain}.po: use one translation")
+
+
 @pytest.mark.parametrize("text, expected", [
     ("Step {n} of {total:.1f}", ["{n}", "{total}"]),
     ("%s of %d", ["%d", "%s"]),
