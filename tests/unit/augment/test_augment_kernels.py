@@ -63,14 +63,41 @@ def test_level_steps_match_torchvision(step, reference):
 # ---------------------------------------------------------------- rotation
 
 
+def _torchvision_grid(angle: float, h: int, w: int) -> torch.Tensor:
+    matrix = _get_inverse_affine_matrix([0.0, 0.0], -angle, [0.0, 0.0], 1.0, [0.0, 0.0])
+    theta = torch.tensor(matrix, dtype=torch.float32).reshape(1, 2, 3)
+    return _affine_grid(theta, w=w, h=h, ow=w, oh=h)
+
+
 def test_rotation_grid_is_torchvisions():
     g = torch.Generator().manual_seed(4)
     for _ in range(60):
         h, w = (int(v) for v in torch.randint(2, 300, (2,), generator=g))
         angle = float(torch.empty(1).uniform_(0, 360, generator=g))
-        matrix = _get_inverse_affine_matrix([0.0, 0.0], -angle, [0.0, 0.0], 1.0, [0.0, 0.0])
-        theta = torch.tensor(matrix, dtype=torch.float32).reshape(1, 2, 3)
-        assert torch.equal(K._rotation_grid(angle, h, w), _affine_grid(theta, w=w, h=h, ow=w, oh=h))
+        assert torch.equal(K._rotation_grid(angle, h, w), _torchvision_grid(angle, h, w)), (h, w, angle)
+
+
+@pytest.mark.parametrize("h,w,angle", [
+    (3, 5, 33.3), (8, 8, 71.0), (1, 66, 12.0),      # under 400 multiply-adds: torch's unfused bmm loop
+    (64, 80, 90.0000001), (50, 70, 180.0000001),    # a sine or cosine near 0: float64 cannot hold the sum
+    (2, 67, 45.0), (67, 1, 300.5),                   # just past the small-bmm limit; one row or column
+])
+def test_rotation_grid_edges_are_torchvisions(h, w, angle):
+    assert torch.equal(K._rotation_grid(angle, h, w), _torchvision_grid(angle, h, w))
+
+
+def test_fused_grid_covers_ordinary_angles():
+    """The float64 emulation of the BLAS's FMA is exact (and so used) for every angle a user draws."""
+    for angle in torch.linspace(0.01, 359.99, 96).tolist():  # misses multiples of 90 (never rotated this way)
+        assert K._fused_grid(K._inverse_matrix(angle), 224, 301) is not None, angle
+    assert K._fused_grid(K._inverse_matrix(90.0000001), 224, 224) is None
+
+
+def test_centred_coordinates_are_half_integers():
+    """`_exact_in_float64` relies on it: linspace with a step of exactly 1 lands on multiples of 1/2."""
+    for n in (1, 2, 7, 224, 1023, 4096):
+        x = K._centred(n)
+        assert torch.equal(x * 2, (x * 2).round()) and x[0] == (1 - n) / 2 and x[-1] == (n - 1) / 2
 
 
 def test_rotation_matches_torchvision():
