@@ -248,9 +248,9 @@ def training_section(data: datasets.ImageSet, key: str, allowed: bool, preset: s
         st.session_state.pop(RUN, None)
         run, same = None, False
     log_on = runlog.log_toggle("clf.log", where=d)  # in the link as `log`
-    chart = st.empty()
+    chart = ui.LiveChart("clf.curves")
     if run is not None:
-        chart.plotly_chart(curves(run.history), width="stretch")
+        chart.draw(curves(run.history), width="stretch")
     if start:
         try:
             run = run if same else ClassifierRun.new(key, spec, model, data, cfg, ui.current_device())
@@ -302,7 +302,7 @@ def train_controls(preset: str) -> tuple[training.TrainConfig, int | None]:
 
 
 def live_training(run: ClassifierRun, key: str, allowed: bool, preset: str, cfg: training.TrainConfig,
-                  limit: int | None, chart, log_on: bool) -> None:
+                  limit: int | None, chart: ui.LiveChart, log_on: bool) -> None:
     """Draw curves and progress while the run trains (through the heavy-job gate); a rerun (Stop) ends it."""
     data = prepared(key, allowed, run.device, limit)
     steps = run.train(data, cfg)
@@ -312,7 +312,7 @@ def live_training(run: ClassifierRun, key: str, allowed: bool, preset: str, cfg:
         outcome = ui.run_job(
             logs.log_steps(steps, log), total=training.total_steps(data.n_train, cfg), label=_("Training"),
             done=lambda s: s.step, note=lambda s: _("· val acc {acc:.1%}").format(acc=s.val_acc),
-            on_update=lambda s: chart.plotly_chart(curves(run.history), width="stretch"), finished=_("Trained"),
+            on_update=lambda s: chart.draw(curves(run.history), width="stretch"), finished=_("Trained"),
             kind="image_classifier", device=device, need_bytes=cost.estimate_bytes(run.model, run.shape, cfg),
             expected_s=cost.estimate_seconds(run.model, run.shape, data.n_train, len(data.val_y), cfg, device.type))
         if outcome.finished:

@@ -8,8 +8,8 @@ from ui.code_panel import code_panel  # noqa: E402
 from ui.device import current_device, device_selector  # noqa: E402
 from ui.errors import show_error  # noqa: E402
 from ui.image_input import Picked, image_input  # noqa: E402
-from ui.jobs import Outcome, run_job, stop_button  # noqa: E402
+from ui.jobs import LiveChart, Outcome, run_job, stop_button  # noqa: E402
 from ui.progress import Progress, format_seconds  # noqa: E402
 
-__all__ = ["Outcome", "Picked", "Progress", "code_panel", "current_device", "device_selector", "format_seconds",
+__all__ = ["LiveChart", "Outcome", "Picked", "Progress", "code_panel", "current_device", "device_selector", "format_seconds",
            "image_input", "links", "run_job", "shared_models", "show_error", "stop_button", "widgets"]

@@ -33,6 +33,25 @@ class Outcome:
     error: str | None = None
 
 
+class LiveChart:
+    """A Plotly chart redrawn while a job runs (`on_update=lambda r: live.draw(figure(r))`).
+
+    Streamlit refuses two identical charts in one script run, and curves often do not change between two
+    redraws (a history that grows once per epoch, the last record shown again): an unchanged figure is
+    not drawn again, and each new one gets its own element key.
+    """
+
+    def __init__(self, key: str, where=st) -> None:
+        self.key, self.slot, self.count, self.last = key, where.empty(), 0, None
+
+    def draw(self, figure, **kwargs) -> None:
+        spec = figure.to_json()
+        if spec == self.last:
+            return
+        self.count, self.last = self.count + 1, spec
+        self.slot.plotly_chart(figure, key=f"{self.key}.{self.count}", **kwargs)
+
+
 def stop_button(key: str, *, where=st, label: str | None = None, help: str | None = None) -> None:
     """A Stop button: its click is the rerun that ends the running job (labels already translated)."""
     where.button(label or _("⏹ Stop"), key=key,
@@ -87,17 +106,19 @@ def _wait_for_turn(gate: Gate, ticket: Ticket) -> None:
 
 def _iterate(steps, total, label, done, note, on_update, must_draw, every_s, finished) -> Outcome:
     bar = Progress(total if isinstance(total, int) else 1, label)
-    last_draw, record = 0.0, None
+    last_draw, record, drawn = 0.0, None, None
     try:
         for record in steps:
             if must_draw(record) or time.perf_counter() - last_draw >= every_s:
                 _draw(bar, record, total, done, note, on_update)
-                last_draw = time.perf_counter()
+                last_draw, drawn = time.perf_counter(), record
     except ValueError as e:
         bar.done(_("Stopped"))
         return Outcome(False, translate(e))
-    if record is not None:
-        _draw(bar, record, total, done, note, on_update)  # the last record is always shown
+    if record is not None and record is not drawn:
+        # the last record is always shown, but never drawn twice: an identical chart drawn twice in one
+        # run is a duplicate element to Streamlit
+        _draw(bar, record, total, done, note, on_update)
     bar.done(finished)
     return Outcome(True)
 
