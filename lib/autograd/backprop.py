@@ -14,6 +14,7 @@ from torch import nn
 
 from lib.autograd.graph import fmt
 from lib.common.device import seeded_rng
+from lib.common.messages import N_
 from lib.common.settings import setting
 
 LEARNING_RATES = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0)
@@ -23,9 +24,9 @@ LEARNING_RATES = (0.05, 0.1, 0.25, 0.5, 1.0, 2.0)
 class BackpropConfig:
     """Defaults of the manual-vs-autograd section, with their widget ranges."""
 
-    lr: float = setting(0.5, options=LEARNING_RATES)  # sigmoid slopes are <= 0.25: a large step still moves the loss
-    target: float = setting(1.0, lo=0.0, hi=1.0, step=0.05)  # one example, a target the sigmoid output can reach
-    seed: int = setting(0, lo=0, hi=10_000, step=1)
+    lr: float = setting(0.5, options=LEARNING_RATES, param="bp_lr")  # sigmoid slopes <= 0.25: big steps still move
+    target: float = setting(1.0, lo=0.0, hi=1.0, step=0.05, param="bp_y")  # one example, a target σ can reach
+    seed: int = setting(0, lo=0, hi=10_000, step=1, param="bp_seed")
     max_steps: int = 500  # cap on the stepper so the history stays small in the session
     step_buttons: tuple[int, ...] = (1, 10, 100)  # the stepper's buttons: one step, a few, many
 
@@ -142,8 +143,8 @@ def output(pair: NetPair) -> tuple[float, float]:
 def weight_panels(pair: NetPair) -> dict[str, np.ndarray]:
     """W1 by hand, W1 from autograd and their difference x 1e6 (float32 rounding made visible), (5, 3) each."""
     manual, auto = pair.manual["W1"].cpu(), autograd_weights(pair)["W1"].cpu()
-    return {"W1 by hand": manual.numpy(), "W1 with autograd": auto.numpy(),
-            "difference × 10⁶": ((manual - auto) * 1e6).numpy()}
+    return {N_("W1 by hand"): manual.numpy(), N_("W1 with autograd"): auto.numpy(),
+            N_("difference × 10⁶"): ((manual - auto) * 1e6).numpy()}
 
 
 def weight_rows(pair: NetPair) -> list[dict[str, str]]:
@@ -152,3 +153,8 @@ def weight_rows(pair: NetPair) -> list[dict[str, str]]:
     return [{"weight": name, "shape": str(tuple(value.shape)), "by hand": fmt(value),
              "autograd": fmt(auto[name]), "max |diff|": f"{float((value - auto[name]).abs().max()):.1e}"}
             for name, value in pair.manual.items()]
+
+
+def advance(pair: NetPair, steps: int) -> list[StepRecord]:
+    """Run `steps` steps at once (at most 100 per click: about 0.1 s on a CPU, too light for the job gate)."""
+    return list(train_pair(pair, steps))

@@ -14,6 +14,7 @@ from torch.autograd.gradcheck import GradcheckError
 
 from lib.autograd.graph import Evaluation, LeafSpec, evaluate, fmt, make_leaves
 from lib.autograd.parser import BinOp, Call, Name, Neg, Node, parse, to_text
+from lib.common.messages import Message
 
 
 @dataclass(frozen=True)
@@ -46,8 +47,8 @@ _CALL_RULES = {
     "tanh": ("1 - tanh(a)²", lambda a, out: 1 - out**2),
     "sigmoid": ("σ(a)(1 - σ(a))", lambda a, out: out * (1 - out)),
     "relu": ("1 if a > 0 else 0", lambda a, out: (a > 0).to(a.dtype)),
-    "sum": ("1 for every element", lambda a, out: torch.ones_like(a)),
-    "mean": ("1 / N for every element", lambda a, out: torch.full_like(a, 1 / a.numel())),
+    "sum": (Message("1 for every element"), lambda a, out: torch.ones_like(a)),
+    "mean": (Message("1 / N for every element"), lambda a, out: torch.full_like(a, 1 / a.numel())),
 }
 
 
@@ -98,7 +99,7 @@ class _Backward:
             if not self.needs(child):
                 continue  # a constant or a leaf without requires_grad: no gradient flows there
             self.rows.append(ChainRow(to_text(node), to_text(child), rule, fmt(local) if local is not None
-                                      else "Jacobian", fmt(upstream), fmt(passed)))
+                                      else Message("Jacobian"), fmt(upstream), fmt(passed)))
             self.visit(child, passed, path + ((fmt(local) if local is not None else "J"),))
 
     def edges(self, node: Node, up: torch.Tensor):
@@ -109,7 +110,9 @@ class _Backward:
             a, out = value[node.arg], value[node]
             rule, fn = _CALL_RULES[node.func]
             local = fn(a.detach(), out.detach())
-            return [(node.arg, f"∂{node.func}(a)/∂a = {rule}", local, up * local)]
+            rule_text = Message("∂{func}(a)/∂a = {rule}", func=node.func, rule=rule) if isinstance(rule, Message) \
+                else f"∂{node.func}(a)/∂a = {rule}"  # a Message only where there are words to translate
+            return [(node.arg, rule_text, local, up * local)]
         a, b, out = (_plain(value[node.left]), _plain(value[node.right]), _plain(value[node]))
         if node.op == "@":
             return _matmul_edges(node, a, b, up)
@@ -132,7 +135,8 @@ def _matmul_edges(node: BinOp, a: torch.Tensor, b: torch.Tensor, up: torch.Tenso
     up2 = up.reshape(a2.shape[0], b2.shape[1])   # output -> (rows of a, columns of b)
     ga = (up2 @ b2.mT).reshape(a.shape)
     gb = (a2.mT @ up2).reshape(b.shape)
-    return [(node.left, "a @ b: passes upstream @ bᵀ", None, ga), (node.right, "a @ b: passes aᵀ @ upstream", None, gb)]
+    return [(node.left, Message("a @ b: passes upstream @ bᵀ"), None, ga),
+            (node.right, Message("a @ b: passes aᵀ @ upstream"), None, gb)]
 
 
 def manual_backward(ev: Evaluation) -> tuple[list[ChainRow], list[LeafCheck]]:
@@ -171,4 +175,5 @@ def check_gradients(expression: str, specs: tuple[LeafSpec, ...], device: torch.
         torch.autograd.gradcheck(fn, tuple(leaves[n] for n in names), eps=1e-6, atol=1e-5)
     except GradcheckError as exc:  # the message holds the numerical and analytical Jacobians
         return GradcheckResult(False, " ".join(str(exc).split()))
-    return GradcheckResult(True, f"autograd matches finite differences for {', '.join(names)} (float64, eps=1e-6, atol=1e-5).")
+    return GradcheckResult(True, Message("autograd matches finite differences for {names} (float64, eps=1e-6, "
+                                         "atol=1e-5).", names=", ".join(names)))

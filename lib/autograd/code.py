@@ -156,6 +156,17 @@ print("detach", y.requires_grad, y.grad_fn)
 x2 = x.clone().detach().requires_grad_(False)  # requires_grad_ works on leaves only
 y = x2 * 2
 print("requires_grad_(False)", y.requires_grad, y.grad_fn)
+
+# an inference tensor may join a graph later as an input, as long as no operation must save it
+with torch.inference_mode():
+    y_inf = torch.full((3,), 2.0)
+w = torch.ones(3, requires_grad=True)
+(w + y_inf).sum().backward()  # addition's backward needs neither input
+print("w + y_inf: w.grad =", w.grad.tolist())
+try:
+    (w * y_inf).sum().backward()  # d(w * y_inf)/dw = y_inf: multiplication must save y_inf
+except RuntimeError as err:
+    print("w * y_inf: RuntimeError:", err)
 """
 
 

@@ -1,12 +1,14 @@
 """Small live demos of autograd's behaviour, each returning the real values (their code: `code.py`)."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import torch
 from torch import nn
 
 from lib.common.device import seeded_rng
+from lib.common.messages import LearnerError, N_
 from lib.common.settings import setting
 
 
@@ -14,13 +16,13 @@ from lib.common.settings import setting
 class DemoConfig:
     """Defaults of the behaviour demos (the page reads them)."""
 
-    a_requires_grad: bool = True
-    b_requires_grad: bool = False      # one of each: shows the "any input" rule at once
-    backward_calls: int = setting(3, lo=1, hi=6, step=1)  # enough calls to see 4, 8, 12 pile up
-    zero_between: bool = False
-    retain_graph: bool = False         # the default: the second backward fails, as in real code
-    gradient_weights: str = "1, 1, 1"  # torch.ones_like(x): the gradient of y.sum()
-    freeze_first: bool = True
+    a_requires_grad: bool = setting(True, param="da")
+    b_requires_grad: bool = setting(False, param="db")  # one of each: shows the "any input" rule at once
+    backward_calls: int = setting(3, lo=1, hi=6, step=1, param="calls")  # enough calls to see 4, 8, 12 pile up
+    zero_between: bool = setting(False, param="zero")
+    retain_graph: bool = setting(False, param="retain")  # the default: the second backward fails, as in real code
+    gradient_weights: str = setting("1, 1, 1", param="v")  # torch.ones_like(x): the gradient of y.sum()
+    freeze_first: bool = setting(True, param="freeze")
     lr: float = 0.1
     seed: int = 0
 
@@ -38,8 +40,6 @@ def propagation(a_requires: bool, b_requires: bool, device: torch.device) -> lis
             for k, t in tensors.items()]
 
 
-
-
 def accumulation(calls: int, zero_between: bool, device: torch.device) -> list[dict]:
     """x.grad after each of `calls` backward passes of y = x**2 at x = 2 (accumulates unless zeroed)."""
     x = torch.tensor(2.0, device=device, requires_grad=True)
@@ -50,8 +50,6 @@ def accumulation(calls: int, zero_between: bool, device: torch.device) -> list[d
         (x**2).backward()  # a fresh graph each time, so no retain_graph needed
         rows.append({"call": i, "x.grad": x.grad.item()})
     return rows
-
-
 
 
 @dataclass(frozen=True)
@@ -74,16 +72,17 @@ def retain_graph(retain: bool, device: torch.device) -> RetainResult:
     return RetainResult(first, x.grad.item(), "")
 
 
-
-
 def parse_weights(text: str) -> list[float]:
     """Three numbers for the `gradient` argument, e.g. `1, 1, 1`."""
     try:
         values = [float(v) for v in text.split(",")]
     except ValueError:
-        raise ValueError(f"`{text}` is not a list of numbers: write three numbers like `1, 0.5, 0`.") from None
+        raise LearnerError("`{text}` is not a list of numbers: write three numbers like `1, 0.5, 0`.",
+                           text=text.replace("`", "'")) from None
     if len(values) != 3:
-        raise ValueError(f"The gradient must have the shape of y, (3,): you gave {len(values)} numbers.")
+        raise LearnerError("The gradient must have the shape of y, (3,): you gave {n} numbers.", n=len(values))
+    if not all(math.isfinite(v) for v in values):
+        raise LearnerError("`{text}`: the weights must be finite numbers (no inf or nan).", text=text.replace("`", "'"))
     return values
 
 
@@ -104,8 +103,6 @@ def backward_gradient(weights: list[float], device: torch.device) -> GradientRes
         error = str(exc)
     y.backward(gradient=torch.tensor(weights, device=device))
     return GradientResult(error, x.grad.tolist())
-
-
 
 
 _MODES = ("normal", "torch.no_grad()", "torch.inference_mode()", "torch.set_grad_enabled(False)",
@@ -129,13 +126,16 @@ def _mode_result(mode: str, x: torch.Tensor) -> torch.Tensor:
     return x * 2
 
 
+# Shown in the table (translated by the page). The inference_mode note is checked against `inference_tensor`.
 _MODE_NOTES = {
-    "normal": "recorded: y can be backpropagated to x",
-    "torch.no_grad()": "nothing recorded inside the block; use for evaluation and manual weight updates",
-    "torch.inference_mode()": "like no_grad, faster; y is an inference tensor and can never join a graph later",
-    "torch.set_grad_enabled(False)": "no_grad with a switch: set_grad_enabled(is_training) in one loop",
-    "x.detach()": "a view of x's data outside the graph (shares memory: in-place edits show in x)",
-    "x2.requires_grad_(False)": "switches a LEAF off in place: how you freeze parameters",
+    "normal": N_("recorded: y can be backpropagated to x"),
+    "torch.no_grad()": N_("nothing recorded inside the block; use for evaluation and manual weight updates"),
+    "torch.inference_mode()": N_("like no_grad, faster; y is an inference tensor: it may join a graph later as an "
+                                 "input (w + y backpropagates), but no operation may save it for backward (w * y "
+                                 "fails)"),
+    "torch.set_grad_enabled(False)": N_("no_grad with a switch: set_grad_enabled(is_training) in one loop"),
+    "x.detach()": N_("a view of x's data outside the graph (shares memory: in-place edits show in x)"),
+    "x2.requires_grad_(False)": N_("switches a LEAF off in place: how you freeze parameters"),
 }
 
 
@@ -150,6 +150,28 @@ def grad_modes(device: torch.device) -> list[dict]:
     return rows
 
 
+@dataclass(frozen=True)
+class InferenceResult:
+    add_grad: list[float]  # w.grad after (w + y).sum().backward(): ones, the inference tensor joined the graph
+    mul_error: str         # PyTorch's message for w * y, which must save y for w's gradient ("" if it worked)
+
+
+def inference_tensor(device: torch.device) -> InferenceResult:
+    """An inference-mode tensor y used later with a tracked w: `w + y` backpropagates, `w * y` cannot.
+
+    Addition's backward needs none of its inputs, so y only flows forward; multiplication must save y
+    (d(w*y)/dw = y), and inference tensors cannot be saved for backward.
+    """
+    with torch.inference_mode():
+        y = torch.full((3,), 2.0, device=device)
+    w = torch.ones(3, device=device, requires_grad=True)
+    (w + y).sum().backward()
+    add_grad = w.grad.tolist()
+    try:
+        (w * y).sum().backward()
+    except RuntimeError as exc:
+        return InferenceResult(add_grad, str(exc))
+    return InferenceResult(add_grad, "")
 
 
 def _small_net(seed: int, device: torch.device) -> nn.Sequential:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import torch
 
+from lib.common.messages import LearnerError, N_
 from lib.common.settings import setting
 
 # The classic 17-point toy set (aymericdamien/TensorFlow-Examples, linear_regression.py).
@@ -16,12 +17,14 @@ CLASSIC_Y = (1.7, 2.76, 2.09, 3.19, 1.694, 1.573, 3.366, 2.596, 2.53, 1.221, 2.8
              2.904, 2.42, 2.94, 1.3)
 # yunjey/pytorch-tutorial's linear_regression uses the same points minus (5.654, 2.42) and (9.27, 2.94).
 TUTORIAL_IDX = tuple(i for i in range(17) if i not in (14, 15))
-DATASETS = {
-    "classic 17 points": (CLASSIC_X, CLASSIC_Y),
-    "pytorch-tutorial 15 points": (tuple(CLASSIC_X[i] for i in TUTORIAL_IDX), tuple(CLASSIC_Y[i] for i in TUTORIAL_IDX)),
+DATASETS = {  # by id: the link carries the id, the page shows the title in the reader's language
+    "classic": (CLASSIC_X, CLASSIC_Y),
+    "tutorial": (tuple(CLASSIC_X[i] for i in TUTORIAL_IDX), tuple(CLASSIC_Y[i] for i in TUTORIAL_IDX)),
 }
 MAX_POINTS = 500
-OWN_POINTS = "my own points"  # the data choice that reads the user's text instead of a data set
+OWN_POINTS = "own"  # the data choice that reads the user's text instead of a data set
+DATA_TITLES = {"classic": N_("classic 17 points"), "tutorial": N_("pytorch-tutorial 15 points"),
+               OWN_POINTS: N_("my own points")}
 LEARNING_RATES = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.02, 0.025, 0.03, 0.05)
 
 
@@ -29,10 +32,11 @@ LEARNING_RATES = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.02, 0.025, 0.03, 0.05)
 class LinRegConfig:
     """Defaults of the linear-regression section, with their widget ranges."""
 
-    data: str = setting("classic 17 points", options=(*DATASETS, OWN_POINTS))
-    points: str = "1, 2\n2, 2.9\n3, 4.2\n4, 4.8"  # a first "own points" example: roughly y = x + 1
-    lr: float = setting(0.01, options=LEARNING_RATES)  # below this data's stability limit (~0.021): converges
-    steps: int = setting(1000, lo=10, hi=2000, step=10)  # lr 0.01 needs ~1000 steps: b converges slowly
+    data: str = setting("classic", options=(*DATASETS, OWN_POINTS), param="data")
+    points: str = setting("1, 2\n2, 2.9\n3, 4.2\n4, 4.8", param="pts")  # a first "own points" example: ~ y = x + 1
+    lr: float = setting(0.01, options=LEARNING_RATES, param="lr")  # below this data's stability limit (~0.021)
+    steps: int = setting(1000, lo=10, hi=2000, step=10, param="steps")  # lr 0.01 needs ~1000 steps: b is slow
+    max_chars: int = 2000  # the points box: ~300 points, and within a link parameter's budget (ui.links.MAX_RAW)
     w0: float = 0.0  # start from a flat line: the fit visibly rotates into place
     b0: float = 0.0
     frames: int = 40  # snapshots of the line for the animation
@@ -56,13 +60,16 @@ def parse_points(text: str) -> tuple[tuple[float, ...], tuple[float, ...]]:
         try:
             x, y = (float(p) for p in parts)
         except ValueError:
-            raise ValueError(f"Line {number} (`{line.strip()}`) is not a pair `x, y` of numbers.") from None
+            raise LearnerError("Line {number} (`{line}`) is not a pair `x, y` of numbers.", number=number,
+                               line=line.strip().replace("`", "'")) from None
+        if not (math.isfinite(x) and math.isfinite(y)):
+            raise LearnerError("Line {number}: the numbers must be finite (no inf or nan).", number=number)
         xs.append(x)
         ys.append(y)
     if len(xs) < 2 or len(set(xs)) < 2:
-        raise ValueError("Give at least two points with different x values, one `x, y` per line.")
+        raise LearnerError("Give at least two points with different x values, one `x, y` per line.")
     if len(xs) > MAX_POINTS:
-        raise ValueError(f"{len(xs)} points is too many for this demo; the limit is {MAX_POINTS}.")
+        raise LearnerError("{n} points is too many for this demo; the limit is {limit}.", n=len(xs), limit=MAX_POINTS)
     return tuple(xs), tuple(ys)
 
 

@@ -10,9 +10,12 @@ Grammar (lowest precedence first)::
 """
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from lib.common.messages import LearnerError
 
 FUNCTIONS = ("exp", "log", "sin", "cos", "tanh", "sigmoid", "relu", "sum", "mean")
 MAX_LENGTH = 200  # characters: a size budget, so a pasted essay is refused early
@@ -73,7 +76,8 @@ def tokenize(text: str) -> list[Token]:
         match = _TOKEN.match(text, pos)
         if not match:
             bad = len(text) - len(text[pos:].lstrip())
-            raise ValueError(f"The character {text[bad]!r} is not allowed here.{_pointer(text, bad)}")
+            raise LearnerError("The character {char} is not allowed here.{pointer}", char=repr(text[bad]),
+                               pointer=_pointer(text, bad))
         kind = "num" if match.group(1) else "name" if match.group(2) else "op"
         tokens.append(Token(kind, match.group(match.lastindex), match.start(match.lastindex)))
         pos = match.end()
@@ -96,14 +100,16 @@ class _Parser:
         self.i += 1
         return token
 
-    def fail(self, message: str, token: Token) -> ValueError:
-        return ValueError(message + _pointer(self.text, token.pos))
+    def fail(self, template: str, token: Token, **params: str) -> LearnerError:
+        """A translatable error with the expression and a caret under `token` appended."""
+        return LearnerError(template + "{pointer}", pointer=_pointer(self.text, token.pos), **params)
 
     def expect(self, text: str) -> None:
         token = self.take()
         if token.text != text:
-            found = "the end of the expression" if token.kind == "end" else repr(token.text)
-            raise self.fail(f"Expected {text!r} but found {found}.", token)
+            if token.kind == "end":
+                raise self.fail("Expected {expected} but the expression ended.", token, expected=repr(text))
+            raise self.fail("Expected {expected} but found {found}.", token, expected=repr(text), found=repr(token.text))
 
     def expr(self) -> Node:
         node = self.term()
@@ -133,15 +139,18 @@ class _Parser:
     def atom(self) -> Node:
         token = self.take()
         if token.kind == "num":
-            return Num(float(token.text))
+            if not math.isfinite(value := float(token.text)):  # 1e999: inf has no place in a graph or in code
+                raise self.fail("The number {number} is too large.", token, number=token.text)
+            return Num(value)
         if token.kind == "name":
             return self.name_or_call(token)
         if token.text == "(":
             node = self.expr()
             self.expect(")")
             return node
-        found = "the expression ended" if token.kind == "end" else f"found {token.text!r}"
-        raise self.fail(f"Expected a number, a name or '(' but {found}.", token)
+        if token.kind == "end":
+            raise self.fail("Expected a number, a name or '(' but the expression ended.", token)
+        raise self.fail("Expected a number, a name or '(' but found {found}.", token, found=repr(token.text))
 
     def name_or_call(self, token: Token) -> Node:
         if token.text in FUNCTIONS:
@@ -151,10 +160,8 @@ class _Parser:
             return node
         if token.text in self.names:
             return Name(token.text)
-        allowed = ", ".join(self.names) or "none"
-        raise self.fail(
-            f"Unknown name {token.text!r}. Leaves you defined: {allowed}; "
-            f"functions: {', '.join(FUNCTIONS)}.", token)
+        raise self.fail("Unknown name {name}. Leaves you defined: {leaves}; functions: {functions}.", token,
+                        name=repr(token.text), leaves=", ".join(self.names) or "-", functions=", ".join(FUNCTIONS))
 
 
 def count_nodes(node: Node) -> int:
@@ -170,15 +177,16 @@ def parse(text: str, names: tuple[str, ...]) -> Node:
     """Parse `text` over the leaf `names`; raises ValueError pointing at the problem."""
     text = text.strip()
     if not text:
-        raise ValueError("The expression is empty: type something like `2*x**2 + 3`.")
+        raise LearnerError("The expression is empty: type something like `2*x**2 + 3`.")
     if len(text) > MAX_LENGTH:
-        raise ValueError(f"The expression has {len(text)} characters; the limit is {MAX_LENGTH}.")
+        raise LearnerError("The expression has {n} characters; the limit is {limit}.", n=len(text), limit=MAX_LENGTH)
     parser = _Parser(text, names)
     node = parser.expr()
     if parser.peek().kind != "end":
-        raise parser.fail(f"Unexpected {parser.peek().text!r} after a complete expression.", parser.peek())
+        raise parser.fail("Unexpected {found} after a complete expression.", parser.peek(), found=repr(parser.peek().text))
     if (n := count_nodes(node)) > MAX_NODES:
-        raise ValueError(f"The expression has {n} parts; the limit is {MAX_NODES} so the graph stays readable.")
+        raise LearnerError("The expression has {n} parts; the limit is {limit} so the graph stays readable.", n=n,
+                           limit=MAX_NODES)
     return node
 
 

@@ -54,7 +54,7 @@ def test_backprop_code_reproduces_the_page(tmp_path):
 
 
 def test_linreg_code_reproduces_the_fit(tmp_path):
-    xs, ys = lr.DATASETS["pytorch-tutorial 15 points"]
+    xs, ys = lr.DATASETS["tutorial"]
     last = list(lr.fit(xs, ys, 0.01, 100, CPU))[-1]
     ns = run_script(code.linreg_code(xs, ys, 0.01, 100), tmp_path, "lr.py").namespace
     assert ns["w"].item() == pytest.approx(last.w, rel=1e-6) and ns["b"].item() == pytest.approx(last.b, rel=1e-6)

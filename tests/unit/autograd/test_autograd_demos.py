@@ -62,7 +62,17 @@ def test_grad_modes_table(tmp_path):
     assert all(not r["y.requires_grad"] for way, r in rows.items() if way != "normal")
     assert [way for way, r in rows.items() if r["y.is_inference()"]] == ["torch.inference_mode()"]
     out = _run_code(code.grad_modes_code(), tmp_path).splitlines()
-    assert len(out) == len(rows) and out[2].endswith("True")
+    assert len(out) == len(rows) + 2 and out[2].endswith("True")
+    assert out[-2] == "w + y_inf: w.grad = [1.0, 1.0, 1.0]" and "cannot be saved for backward" in out[-1]
+
+
+def test_an_inference_tensor_joins_a_graph_unless_an_op_must_save_it():
+    """Issue 23.6: the page's sentence and PyTorch's behaviour, checked together so they cannot drift."""
+    result = demos.inference_tensor(CPU)
+    assert result.add_grad == [1.0, 1.0, 1.0]  # w + y backpropagates: y joined the graph as an input
+    assert "cannot be saved for backward" in result.mul_error  # w * y must save y for w's gradient
+    note = next(r["note"] for r in demos.grad_modes(CPU) if r["way"] == "torch.inference_mode()")
+    assert "never" not in note and "w + y backpropagates" in note and "w * y" in note
 
 
 @pytest.mark.parametrize("freeze", [True, False])

@@ -9,7 +9,7 @@ CPU = torch.device("cpu")
 
 
 def test_classic_data_converges_to_least_squares():
-    xs, ys = lr.DATASETS["classic 17 points"]
+    xs, ys = lr.DATASETS["classic"]
     assert len(xs) == len(ys) == 17
     w, b = lr.least_squares(xs, ys)
     assert (w, b) == pytest.approx((0.2516, 0.7988), abs=1e-3)  # the tutorial's fitted line
@@ -19,7 +19,7 @@ def test_classic_data_converges_to_least_squares():
 
 
 def test_learning_rate_above_stability_limit_diverges():
-    xs, ys = lr.DATASETS["classic 17 points"]
+    xs, ys = lr.DATASETS["classic"]
     limit = lr.stability_limit(xs)
     assert 0.02 < limit < 0.025
     assert lr.diverged(list(lr.fit(xs, ys, limit * 1.1, 500, CPU)))
