@@ -2,277 +2,352 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import plotly.express as px
 import streamlit as st
-import torch
 
 import ui
-from lib import style_transfer as stl
+from lib.common.messages import N_
 from lib.common.samples import PAINTINGS, PHOTOS, SAMPLE_IMAGES
-from lib.common.vgg import CONV_LAYERS
+from lib.common.settings import spec as setting_spec
+from lib.style_transfer import code, config, cost, explain, images, losses, output, presets
+from lib.style_transfer.run import StyleRun
+from ui import links
+from ui.gate import job_budget_for
+from ui.i18n import _, option_labels, translate
 from ui.shared_models import vgg19
 
-CFG = stl.StyleConfig()
-RUN = "style.run"  # session-state key of this user's current/last run
-RATIOS = [10.0 ** (k / 2) for k in range(-2, 11)]           # 0.1 .. 1e5, half decades
-TV_WEIGHTS = [0.0, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1.0]
-SIZES = [32, 64, 128, 192, 256, 320, 384, 512, 768, 1024, 1536, 2048]
-DEFAULT_WEIGHTS = dict(zip(stl.STYLE_LAYERS, stl.STYLE_LAYER_WEIGHTS))
+if TYPE_CHECKING:
+    import torch
+
+DEFAULTS = config.StyleConfig()
+RUN = "style.run"          # session-state key of this user's StyleRun (the current or last one)
+APPLIED = "style.applied"  # the preset whose settings the widgets were last set to
+# widget key of every setting a preset sets (the output size stays: it belongs to the device)
+KEYS = {"content_layer": "style.content_layer", "style_layers": "style.layers", "gram": "style.gram",
+        "style_ratio": "style.ratio", "tv_weight": "style.tv", "init": "style.init", "keep_colors": "style.keep_colors",
+        "space": "style.space", "optimizer": "style.optimizer", "lr": "style.lr", "steps": "style.steps",
+        "coarse_to_fine": "style.coarse", "coarse_steps": "style.coarse_steps", "preview_every": "style.preview_every",
+        "seed": "style.seed"}
+PICTURES = {"content": ("style.content", "photo", PHOTOS, "Astronaut"),   # key, link name, samples, default
+            "style": ("style.style", "painting", PAINTINGS, next(iter(PAINTINGS)))}
+INIT_LABELS = {"content": N_("the photo"), "noise": N_("noise"), "style": N_("the painting")}
+SPACE_LABELS = {"pixels": N_("network pixels (0..255), step in grey levels"),
+                "normalised": N_("ImageNet-normalised pixels")}
+GRAM_LABELS = {"chw": N_("Gram / (C×H×W)"), "classic": N_("raw Gram, loss / (C×H×W)")}
+LOSS_LABELS = {"content": N_("content"), "style": N_("style"), "total": N_("total")}
 
 
-@st.cache_resource(show_spinner="Timing one optimisation step on this device…")
+@st.cache_resource(show_spinner=False)
 def step_seconds_96(upto: str, optimizer: str, device: str) -> float:
     """A real step measured once per process at 96 px, scaled by pixel count for estimates."""
-    return stl.measure_step_seconds(vgg19(device, deepest=upto), replace(CFG, optimizer=optimizer), device, size=96)
+    return cost.measure_step_seconds(vgg19(device, deepest=upto), replace(DEFAULTS, optimizer=optimizer), device,
+                                     size=96)
 
 
 def intro() -> None:
-    st.title("🎨 Neural style transfer")
-    st.markdown(
+    st.title(_("🎨 Neural style transfer"))
+    st.markdown(_(
         "A trained image classifier (VGG19) sees a picture as stacks of **feature maps**. Deep maps say "
         "*what is where* (the **content**); how often features fire *together*, the **Gram matrix**, "
         "says what the texture is like regardless of where (the **style**). Gatys et al. start from a "
         "picture and change its pixels by gradient descent until its deep features match the photo and its "
         "Gram matrices match the painting. Below you pick both pictures, the layers and weights of that "
-        "objective, and the optimiser - then watch the picture form."
-    )
+        "objective, and the optimiser - then watch the picture form."))
 
 
-def pictures() -> tuple:
-    """Content and style pickers and the output size; returns (content, style, size, names)."""
-    st.subheader("1. Pictures")
+# ---------------------------------------------------------------- 1. pictures
+
+def picture(which: str, label: str, where: Any) -> ui.Picked:
+    """A sample (its name in the link) or an upload (which cannot travel)."""
+    key, param, samples, default = PICTURES[which]
+    codec = links.option_codec(list(samples))
+    links.before_widget(f"{key}.sample", param, default, codec, lambda v: v in samples)
+    with where:
+        picked = ui.image_input(key, label=label, samples=samples, default=default)
+        if problem := links.problem(param):
+            st.warning(problem, icon="🔗")
+    uploaded = st.session_state.get(f"{key}.source") == "Upload"
+    links.after_widget(param, default if uploaded else picked.name, default, codec)
+    return picked
+
+
+def pictures_section(gpu: bool) -> tuple[ui.Picked, ui.Picked, int]:
+    """Content and style pickers and the output size."""
+    st.subheader(_("1 · Pictures"))
     left, right = st.columns(2)
-    with left:
-        content = ui.image_input("style.content", label="Content photo", samples=PHOTOS, default="Astronaut").image
-    with right:
-        style = ui.image_input("style.style", label="Style painting", samples=PAINTINGS).image
-    gpu = ui.current_device().type != "cpu"
-    size = st.select_slider("Output size (longest side, px)", SIZES, value=CFG.size_gpu if gpu else CFG.size,
-                            key="style.size", help="The painting is resized and cropped to the same shape.")
-    names = (_image_name("style.content", "my_photo.png"), _image_name("style.style", "my_painting.png"))
-    return content, style, size, names
+    content = picture("content", _("Content photo"), left)
+    style = picture("style", _("Style painting"), right)
+    defaults = replace(DEFAULTS, size=DEFAULTS.size_gpu) if gpu else DEFAULTS
+    size = ui.widgets.select_slider(_("Output size (longest side, px)"), defaults, "size", key="style.size",
+                                    help=_("The painting is resized and cropped to the same shape."))
+    return content, style, int(size)
 
 
-def _image_name(key: str, upload_name: str) -> str:
-    if st.session_state.get(f"{key}.source", "Sample") == "Sample":
-        return st.session_state.get(f"{key}.sample") or ("Astronaut" if "content" in key else next(iter(PAINTINGS)))
-    return upload_name
+# ---------------------------------------------------------------- 2. recipe and objective
+
+def preset_controls() -> config.StyleConfig:
+    """The recipe selector; a newly chosen one sets every widget below to its settings."""
+    chosen = ui.widgets.selectbox(_("Recipe"), DEFAULTS, "preset", key="style.preset",
+                                  format_func=option_labels({k: p.title for k, p in presets.PRESETS.items()}),
+                                  help=_("Choosing a recipe sets every setting below to it; change any of them "
+                                         "afterwards."))
+    if st.session_state.get(APPLIED, chosen) != chosen:
+        apply_preset(chosen)
+    st.session_state[APPLIED] = chosen
+    recipe = presets.preset(chosen)
+    st.info(_(recipe.note), icon="📖")
+    if recipe.differs:
+        with st.expander(_("How this differs from the default, and why")):
+            st.markdown(_(recipe.differs))
+    return recipe.config
 
 
-def objective_controls() -> dict:
-    """Layers by their real VGG names, weights, ratio, TV, init and colours."""
-    st.subheader("2. The objective")
+def apply_preset(name: str) -> None:
+    """Set the widgets to a preset's settings (they become the new defaults, so they leave the link)."""
+    recipe = presets.preset(name).config
+    for field, key in KEYS.items():
+        value = getattr(recipe, field)
+        st.session_state[key] = list(value) if isinstance(value, tuple) else value
+        links.after_widget(setting_spec(recipe, field).param, value, value, links.text_codec())
+
+
+def objective_controls(start: config.StyleConfig) -> dict:
+    """Layers by their real VGG names, Gram normalisation, weights, TV, start and colours."""
     c1, c2 = st.columns(2)
-    content_layer = c1.selectbox("Content layer", CONV_LAYERS, index=CONV_LAYERS.index(CFG.content_layer),
-                                 key="style.content_layer", help="Deeper layers keep layout but forget detail.")
-    style_layers = c2.multiselect("Style layers", CONV_LAYERS, default=list(CFG.style_layers), key="style.layers",
-                                  help="Shallow layers copy colours and fine strokes, deep ones larger motifs.")
-    style_layers = sorted(style_layers, key=CONV_LAYERS.index)
-    weights = tuple(DEFAULT_WEIGHTS.get(n, 0.2) for n in style_layers)
-    st.caption("Per-layer style weights (the classic case study's; other layers get 0.2): "
-               + ", ".join(f"`{n}` {w:g}" for n, w in zip(style_layers, weights)))
-    c3, c4 = st.columns(2)
-    ratio = c3.select_slider("Style / content weight ratio", RATIOS, value=CFG.style_ratio, key="style.ratio",
-                             format_func=lambda r: f"{r:.3g}")
-    tv = c4.select_slider("Total-variation weight", TV_WEIGHTS, value=CFG.tv_weight, key="style.tv",
-                          format_func=lambda v: f"{v:g}")
-    c5, c6 = st.columns(2)
-    init = c5.radio("Start from", stl.INITS, index=stl.INITS.index(CFG.init), horizontal=True, key="style.init")
-    keep = c6.checkbox("Keep the photo's colours (transfer luminance only)", value=CFG.keep_colors,
-                       key="style.keep_colors")
-    return dict(content_layer=content_layer, style_layers=tuple(style_layers), layer_weights=weights,
-                style_ratio=ratio, tv_weight=tv, init=init, keep_colors=keep)
+    content_layer = ui.widgets.selectbox(_("Content layer"), start, "content_layer", key="style.content_layer",
+                                         where=c1, help=_("Deeper layers keep layout but forget detail."))
+    layers = config.ordered_layers(ui.widgets.multiselect(
+        _("Style layers"), start, "style_layers", key="style.layers", where=c2,
+        help=_("Shallow layers copy colours and fine strokes, deep ones larger motifs.")))
+    weights = config.weights_for(layers)
+    st.caption(_("Per-layer style weights (the classic case study's; other layers get {other:g}): {weights}").format(
+        other=config.OTHER_LAYER_WEIGHT, weights=", ".join(f"`{n}` {w:g}" for n, w in zip(layers, weights))))
+    c3, c4, c5 = st.columns(3)
+    gram = ui.widgets.radio(_("Gram normalisation"), start, "gram", key="style.gram", where=c3,
+                            format_func=option_labels(GRAM_LABELS))
+    ratio = ui.widgets.select_slider(_("Style / content weight ratio"), start, "style_ratio", key="style.ratio",
+                                     where=c4, format_func=lambda r: f"{r:.3g}")
+    tv = ui.widgets.select_slider(_("Total-variation weight"), start, "tv_weight", key="style.tv", where=c5,
+                                  format_func=lambda v: f"{v:g}")
+    c6, c7, c8 = st.columns(3)
+    init = ui.widgets.radio(_("Start from"), start, "init", key="style.init", where=c6, horizontal=True,
+                            format_func=option_labels(INIT_LABELS))
+    seed = ui.widgets.number_input(_("Noise seed"), start, "seed", key="style.seed", where=c7,
+                                   disabled=init != "noise")
+    keep = ui.widgets.checkbox(_("Keep the photo's colours (transfer luminance only)"), start, "keep_colors",
+                               key="style.keep_colors", where=c8)
+    return dict(content_layer=content_layer, style_layers=layers, layer_weights=weights, gram=gram,
+                style_ratio=ratio, tv_weight=tv, init=init, seed=int(seed), keep_colors=keep)
 
 
-def optimiser_controls() -> dict:
-    """Optimiser, learning rate, steps and coarse-to-fine."""
-    st.subheader("3. Optimise")
+# ---------------------------------------------------------------- 3. optimiser
+
+def optimiser_controls(start: config.StyleConfig) -> dict:
+    """Pixel space, optimiser, learning rate, steps and coarse-to-fine."""
+    st.subheader(_("3 · Optimise"))
     c1, c2, c3 = st.columns(3)
-    optimizer = c1.radio("Optimiser", stl.OPTIMIZERS, index=stl.OPTIMIZERS.index(CFG.optimizer),
-                         format_func={"adam": "Adam", "lbfgs": "L-BFGS"}.get, key="style.optimizer")
-    lr = c1.slider("Adam step (grey levels per step)", 0.5, 30.0, CFG.lr, 0.5, key="style.lr",
-                   disabled=optimizer != "adam",
-                   help="We optimise the pixels in the network's own 0..255 scale, so this is how far a pixel may move per step.")
-    steps = c2.number_input("Steps at full size", 1, 2000, CFG.steps, key="style.steps")
-    coarse = c3.checkbox("Coarse-to-fine (half size first)", value=CFG.coarse_to_fine, key="style.coarse")
-    coarse_steps = c3.number_input("Steps at half size", 1, 2000, CFG.coarse_steps, key="style.coarse_steps",
-                                   disabled=not coarse)
-    preview = c2.number_input("Preview every … steps", 1, 100, CFG.preview_every, key="style.preview_every")
-    return dict(optimizer=optimizer, lr=float(lr), steps=int(steps), coarse_to_fine=coarse,
+    space = ui.widgets.radio(_("Optimise"), start, "space", key="style.space", where=c1,
+                             format_func=option_labels(SPACE_LABELS))
+    optimizer = ui.widgets.radio(_("Optimiser"), start, "optimizer", key="style.optimizer", where=c1, horizontal=True,
+                                 format_func={"adam": "Adam", "lbfgs": "L-BFGS"}.get)
+    lr = ui.widgets.select_slider(_("Adam learning rate"), start, "lr", key="style.lr", where=c1,
+                                  disabled=optimizer != "adam", format_func=lambda v: f"{v:g}")
+    steps = ui.widgets.number_input(_("Steps at full size"), start, "steps", key="style.steps", where=c2)
+    preview = ui.widgets.number_input(_("Preview every … steps"), start, "preview_every", key="style.preview_every",
+                                      where=c2)
+    coarse = ui.widgets.checkbox(_("Coarse-to-fine (half size first)"), start, "coarse_to_fine", key="style.coarse",
+                                 where=c3)
+    coarse_steps = ui.widgets.number_input(_("Steps at half size"), start, "coarse_steps", key="style.coarse_steps",
+                                           where=c3, disabled=not coarse)
+    return dict(space=space, optimizer=optimizer, lr=float(lr), steps=int(steps), coarse_to_fine=coarse,
                 coarse_steps=int(coarse_steps), preview_every=int(preview))
 
 
-def time_estimate(config: stl.StyleConfig, aspect: float, device: torch.device) -> None:
-    """Caption with the expected run time from a measured step."""
-    try:
-        per_step = step_seconds_96(config.deepest, config.optimizer, str(device))
-    except ValueError as e:
-        ui.show_error(e)
-        return
-    seconds = stl.estimate_seconds(per_step, 96, config, aspect)
-    flops = stl.step_flops(stl._shape_for(config.size, aspect), config.deepest) / 1e9
-    st.caption(f"⏱️ Estimated time: **{ui.progress.format_seconds(seconds)}** for {config.total_steps} steps on "
-               f"{device} (one step at 96 px measured {per_step * 1000:.0f} ms here; cost grows with pixels; "
-               f"a full-size step is about {flops:.0f} GFLOP). Weights: {vgg19(str(device), deepest=config.deepest).source}.")
+def time_estimate(cfg: config.StyleConfig, aspect: float, device) -> float:
+    """Caption with the expected run time from a measured step; returns the estimate in seconds."""
+    features = vgg19(str(device), deepest=cfg.deepest)
+    per_step = step_seconds_96(cfg.deepest, cfg.optimizer, str(device))
+    seconds = cost.estimate_seconds(per_step, 96, cfg, aspect)
+    flops = cost.step_flops(images.shape_for(cfg.size, aspect), cfg.deepest) / 1e9
+    st.caption(_("⏱️ Estimated time: **{time}** for {steps} steps on {device} (one step at 96 px measured {ms:.0f} ms "
+                 "here; cost grows with pixels; a full-size step is about {gflop:.0f} GFLOP). Weights: {source}. "
+                 "{pixels} {step}").format(
+        time=ui.format_seconds(seconds), steps=cfg.total_steps, device=device, ms=per_step * 1000, gflop=flops,
+        source=features.source, pixels=translate(explain.pixel_sentence(features.normalization)),
+        step=translate(explain.step_sentence(cfg.space, features.normalization))))
+    return seconds
 
 
-def run(config: stl.StyleConfig, content01, style01, names, device, start01=None) -> None:
-    """Run the generator, drawing progress and previews; state survives a Stop."""
-    features = vgg19(str(device), deepest=config.deepest)
-    state = {"config": config, "history": [], "image": None if start01 is None else start01[0], "names": names, "error": None,
-             "content01": content01, "style01": style01, "done": False, "source": features.source}
-    st.session_state[RUN] = state
-    progress = ui.Progress(config.total_steps, "Stylising")
+# ---------------------------------------------------------------- running
+
+def stylise(run: StyleRun, device, aspect: float, expected_s: float) -> None:
+    """Drive the run through the heavy-job gate, drawing progress, previews and curves; Stop keeps the picture."""
+    st.session_state[RUN] = run  # before running: a stopped run keeps what it has painted
+    features = vgg19(str(device), deepest=run.config.deepest)
     preview, chart = st.empty(), st.empty()
-    try:
-        for result in stl.stylize(features, content01, style01, config, device, start01=start01):
-            state["history"].append({"step": result.step, "seconds": result.seconds, **result.losses})
-            progress.update(result.step, f"· loss {result.losses['total']:.3g}")
-            if result.image is not None:
-                state["image"] = result.image
-                preview.image(stl.tensor_to_pil(result.image), caption=f"Step {result.step}", width=320)
-                chart.plotly_chart(loss_figure(state["history"]), key=f"style.live.{result.step}")
-        state["done"] = True
-        progress.done("Finished")
-    except ValueError as e:  # NaN/inf loss: keep the last good image, say what to change
-        state["error"] = str(e)
+
+    def draw(result) -> None:
+        if result.image is not None:
+            preview.image(images.tensor_to_pil(result.image), caption=_("Step {n}").format(n=result.step), width=320)
+            chart.plotly_chart(loss_figure(run), key=f"style.live.{result.step}")
+
+    outcome = ui.run_job(run.steps(features, device), total=run.config.total_steps, label=_("Stylising"),
+                         done=lambda r: r.step, note=lambda r: _("· loss {loss:.3g}").format(loss=r.losses["total"]),
+                         on_update=draw, must_draw=lambda r: r.image is not None, finished=_("Finished"),
+                         kind="style_transfer", device=device, need_bytes=cost.run_bytes(run.config, aspect),
+                         expected_s=expected_s)
+    run.error = outcome.error
     preview.empty()
     chart.empty()
 
 
-def loss_figure(history: list[dict]):
-    frame = pd.DataFrame(history)
-    long = frame.melt(id_vars=["step"], value_vars=["content", "style", "total"], var_name="loss")
+def loss_figure(run: StyleRun):
+    frame = pd.DataFrame(run.loss_rows())
+    long = frame.melt(id_vars=["step"], value_vars=list(LOSS_LABELS), var_name="loss")
+    long["loss"] = long["loss"].map(lambda k: _(LOSS_LABELS[k]))
     fig = px.line(long, x="step", y="value", color="loss", log_y=True, height=300,
-                  title="Losses (log scale; style is before the ratio)")
+                  title=_("Losses (log scale; style is before the ratio)"),
+                  labels={"step": _("step"), "value": _("value"), "loss": _("loss")})
     return fig.update_layout(margin=dict(l=10, r=10, t=40, b=10))
 
 
-def controls_and_run(content, style, size, names) -> stl.StyleConfig | None:
-    """Everything from the objective to the Start/Stop buttons; returns the settings if valid."""
-    settings = {**objective_controls(), **optimiser_controls()}
+def controls_and_run(content: ui.Picked, style: ui.Picked, size: int) -> config.StyleConfig | None:
+    """Everything from the recipe to the Start/Stop buttons; returns the settings if they can run."""
+    st.subheader(_("2 · Recipe and objective"))
+    start = replace(preset_controls(), size=size)
+    settings = {**objective_controls(start), **optimiser_controls(start)}
     device = ui.current_device()
+    names = (content.name, style.name)
     try:
-        config = replace(CFG, size=int(size), **settings)
-        config.validate()
-        content01, style01, notes = stl.prepare_images(content, style, config.size, config.max_aspect)
+        cfg = replace(start, **settings)
+        cfg.validate()
+        content01, style01, notes = images.prepare_images(content.image, style.image, cfg.size, cfg.max_aspect)
         aspect = content01.shape[-1] / content01.shape[-2]
-        stl.check_size(config.size, aspect, config.deepest, stl.memory_budget(device))
+        cost.check_size(cfg.size, aspect, cfg.deepest, job_budget_for(device))
+        expected_s = time_estimate(cfg, aspect, device)
     except ValueError as e:
         ui.show_error(e)
         return None
     for note in notes:
-        st.info(note, icon="✂️")
-    time_estimate(config, aspect, device)
-    previous = st.session_state.get(RUN)
-    b1, b2, b3 = st.columns(3)
-    start = b1.button("▶️ Start", type="primary", key="style.start")
-    b2.button("⏹️ Stop (keeps the current image)", key="style.stop")
-    can_continue = previous is not None and previous["image"] is not None and \
-        tuple(previous["image"].shape[-2:]) == tuple(content01.shape[-2:])
-    more = b3.button("⏩ Continue from current image", key="style.continue")
-    if start:
-        run(config, content01, style01, names, device)
-    elif more and not can_continue:
-        st.warning("Nothing to continue at this size yet: press Start first.")
-    elif more:
-        run(replace(config, coarse_to_fine=False), content01, style01, names, device,
-            start01=previous["image"].unsqueeze(0))
-    return config
+        st.info(translate(note), icon="✂️")
+    buttons(cfg, content01, style01, names, device, aspect, expected_s)
+    return cfg
 
+
+def buttons(cfg: config.StyleConfig, content01: torch.Tensor, style01: torch.Tensor, names: tuple[str, str],
+            device, aspect: float, expected_s: float) -> None:
+    """Start, Stop and Continue."""
+    previous: StyleRun | None = st.session_state.get(RUN)
+    b1, b2, b3 = st.columns(3)
+    start = b1.button(_("▶️ Start"), type="primary", key="style.start")
+    ui.stop_button("style.stop", where=b2, label=_("⏹️ Stop (keeps the current image)"))
+    more = b3.button(_("⏩ Continue from current image"), key="style.continue")
+    source = vgg19(str(device), deepest=cfg.deepest).source
+    if start:
+        stylise(StyleRun(cfg, content01, style01, names, source), device, aspect, expected_s)
+    elif more and (previous is None or not previous.can_continue(tuple(content01.shape[-2:]))):
+        st.warning(_("Nothing to continue at this size yet: press Start first."))
+    elif more:
+        stylise(previous.continued(cfg, content01, style01, names, source), device, aspect, expected_s)
+
+
+# ---------------------------------------------------------------- 4. result
 
 def results() -> None:
     """Side-by-side, download, curves, per-layer bars, Grams and the explanation."""
-    state = st.session_state.get(RUN)
-    if not state or state["image"] is None:
-        st.info("Press **Start**: the picture appears here and refreshes while it forms.")
+    run: StyleRun | None = st.session_state.get(RUN)
+    if run is not None and run.error:
+        st.error(run.error, icon="⚠️")
+    if run is None or run.image is None:
+        st.info(_("Press **Start**: the picture appears here and refreshes while it forms."))
         return
-    if state["error"]:
-        st.error(state["error"], icon="⚠️")
-    elif not state["done"]:
-        st.warning(f"Stopped after {len(state['history'])} of {state['config'].total_steps} steps; "
-                   "the picture so far is kept. Press Continue to go on.")
-    st.subheader("4. Result")
-    config = state["config"]
-    image = stl.tensor_to_pil(state["image"])
+    if not run.done and not run.error:
+        st.warning(_("Stopped after {done} of {total} steps; the picture so far is kept. Press Continue to go "
+                     "on.").format(done=len(run.history), total=run.config.total_steps))
+    st.subheader(_("4 · Result"))
+    image = images.tensor_to_pil(run.image)
     cols = st.columns(3)
-    cols[0].image(stl.tensor_to_pil(state["content01"][0]), caption=f"Content: {state['names'][0]}")
-    cols[1].image(stl.tensor_to_pil(state["style01"][0]), caption=f"Style: {state['names'][1]}")
-    cols[2].image(image, caption=f"Result ({image.width}x{image.height}, step {len(state['history'])})")
-    st.download_button("⬇️ Download PNG (settings in the file name and metadata)",
-                       stl.png_bytes(state["image"], config), stl.file_name(config, *state["names"]),
+    cols[0].image(images.tensor_to_pil(run.content01[0]), caption=_("Content: {name}").format(name=_(run.names[0])))
+    cols[1].image(images.tensor_to_pil(run.style01[0]), caption=_("Style: {name}").format(name=_(run.names[1])))
+    cols[2].image(image, caption=_("Result ({w}x{h}, step {n})").format(w=image.width, h=image.height,
+                                                                         n=len(run.history)))
+    st.download_button(_("⬇️ Download PNG (settings in the file name and metadata)"),
+                       output.png_bytes(run.image, run.config), output.file_name(run.config, *run.names),
                        mime="image/png", key="style.download")
-    st.caption(f"Weights: {state['source']}.")
-    if state["history"]:
-        charts(state)
-        explanation(state)
+    st.caption(_("Weights: {source}.").format(source=run.source))
+    if run.history:
+        charts(run)
+        explanation(run)
 
 
-def charts(state: dict) -> None:
+def charts(run: StyleRun) -> None:
     """Loss curves, per-layer style loss bars and Gram heat-maps."""
-    config, last = state["config"], state["history"][-1]
+    cfg, last = run.config, run.history[-1].losses
     left, right = st.columns(2)
-    left.plotly_chart(loss_figure(state["history"]), key="style.losses")
-    bars = pd.DataFrame({"layer": list(config.style_layers),
-                         "weighted style loss": [last[f"style:{n}"] for n in config.style_layers]})
-    right.plotly_chart(px.bar(bars, x="layer", y="weighted style loss", log_y=True, height=300,
-                              title="Style loss per layer (last step)"), key="style.layer_bars")
-    layer = st.selectbox("Gram matrix of layer", config.style_layers, key="style.gram_layer")
-    features = vgg19(str(ui.current_device()), deepest=config.deepest)
-    style01 = state["style01"]
-    if config.keep_colors:
-        style01 = stl.luminance_image(style01, like=state["content01"])
-    grams = {"painting": stl.layer_gram(features, style01, layer, ui.current_device()),
-             "result": stl.layer_gram(features, state["image"].unsqueeze(0), layer, ui.current_device())}
-    shown = min(64, grams["painting"].shape[0])
-    cols = st.columns(2)
-    for col, (name, gram) in zip(cols, grams.items()):
-        fig = px.imshow(gram[:shown, :shown].numpy(), color_continuous_scale="Viridis", height=330,
-                        title=f"Gram of the {name}, {layer} (first {shown} channels)")
+    left.plotly_chart(loss_figure(run), key="style.losses")
+    bars = pd.DataFrame({"layer": list(cfg.style_layers), "loss": [last[f"style:{n}"] for n in cfg.style_layers]})
+    right.plotly_chart(px.bar(bars, x="layer", y="loss", log_y=True, height=300,
+                              labels={"layer": _("layer"), "loss": _("weighted style loss")},
+                              title=_("Style loss per layer (last step)")), key="style.layer_bars")
+    layer = st.selectbox(_("Gram matrix of layer"), cfg.style_layers, key="style.gram_layer")
+    device = ui.current_device()
+    pair = losses.compare_grams(vgg19(str(device), deepest=cfg.deepest), cfg, run.style_target(),
+                                run.image.unsqueeze(0), layer, device)
+    painting, result = pair.corner(64)
+    titles = (_("Gram of the painting, {layer} (first {n} channels)"), _("Gram of the result, {layer} (first {n} "
+                                                                         "channels)"))
+    for col, gram, title, name in zip(st.columns(2), (painting, result), titles, ("painting", "result")):
+        fig = px.imshow(gram.numpy(), color_continuous_scale="Viridis", height=330,
+                        title=title.format(layer=layer, n=gram.shape[0]))
         col.plotly_chart(fig, key=f"style.gram.{name}")
-    gap = torch.nn.functional.mse_loss(grams["result"], grams["painting"]).item()
-    st.caption(f"Each cell (i, j) is how strongly channels i and j of {layer} fire together, averaged over "
-               f"positions. Mean squared gap between the two: {gap:.3g} - the style loss of this layer "
-               f"before its weight.")
+    st.caption(_("Each cell (i, j) is how strongly channels i and j of {layer} fire together, summed over all "
+                 "positions. This layer's style loss before its weight: {gap:.3g}.").format(layer=layer, gap=pair.gap))
 
 
-def explanation(state: dict) -> None:
-    """Content loss, Gram matrix and style loss with this run's numbers."""
-    config, last = state["config"], state["history"][-1]
-    style_part = config.style_ratio * last["style"]
-    tv_part = config.tv_weight * last["tv"]
-    st.markdown(
-        f"**What the numbers mean.** The *content loss* is the mean squared difference between the "
-        f"`{config.content_layer}` feature maps of the result and of the photo: **{last['content']:.3g}** "
-        f"(VGG's Caffe weights work on 0..255 pixels, so activations and losses are large). The *Gram matrix* "
-        f"of a layer with C channels is the C x C table of channel products averaged over all positions - "
-        f"it forgets *where*, keeps *what goes with what*. The *style loss* is the weighted sum over "
-        f"{len(config.style_layers)} layers of the squared Gram gaps: **{last['style']:.3g}**, times the "
-        f"ratio {config.style_ratio:.3g} = **{style_part:.3g}**. Total variation {last['tv']:.3g} x "
-        f"{config.tv_weight:g} = {tv_part:.3g}. Total **{last['total']:.3g}**: the optimiser changes pixels "
-        f"to make it smaller. If the content share ({last['content'] / last['total']:.0%}) dominates, the "
-        f"result stays a photo; raise the ratio for more paint."
-    )
+def explanation(run: StyleRun) -> None:
+    """Content loss, Gram matrix and style loss with this run's numbers, in the run's own normalisation."""
+    cfg, last = run.config, run.history[-1].losses
+    st.markdown(_(
+        "**What the numbers mean.** The *content loss* is the mean squared difference between the `{layer}` "
+        "feature maps of the result and of the photo: **{content:.3g}**. {gram} The *style loss* is the "
+        "weighted sum over {n} layers: **{style:.3g}**, times the ratio {ratio:.3g} = **{style_part:.3g}**. Total "
+        "variation {tv:.3g} x {tv_weight:g} = {tv_part:.3g}. Total **{total:.3g}**: the optimiser changes pixels "
+        "to make it smaller. If the content share ({share:.0%}) dominates, the result stays a photo; raise the "
+        "ratio for more paint.").format(
+        layer=cfg.content_layer, content=last["content"], gram=translate(explain.gram_sentence(cfg.gram)),
+        n=len(cfg.style_layers), style=last["style"], ratio=cfg.style_ratio, style_part=cfg.style_ratio * last["style"],
+        tv=last["tv"], tv_weight=cfg.tv_weight, tv_part=cfg.tv_weight * last["tv"], total=last["total"],
+        share=last["content"] / last["total"] if last["total"] else 0.0))
 
 
-def code(config: stl.StyleConfig, names: tuple[str, str]) -> None:
+def code_section(cfg: config.StyleConfig, names: tuple[str, str]) -> None:
     """The standalone script for the current settings."""
     paths = tuple(f"assets/images/{SAMPLE_IMAGES[n]}" if n in SAMPLE_IMAGES else n for n in names)
-    ui.code_panel(stl.generate_code(config, *paths), title="Standalone script for these settings")
+    ui.code_panel(code.generate_code(cfg, *paths), title=_("Standalone script for these settings"))
+
+
+def not_in_link(content: ui.Picked, style: ui.Picked) -> list[str]:
+    """What a link to this page cannot carry: uploads (named) and the painted picture."""
+    items = [_("your uploaded picture “{name}”: the link opens the page with the default sample instead").format(
+        name=picked.name) for which, picked in (("content", content), ("style", style))
+        if st.session_state.get(f"{PICTURES[which][0]}.source") == "Upload" and picked.name]
+    return items + [_("the painted picture: the link restores the settings; press Start to paint it again")]
 
 
 def main() -> None:
     intro()
-    content, style, size, names = pictures()
-    if content is None or style is None:
-        st.info("Choose both a content photo and a style painting to go on.")
-        return
-    config = controls_and_run(content, style, size, names)
-    results()
-    if config is not None:
-        code(config, names)
+    content, style, size = pictures_section(ui.current_device().type != "cpu")
+    if content.image is None or style.image is None:
+        st.info(_("Choose both a content photo and a style painting to go on."))
+    else:
+        cfg = controls_and_run(content, style, size)
+        results()
+        if cfg is not None:
+            code_section(cfg, (content.name, style.name))
+    links.share_panel(not_in_link(content, style))
 
 
 main()
