@@ -10,7 +10,7 @@ import torch
 
 from bench.common import Figure, cli, median_time
 from lib.common.device import available_devices, configure_cpu_threads
-from lib.tensors import matmul_inputs, time_matmul
+from lib.tensors.timing import matmul_inputs, time_matmul
 
 SIZES = (64, 256, 1024, 2048)
 QUICK_SIZES = (32, 64)

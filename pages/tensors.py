@@ -1,505 +1,622 @@
 """Tensor playground: create, index, reshape, combine and time tensors - and see them."""
 from __future__ import annotations
 
-import numpy as np
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
 import pandas as pd
 import plotly.express as px
 import streamlit as st
-import torch
 
-from lib import index_parser as ip
-from lib import tensors as T
+import ui
 from lib.common.device import available_devices
 from lib.common.samples import PHOTOS
-from ui import code_panel, current_device, image_input, show_error
+from lib.tensors import (
+    basics,
+    bridge,
+    code,
+    config,
+    create,
+    display,
+    index_parser,
+    operations,
+    promotion,
+    ranks,
+    timing,
+    views,
+)
+from ui import links
+from ui.i18n import _, translate
 
-C = T.CONFIG
-TABS = ["1 · Create", "2 · Ranks", "3 · Index", "4 · Views", "5 · Operations", "6 · NumPy", "7 · CPU vs GPU"]
+if TYPE_CHECKING:
+    import torch
+
+DEFAULTS = config.TensorConfig()
+TIMINGS = "tensors.timings"        # session-state key: the list of timing.Timing measured in this session
+EDITS = "tensors.numpy.linked"     # the NumPy table's edits as a link brought them
+EDITOR = "tensors.numpy.editor"    # the table's key; a new link's edits give it a fresh one
+SHAPE_CHARS = config.SHAPE_CHARS
 
 
-# ---------------------------------------------------------------- drawing helpers
+def intro() -> None:
+    st.title(_("🧊 Tensor playground"))
+    st.markdown(_(
+        "A **tensor** is a box of numbers with a shape: a scalar, a vector, a matrix, an image, a batch of "
+        "videos... Every model in PyTorch takes tensors in and gives tensors out. Here you make them, slice "
+        "them, reshape them without copying, combine them, hand them to NumPy and time them on the "
+        "accelerator. Each tab ends with the code for exactly what you see."))
+
+
+# ---------------------------------------------------------------- helpers
+
+def translated(labels: dict) -> Callable[[Any], str]:
+    """An option's label in the reader's language (looked up once, when the widget is drawn)."""
+    return {key: _(label) for key, label in labels.items()}.get
+
+
+def bound(key: str, param: str, default: Any, codec: links.Codec, allows: Callable[[Any], bool],
+          draw: Callable[[], Any], where: Any = st) -> Any:
+    """A widget whose default or range is only known now (a crop of this photo), bound to the link."""
+    links.before_widget(key, param, default, codec, allows)
+    value = draw()
+    links.after_widget(param, value, default, codec)
+    if problem := links.problem(param):
+        where.warning(problem, icon="🔗")
+    return value
+
+
+def guarded(fn: Callable, *args: Any) -> Any:
+    """Run a lib call; show its ValueError as an error box (in the reader's language) and return None."""
+    try:
+        return fn(*args)
+    except ValueError as e:
+        ui.show_error(e)
+        return None
+
+
+def shape_input(label: str, name: str, key: str, where: Any = st) -> str:
+    return ui.widgets.text_input(label, DEFAULTS, name, key=key, where=where, max_chars=SHAPE_CHARS,
+                                 help=_("Sizes separated by commas; empty = scalar."))
+
 
 def heatmap(t: torch.Tensor, title: str = "", highlight: torch.Tensor | None = None, key: str = "") -> None:
     """Draw a tensor as annotated heat-map(s); `highlight` colours the picked cells instead."""
     if t.numel() == 0:
-        st.caption(f"{title}: empty tensor, shape {tuple(t.shape)} - nothing to draw.")
+        st.caption(_("{title}: empty tensor, shape {shape} - nothing to draw.").format(title=title, shape=tuple(t.shape)))
         return
-    if t.numel() > C.max_cells_shown:
-        st.caption(f"{title}: {t.numel()} values are too many to print; the histogram shows them.")
+    if t.numel() > display.MAX_CELLS:
+        st.caption(_("{title}: {n} values are too many to print; the histogram shows them.").format(title=title,
+                                                                                                   n=t.numel()))
         histogram(t, key=f"{key}.hist")
         return
-    values, labels = T.panels(t)
-    z = values if highlight is None else T.panels(highlight)[0]
-    is_float = t.is_floating_point()
-    text = np.vectorize(lambda v: f"{v:.2f}" if is_float else f"{v:.0f}")(values)
-    facet = {"facet_col": 0, "facet_col_wrap": 4} if len(labels) > 1 else {}
+    g = display.grid(t, highlight)
+    many = len(g.labels) > 1
+    facet = {"facet_col": 0, "facet_col_wrap": 4} if many else {}
     colours = {"color_continuous_scale": "Blues", "range_color": [0, 1]} if highlight is not None \
         else {"color_continuous_scale": "Viridis"}
-    fig = px.imshow(z if len(labels) > 1 else z[0], aspect="auto", title=title, **colours, **facet)
+    fig = px.imshow(g.colour if many else g.colour[0], aspect="auto", title=title, **colours, **facet)
     for i, trace in enumerate(fig.data):
-        trace.update(text=text[i] if len(labels) > 1 else text[0], texttemplate="%{text}", hoverinfo="text")
-    fig.for_each_annotation(lambda a: a.update(text=labels[int(a.text.split("=")[-1])]))
-    fig.update_xaxes(dtick=1 if values.shape[2] <= 16 else None)  # whole-number index ticks
-    fig.update_yaxes(dtick=1 if values.shape[1] <= 16 else None)
-    fig.update_layout(height=min(160 + 60 * values.shape[1] * ((len(labels) + 3) // 4), 700),
+        trace.update(text=g.text[i] if many else g.text[0], texttemplate="%{text}", hoverinfo="text")
+    fig.for_each_annotation(lambda a: a.update(text=g.labels[int(a.text.split("=")[-1])]))
+    fig.update_xaxes(dtick=1 if g.values.shape[2] <= 16 else None)  # whole-number index ticks
+    fig.update_yaxes(dtick=1 if g.values.shape[1] <= 16 else None)
+    fig.update_layout(height=min(160 + 60 * g.values.shape[1] * ((len(g.labels) + 3) // 4), 700),
                       margin=dict(l=10, r=10, t=40, b=10), coloraxis_showscale=highlight is None)
     st.plotly_chart(fig, width="stretch", key=key or None)
 
 
 def histogram(t: torch.Tensor, key: str) -> None:
     """Histogram of a tensor's values (random tensors, big tensors)."""
-    values = t.detach().to("cpu").reshape(-1).double().numpy()  # any shape -> (numel,)
-    fig = px.histogram(values, nbins=40, labels={"value": "value"})
-    fig.update_layout(height=260, showlegend=False, margin=dict(l=10, r=10, t=20, b=10))
+    fig = px.histogram(display.flat_values(t), nbins=40)
+    fig.update_layout(height=260, showlegend=False, margin=dict(l=10, r=10, t=20, b=10),
+                      xaxis_title=_("value"), yaxis_title=_("count"))
     st.plotly_chart(fig, width="stretch", key=key)
 
 
 def facts(d: dict[str, str]) -> None:
-    """A two-column table of facts about a tensor."""
-    st.dataframe(pd.DataFrame({"property": list(d), "value": list(d.values())}), hide_index=True, width="stretch")
-
-
-def guarded(fn, *args):
-    """Run a lib call; show a ValueError as an error box and return None."""
-    try:
-        return fn(*args)
-    except ValueError as e:
-        show_error(e)
-        return None
+    """A two-column table of facts about a tensor, labels and values in the reader's language."""
+    st.dataframe(pd.DataFrame({_("property"): [_(k) for k in d], _("value"): [translate(v) for v in d.values()]}),
+                 hide_index=True, width="stretch")
 
 
 # ---------------------------------------------------------------- 1. create
 
 def section_create(device: torch.device) -> None:
-    st.markdown("Pick a **factory**, a **shape** (rank 0 to 5: `()` is a scalar, `2, 3, 4` a stack of "
-                "matrices), a **dtype** and a **seed**, and look at the tensor PyTorch builds.")
+    st.markdown(_("Pick a **factory**, a **shape** (rank 0 to 5: `()` is a scalar, `2, 3, 4` a stack of "
+                  "matrices), a **dtype** and a **seed**, and look at the tensor PyTorch builds."))
     left, mid, right = st.columns(3)
-    factory = left.selectbox("Factory", T.FACTORIES, index=T.FACTORIES.index(C.factory), key="tensors.create.factory")
-    shape_text = mid.text_input("Shape", C.shape, key="tensors.create.shape", help="Sizes separated by commas; empty = scalar.")
-    dtype = right.selectbox("dtype", list(T.DTYPES), index=list(T.DTYPES).index(C.dtype), key="tensors.create.dtype")
-    extra = _factory_controls(factory)
-    shape = guarded(T.parse_shape, shape_text)
+    factory = ui.widgets.selectbox(_("Factory"), DEFAULTS, "factory", key="tensors.create.factory", where=left)
+    shape_text = shape_input(_("Shape"), "shape", "tensors.create.shape", mid)
+    dtype = ui.widgets.selectbox("dtype", DEFAULTS, "dtype", key="tensors.create.dtype", where=right)
+    extra = factory_controls(factory)
+    shape = guarded(basics.parse_shape, shape_text)
     if shape is None:
         return
-    spec = T.CreateSpec(factory=factory, shape=shape, dtype=dtype, **extra)
-    created = guarded(T.create, spec, device)
+    spec = create.CreateSpec(factory=factory, shape=shape, dtype=dtype, **extra)
+    created = guarded(create.create, spec, device)
     if created is None:
         return
-    if factory in T.FACTORY_NOTES:
-        st.info(T.FACTORY_NOTES[factory])
-    _show_created(created, factory)
-    code_panel(T.creation_code(spec, str(device)))
+    if factory in create.FACTORY_NOTES:
+        st.info(_(create.FACTORY_NOTES[factory]))
+    show_created(created, factory)
+    ui.code_panel(code.creation_code(spec, str(device)))
 
 
-def _factory_controls(factory: str) -> dict:
+def factory_controls(factory: str) -> dict:
     """Only the knobs the chosen factory uses."""
     cols = st.columns(3)
     extra: dict = {}
-    if factory in T.RANDOM_FACTORIES:
-        extra["seed"] = cols[0].number_input("Seed", 0, 2**31 - 1, C.seed, key="tensors.create.seed")
-    if factory in ("full", "full_like", "new_full"):
-        extra["fill_value"] = cols[1].number_input("Fill value", value=C.fill_value, key="tensors.create.fill")
+    if factory in create.RANDOM_FACTORIES:
+        extra["seed"] = int(ui.widgets.number_input(_("Seed"), DEFAULTS, "seed", key="tensors.create.seed",
+                                                    where=cols[0]))
+    if factory in create.FILL_FACTORIES:
+        extra["fill_value"] = ui.widgets.number_input(_("Fill value"), DEFAULTS, "fill_value",
+                                                      key="tensors.create.fill", where=cols[1])
     if factory == "randint":
-        extra["low"] = cols[1].number_input("low (inclusive)", value=C.low, key="tensors.create.low")
-        extra["high"] = cols[2].number_input("high (exclusive)", value=C.high, key="tensors.create.high")
+        extra["low"] = int(ui.widgets.number_input(_("low (inclusive)"), DEFAULTS, "low", key="tensors.create.low",
+                                                   where=cols[1]))
+        extra["high"] = int(ui.widgets.number_input(_("high (exclusive)"), DEFAULTS, "high",
+                                                    key="tensors.create.high", where=cols[2]))
     if factory == "linspace":
-        extra["start"] = cols[1].number_input("start", value=C.start, key="tensors.create.start")
-        extra["end"] = cols[2].number_input("end", value=C.end, key="tensors.create.end")
+        extra["start"] = ui.widgets.number_input("start", DEFAULTS, "start", key="tensors.create.start", where=cols[1])
+        extra["end"] = ui.widgets.number_input("end", DEFAULTS, "end", key="tensors.create.end", where=cols[2])
     return extra
 
 
-def _show_created(created: T.Created, factory: str) -> None:
+def show_created(created: create.Created, factory: str) -> None:
     t = created.tensor
     left, right = st.columns([3, 2])
     with left:
         heatmap(t, f"{factory}{tuple(t.shape)}", key="tensors.create.map")
-        if factory in T.RANDOM_FACTORIES and t.numel() > 1 and t.dtype != torch.bool:
-            st.caption("Histogram of the values:")
+        if factory in create.RANDOM_FACTORIES and display.worth_a_histogram(t):
+            st.caption(_("Histogram of the values:"))
             histogram(t, key="tensors.create.values")
     with right:
         facts(created.facts)
         if created.source is not None:
-            shared = t.data_ptr() == created.source.ctypes.data
-            st.markdown(f"Shares memory with the NumPy array: **{'yes' if shared else 'no - dtype or device differ, so it copied'}**")
+            st.markdown(_("Shares memory with the NumPy array: **{answer}**").format(
+                answer=_("yes") if created.shares_source else _("no - dtype or device differ, so it copied")))
+        text = display.short_repr(t)
         with st.expander("repr", expanded=t.numel() <= 24):
-            st.code(repr(t.cpu()) if t.numel() <= 1000 else f"{t.numel()} values (repr skipped)", language="text")
+            st.code(text if text is not None else _("{n} values (repr skipped)").format(n=t.numel()), language="text")
 
 
 # ---------------------------------------------------------------- 2. ranks
 
+CROP = (("top", "top"), ("left", "left"), ("height", "h"), ("width", "w"))  # widget key part, link name
+
+
 def section_ranks() -> None:
-    st.markdown("The **rank** (`dim()`) is the number of indices you need to reach one number. The same photo "
-                "becomes tensors of every rank from 0 to 5.")
-    image = image_input("tensors.image", label="Photo").image
-    if image is None:
+    st.markdown(_("The **rank** (`dim()`) is the number of indices you need to reach one number. The same photo "
+                  "becomes tensors of every rank from 0 to 5."))
+    picked = photo_input()
+    if picked.image is None:
         return
-    rank = st.select_slider("Rank", options=list(range(6)), value=3, key="tensors.rank",
-                            format_func=lambda r: f"{r}")
-    st.markdown(f"**Rank {rank}:** {T.RANK_MEANINGS[rank]}")
-    hwc = T.image_tensor(image, C.image_side)
-    x = T.rank_tensor(hwc, rank, C.batch, C.frames)
-    st.markdown(f"`x.shape = {tuple(x.shape)}`, `x.dtype = {x.dtype}`, `x.numel() = {x.numel()}`, "
-                f"`x.stride() = {x.stride()}`")
-    if x.dim():
-        st.caption("All ranks are one flat row of numbers in memory; the stride says how far to jump for a "
-                   f"step along each dim (the last dim is {x.stride()[-1]} apart: "
-                   f"{'neighbours in memory' if x.stride()[-1] == 1 else 'not neighbours - a permuted view'}).")
-    crop_box = _draw_rank(rank, x, hwc)
-    code_panel(T.rank_code(rank, _image_path(), C.image_side, image.size, C.batch, C.frames, crop_box))
+    rank = ui.widgets.select_slider(_("Rank"), DEFAULTS, "rank", key="tensors.rank")
+    st.markdown(_("**Rank {rank}:** {meaning}").format(rank=rank, meaning=_(ranks.RANK_MEANINGS[rank])))
+    hwc = ranks.image_tensor(picked.image, ranks.IMAGE_SIDE)
+    x = ranks.rank_tensor(hwc, rank)
+    f = ranks.facts(x)
+    st.markdown(f"`x.shape = {f.shape}`, `x.dtype = {f.dtype}`, `x.numel() = {f.numel}`, `x.stride() = {f.stride}`")
+    if f.shape:
+        st.caption(_("All ranks are one flat row of numbers in memory; the stride says how far to jump for a step "
+                     "along each dim (the last dim is {step} apart: {meaning}).").format(
+            step=f.stride[-1], meaning=_("neighbours in memory") if f.last_dim_contiguous
+            else _("not neighbours - a permuted view")))
+    crop_box = draw_rank(rank, x, hwc, f)
+    ui.code_panel(code.rank_code(rank, image_path(picked.name), ranks.IMAGE_SIDE, picked.image.size,
+                                 crop_box=crop_box))
 
 
-def _draw_rank(rank: int, x: torch.Tensor, hwc: torch.Tensor) -> tuple[int, int, int, int] | None:
+def photo_input() -> ui.Picked:
+    """The photo picker, its sample bound to the link (an upload cannot travel: the share panel says so)."""
+    names = tuple(PHOTOS)
+    codec = links.option_codec(names)
+    links.before_widget("tensors.image.sample", "photo", DEFAULTS.photo, codec, lambda v: v in names)
+    picked = ui.image_input("tensors.image", label=_("Photo"), default=DEFAULTS.photo)
+    if picked.image is not None and picked.name in PHOTOS:
+        links.after_widget("photo", picked.name, DEFAULTS.photo, codec)
+    if problem := links.problem("photo"):
+        st.warning(problem, icon="🔗")
+    return picked
+
+
+def image_path(name: str | None) -> str:
+    """Where the generated code finds the photo: the sample's file, or the upload saved as my_photo.jpg."""
+    return f"assets/images/{PHOTOS[name]}" if name in PHOTOS else "my_photo.jpg"
+
+
+def draw_rank(rank: int, x: torch.Tensor, hwc: torch.Tensor, f: ranks.Facts) -> tuple[int, int, int, int] | None:
     if rank == 0:
-        st.metric("x.item() - mean brightness", f"{x.item():.2f}")
+        st.metric(_("x.item() - mean brightness"), f"{f.value:.2f}")
     elif rank == 1:
-        fig = px.line(y=x.numpy(), labels={"x": "column index", "y": "red value"})
+        fig = px.line(y=ranks.as_picture(x), labels={"x": _("column index"), "y": _("red value")})
         st.plotly_chart(fig.update_layout(height=260), width="stretch", key="tensors.rank.line")
     elif rank == 2:
-        st.image(x.numpy(), caption="(H, W) greyscale: each number is a grey level", width=320)
+        st.image(ranks.as_picture(x), caption=_("(H, W) greyscale: each number is a grey level"), width=320)
     elif rank == 3:
-        return _draw_image_rank(hwc)
+        return draw_image_rank(hwc)
     elif rank == 4:
-        st.image([img.permute(1, 2, 0).numpy() for img in x], caption=[f"x[{i}]" for i in range(len(x))], width=150)
-        st.caption("Stored as (N, C, H, W): `x[i]` is one image, `x[i, 0]` its red plane.")
+        pictures = ranks.pictures(x)
+        st.image(pictures, caption=[f"x[{i}]" for i in range(len(pictures))], width=150)
+        st.caption(_("Stored as (N, C, H, W): `x[i]` is one image, `x[i, 0]` its red plane."))
     else:
-        for n, name in enumerate(("panning right", "panning down")):
-            st.caption(f"clip x[{n}] - {name}")
-            st.image([f.permute(1, 2, 0).numpy() for f in x[n]], caption=[f"x[{n}, {f}]" for f in range(len(x[n]))], width=100)
+        for n, (clip, name) in enumerate(zip(ranks.pictures(x), (_("panning right"), _("panning down")))):
+            st.caption(_("clip x[{n}] - {name}").format(n=n, name=name))
+            st.image(clip, caption=[f"x[{n}, {i}]" for i in range(len(clip))], width=100)
     return None
 
 
-def _draw_image_rank(hwc: torch.Tensor) -> tuple[int, int, int, int]:
-    h, w, _ = hwc.shape
-    fig = px.imshow(hwc.permute(2, 0, 1).numpy(), facet_col=0, color_continuous_scale="gray", binary_string=False)
-    fig.for_each_annotation(lambda a: a.update(text=["x[..., 0] red", "x[..., 1] green", "x[..., 2] blue"][int(a.text.split("=")[-1])]))
+def draw_image_rank(hwc: torch.Tensor) -> tuple[int, int, int, int]:
+    h, w, _c = hwc.shape
+    fig = px.imshow(ranks.channels(hwc), facet_col=0, color_continuous_scale="gray", binary_string=False)
+    names = [_("x[..., 0] red"), _("x[..., 1] green"), _("x[..., 2] blue")]
+    fig.for_each_annotation(lambda a: a.update(text=names[int(a.text.split("=")[-1])]))
     st.plotly_chart(fig.update_layout(height=300, margin=dict(t=30, b=0)), width="stretch", key="tensors.rank.channels")
-    st.caption("Each channel is an (H, W) matrix of 0-255; bright in red = a lot of red there.")
-    c = st.columns(4)
-    top = c[0].slider("top", 0, h - 1, h // 4, key="tensors.crop.top")
-    left = c[1].slider("left", 0, w - 1, w // 4, key="tensors.crop.left")
-    ch = c[2].slider("height", 1, h, h // 2, key="tensors.crop.height")
-    cw = c[3].slider("width", 1, w, w // 2, key="tensors.crop.width")
-    patch = T.crop(hwc, top, left, ch, cw)
+    st.caption(_("Each channel is an (H, W) matrix of 0-255; bright in red = a lot of red there."))
+    top, left, ch, cw = crop_sliders(ranks.CropRange(h, w))
+    patch = ranks.crop(hwc, top, left, ch, cw)
     a, b = st.columns(2)
-    a.image(hwc.numpy(), caption=f"x: {tuple(hwc.shape)}", width=240)
-    b.image(patch.numpy(), caption=f"x[{top}:{top + ch}, {left}:{left + cw}, :] -> {tuple(patch.shape)}", width=240)
+    a.image(ranks.as_picture(hwc), caption=f"x: {tuple(hwc.shape)}", width=240)
+    b.image(ranks.as_picture(patch), caption=f"x[{top}:{top + ch}, {left}:{left + cw}, :] -> {tuple(patch.shape)}",
+            width=240)
     return top, left, ch, cw
 
 
-def _image_path() -> str:
-    if st.session_state.get("tensors.image.source", "Sample") == "Sample":
-        name = st.session_state.get("tensors.image.sample", next(iter(PHOTOS)))
-        return f"assets/images/{PHOTOS.get(name, 'astronaut.jpg')}"
-    return "my_photo.jpg"  # the user's upload: save it under this name to run the code
+def crop_sliders(box: ranks.CropRange) -> tuple[int, int, int, int]:
+    """Four sliders whose ranges follow this photo's size, each in the link (top, left, h, w)."""
+    labels = (_("top"), _("left"), _("height"), _("width"))
+    codec, values = links.number_codec(int), []
+    for col, (part, param), label, default, (lo, hi) in zip(st.columns(4), CROP, labels, box.default(), box.bounds()):
+        key = f"tensors.crop.{part}"
+        if not lo <= st.session_state.get(key, default) <= hi:  # another photo: the old crop may not fit
+            st.session_state[key] = default
+        values.append(bound(key, param, default, codec, lambda v, lo=lo, hi=hi: lo <= v <= hi,
+                            lambda c=col, l=label, k=key, lo=lo, hi=hi, d=default: c.slider(l, lo, hi, d, key=k),
+                            where=col))
+    return tuple(values)
 
 
 # ---------------------------------------------------------------- 3. index
 
 def section_index() -> None:
-    st.markdown("Type a NumPy-style index. Supported: whole numbers, slices `a:b:step`, `...`, `None`, lists "
-                "`[0, 2]` or `[True, False, ...]`, and masks `x > 5` (`<`, `>=`, `<=`, `==`, `!=`). "
-                "Try `[:, 1]`, `[1:3, ::2]`, `[..., 0]`, `[x % 2]`... (the last one is refused, politely).")
+    st.markdown(_("Type a NumPy-style index. Supported: whole numbers, slices `a:b:step`, `...`, `None`, lists "
+                  "`[0, 2]` or `[True, False, ...]`, and masks `x > 5` (`<`, `>=`, `<=`, `==`, `!=`). "
+                  "Try `[:, 1]`, `[1:3, ::2]`, `[..., 0]`, `[x % 2]`... (the last one is refused, politely)."))
     a, b = st.columns([1, 2])
-    shape_text = a.text_input("Shape of x = arange(n).reshape(shape)", C.index_shape, key="tensors.index.shape")
-    text = b.text_input("Index", C.index_text, key="tensors.index.text")
-    shape = guarded(T.parse_shape, shape_text, C.max_rank, C.max_cells_shown)
+    shape_text = shape_input(_("Shape of x = arange(n).reshape(shape)"), "index_shape", "tensors.index.shape", a)
+    text = ui.widgets.text_input(_("Index"), DEFAULTS, "index_text", key="tensors.index.text", where=b,
+                                 max_chars=index_parser.MAX_INDEX_TEXT)
+    shape = guarded(basics.parse_shape, shape_text, basics.MAX_RANK, display.MAX_CELLS)
     if shape is None:
         return
-    x = T.arange_source(shape)
-    result = guarded(ip.apply_index, x, text)
-    if result is None:
-        heatmap(x, "x", key="tensors.index.source")
+    example = guarded(views.index_example, shape, text)
+    if example is None:
+        heatmap(views.arange_source(shape), "x", key="tensors.index.source")
         return
-    picked = ip.selected_cells(x, text)
     left, right = st.columns(2)
     with left:
-        heatmap(x, "x - the cells the index reads are dark", highlight=picked.long(), key="tensors.index.map")
+        heatmap(example.x, _("x - the cells the index reads are dark"), highlight=example.picked, key="tensors.index.map")
     with right:
-        heatmap(result, f"x{ip.index_source(ip.parse_index(text))} -> shape {tuple(result.shape)}", key="tensors.index.result")
-    st.markdown(f"**{int(picked.sum())} of {x.numel()}** cells selected; the result has shape "
-                f"`{tuple(result.shape)}`. Basic indexing (numbers, slices) gives a **view**; lists and masks "
-                f"give a **copy** (here: {'view' if T.shares_storage(result, x) else 'copy'}).")
-    code_panel(T.index_code(shape, ip.index_source(ip.parse_index(text))))
+        heatmap(example.result, _("x{index} -> shape {shape}").format(index=example.source,
+                                                                     shape=tuple(example.result.shape)),
+                key="tensors.index.result")
+    st.markdown(_("**{n} of {total}** cells selected; the result has shape `{shape}`. Basic indexing (numbers, "
+                  "slices) gives a **view**; lists and masks give a **copy** (here: {kind}).").format(
+        n=int(example.picked.sum()), total=example.x.numel(), shape=tuple(example.result.shape),
+        kind=_("view") if example.is_view else _("copy")))
+    ui.code_panel(code.index_code(shape, example.source))
 
 
 # ---------------------------------------------------------------- 4. views
 
 def section_views() -> None:
-    st.markdown("A tensor is a flat block of memory (its **storage**) plus a **shape**, **strides** (how many "
-                "elements to jump per index step) and an **offset**. Views change only those three numbers.")
+    st.markdown(_("A tensor is a flat block of memory (its **storage**) plus a **shape**, **strides** (how many "
+                  "elements to jump per index step) and an **offset**. Views change only those three numbers."))
     c = st.columns([2, 2, 3])
-    shape_text = c[0].text_input("Shape of x", C.reshape_shape, key="tensors.view.shape")
-    op = c[1].selectbox("Operation", list(T.RESHAPE_OPS), index=list(T.RESHAPE_OPS).index(C.reshape_op), key="tensors.view.op")
-    args_text = c[2].text_input(f"Arguments: {T.RESHAPE_OPS[op]}", T.RESHAPE_DEFAULT_ARGS[op], key=f"tensors.view.args.{op}")
-    transposed = st.checkbox("Transpose x first (`x = x.transpose(-2, -1)`: same storage, not contiguous)",
-                             key="tensors.view.transposed")
-    shape = guarded(T.parse_shape, shape_text, C.max_rank, C.max_cells_shown)
-    args = guarded(T.parse_ints, args_text)
+    shape_text = shape_input(_("Shape of x"), "reshape_shape", "tensors.view.shape", c[0])
+    op = ui.widgets.selectbox(_("Operation"), DEFAULTS, "reshape_op", key="tensors.view.op", where=c[1])
+    args_text = args_input(op, c[2])
+    transposed = ui.widgets.checkbox(_("Transpose x first (`x = x.transpose(-2, -1)`: same storage, not contiguous)"),
+                                     DEFAULTS, "transposed", key="tensors.view.transposed")
+    shape = guarded(basics.parse_shape, shape_text, basics.MAX_RANK, display.MAX_CELLS)
+    args = guarded(basics.parse_ints, args_text)
     if shape is None or args is None:
         return
-    x = guarded(T.arange_source, shape, transposed)
+    x = guarded(views.arange_source, shape, transposed)
     if x is None:
         return
     try:
-        y = T.apply_reshape(x, op, args)
+        y = views.apply_reshape(x, op, args)
     except ValueError as e:
-        show_error(e)
-        y = _fallback(x, op, args)
+        ui.show_error(e)
+        y = fallback(x, op, args)
         if y is None:
             return
         op = "reshape"
-    _show_views(x, y, op, args)
-    code_panel(T.reshape_code(shape, transposed, op, args))
+    show_views(x, y, op, args)
+    ui.code_panel(code.reshape_code(shape, transposed, op, args))
 
 
-def _fallback(x: torch.Tensor, op: str, args: tuple[int, ...]) -> torch.Tensor | None:
+def args_input(op: str, where: Any) -> str:
+    """The op's arguments; each op starts from its own example, linked as `vargs`."""
+    default, key = views.RESHAPE_DEFAULT_ARGS[op], f"tensors.view.args.{op}"
+    label = _("Arguments: {what}").format(what=_(views.RESHAPE_OPS[op]))
+    return bound(key, "vargs", default, links.text_codec(SHAPE_CHARS), lambda v: True,
+                 lambda: where.text_input(label, default, max_chars=SHAPE_CHARS, key=key), where)
+
+
+def fallback(x: torch.Tensor, op: str, args: tuple[int, ...]) -> torch.Tensor | None:
     """When `view` fails on a non-contiguous tensor, show that `reshape` copies instead."""
-    if op != "view" or x.is_contiguous():
+    if not views.can_fall_back(x, op):
         return None
-    y = guarded(T.apply_reshape, x, "reshape", args)
+    y = guarded(views.apply_reshape, x, "reshape", args)
     if y is not None:
-        st.warning("`view` never copies, so it refuses when the strides cannot express the new shape. "
-                   "`reshape` does the same when it can and **copies** when it must - below is `x.reshape(...)`.")
+        st.warning(_("`view` never copies, so it refuses when the strides cannot express the new shape. "
+                     "`reshape` does the same when it can and **copies** when it must - below is `x.reshape(...)`."))
     return y
 
 
-def _show_views(x: torch.Tensor, y: torch.Tensor, op: str, args: tuple[int, ...]) -> None:
+def show_views(x: torch.Tensor, y: torch.Tensor, op: str, args: tuple[int, ...]) -> None:
     left, right = st.columns(2)
     with left:
         heatmap(x, "x", key="tensors.view.x")
-        facts(T.layout(x))
+        facts(views.layout(x))
     with right:
         heatmap(y, f"y = x.{op}({', '.join(map(str, args))}) -> {tuple(y.shape)}", key="tensors.view.y")
-        facts(T.layout(y))
-    shared = T.shares_storage(x, y)
-    st.markdown(f"**y shares storage with x: {'yes - a view, writing to y changes x' if shared else 'no - a copy'}.**")
+        facts(views.layout(y))
+    shared = views.shares_storage(x, y)
+    st.markdown(_("**y shares storage with x: {answer}.**").format(
+        answer=_("yes - a view, writing to y changes x") if shared else _("no - a copy")))
     if op == "resize_" and y.numel() > x.numel():
-        st.warning(f"`resize_` grew the tensor: elements {x.numel()} to {y.numel() - 1} (flat order) are "
-                   "**uninitialised memory** - whatever bytes were there.")
+        st.warning(_("`resize_` grew the tensor: elements {first} to {last} (flat order) are **uninitialised "
+                     "memory** - whatever bytes were there.").format(first=x.numel(), last=y.numel() - 1))
     elif op == "resize_" and y.numel() < x.numel():
-        st.warning(f"`resize_` silently dropped the last {x.numel() - y.numel()} elements.")
-    if 0 < y.numel() <= C.max_cells_shown:
-        heatmap(T.storage_positions(y), "where each element of y lives in its storage (offset + Σ index·stride)",
+        st.warning(_("`resize_` silently dropped the last {n} elements.").format(n=x.numel() - y.numel()))
+    if 0 < y.numel() <= display.MAX_CELLS:
+        heatmap(views.storage_positions(y), _("where each element of y lives in its storage (offset + Σ index·stride)"),
                 key="tensors.view.storage")
 
 
 # ---------------------------------------------------------------- 5. operations
 
-OPS_TOPICS = ("Element-wise & broadcasting", "Matrix product", "Reductions", "In-place", "Type promotion",
-              "Overflow & rounding")
-
-
 def section_ops() -> None:
-    topic = st.segmented_control("Topic", OPS_TOPICS, default=OPS_TOPICS[0], key="tensors.ops.topic")
-    draw = {OPS_TOPICS[0]: _ops_broadcast, OPS_TOPICS[1]: _ops_matmul, OPS_TOPICS[2]: _ops_reduce,
-            OPS_TOPICS[3]: _ops_inplace, OPS_TOPICS[4]: _ops_promotion, OPS_TOPICS[5]: _ops_overflow}
-    draw.get(topic or OPS_TOPICS[0])()
+    topics = config.TOPICS
+    topic = bound("tensors.ops.topic", "topic", DEFAULTS.topic, links.option_codec(tuple(topics)),
+                  lambda v: v in topics,
+                  lambda: st.segmented_control(_("Topic"), list(topics), default=DEFAULTS.topic, key="tensors.ops.topic",
+                                               format_func=translated(topics)) or DEFAULTS.topic)
+    draw = {"broadcast": ops_broadcast, "matmul": ops_matmul, "reduce": ops_reduce, "inplace": ops_inplace,
+            "promotion": ops_promotion, "overflow": ops_overflow}
+    draw[topic]()
 
 
-def _two_shapes(key: str, default_a: str, default_b: str):
+def two_shapes(key: str, name_a: str, name_b: str) -> tuple[tuple[int, ...], tuple[int, ...]] | None:
     a, b = st.columns(2)
-    sa = guarded(T.parse_shape, a.text_input("Shape of a", default_a, key=f"{key}.a"))
-    sb = guarded(T.parse_shape, b.text_input("Shape of b", default_b, key=f"{key}.b"))
+    sa = guarded(basics.parse_shape, shape_input(_("Shape of a"), name_a, f"{key}.a", a))
+    sb = guarded(basics.parse_shape, shape_input(_("Shape of b"), name_b, f"{key}.b", b))
     return (sa, sb) if sa is not None and sb is not None else None
 
 
-def _ops_broadcast() -> None:
-    op = st.selectbox("Operation", T.ELEMENTWISE_OPS, key="tensors.ops.elementwise")
-    shapes = _two_shapes("tensors.ops.bshape", C.shape_a, C.shape_b)
-    if shapes is None:
-        return
-    rows = guarded(T.broadcast_table, *shapes)
-    if rows is None:
-        return
-    st.markdown("**Broadcasting:** align the shapes on the right, pad the shorter with 1s, and stretch every "
-                "size-1 dim to match (no memory is copied - the stride is 0).")
-    st.dataframe(pd.DataFrame(rows), hide_index=True)
-    ab = guarded(T.operands, *shapes)
+def ops_broadcast() -> None:
+    op = ui.widgets.selectbox(_("Operation"), DEFAULTS, "elementwise_op", key="tensors.ops.elementwise")
+    shapes = two_shapes("tensors.ops.bshape", "shape_a", "shape_b")
+    rows = guarded(operations.broadcast_table, *shapes) if shapes is not None else None
+    ab = guarded(operations.operands, *shapes) if rows is not None else None
     if ab is None:
         return
+    st.markdown(_("**Broadcasting:** align the shapes on the right, pad the shorter with 1s, and stretch every "
+                  "size-1 dim to match (no memory is copied - the stride is 0)."))
+    headers = {"dim": "dim", "a": "a", "b": "b", "result": _("result"), "rule": _("rule")}
+    st.dataframe(pd.DataFrame([{headers[k]: _(v) for k, v in row.items()} for row in rows]), hide_index=True)
     a, b = ab
-    y = T.elementwise(a, b, op)
-    cols = st.columns(3)
-    for col, t, name in ((cols[0], a.expand_as(y), "a"), (cols[1], b.expand_as(y), "b"), (cols[2], y, "y")):
+    y = operations.elementwise(a, b, op)
+    for col, t, name in zip(st.columns(3), (operations.stretched(a, y), operations.stretched(b, y), y), "aby"):
         with col:
             title = f"y {tuple(t.shape)}" if name == "y" else f"{name}.expand_as(y): stride {t.stride()}"
             heatmap(t, title, key=f"tensors.ops.b.{name}")
-    code_panel(T.elementwise_code(*shapes, op))
+    ui.code_panel(code.elementwise_code(*shapes, op))
 
 
-def _ops_matmul() -> None:
-    shapes = _two_shapes("tensors.ops.mshape", C.matmul_a, C.matmul_b)
-    if shapes is None:
-        return
-    out = guarded(T.matmul, *shapes)
+def ops_matmul() -> None:
+    shapes = two_shapes("tensors.ops.mshape", "matmul_a", "matmul_b")
+    out = guarded(operations.matmul, *shapes) if shapes is not None else None
     if out is None:
         return
     a, b, y = out
-    st.markdown(f"**Shape rule:** `(n, k) @ (k, m) -> (n, m)`; here `{tuple(a.shape)} @ {tuple(b.shape)} -> "
-                f"{tuple(y.shape)}`. Each output cell is a row of a times a column of b, summed.")
-    cols = st.columns(3)
-    for col, t, name in ((cols[0], a, "a"), (cols[1], b, "b"), (cols[2], y, "a @ b")):
+    st.markdown(_("**Shape rule:** `(n, k) @ (k, m) -> (n, m)`; here `{a} @ {b} -> {y}`. Each output cell is a "
+                  "row of a times a column of b, summed.").format(a=tuple(a.shape), b=tuple(b.shape), y=tuple(y.shape)))
+    for col, t, name in zip(st.columns(3), (a, b, y), ("a", "b", "a @ b")):
         with col:
             heatmap(t, f"{name} {tuple(t.shape)}", key=f"tensors.ops.m.{name}")
-    code_panel(T.matmul_code(*shapes))
+    ui.code_panel(code.matmul_code(*shapes))
 
 
-def _ops_reduce() -> None:
+def ops_reduce() -> None:
     c = st.columns(4)
-    shape = guarded(T.parse_shape, c[0].text_input("Shape of x", C.reduce_shape, key="tensors.ops.rshape"))
-    op = c[1].selectbox("Reduction", T.REDUCTIONS, key="tensors.ops.reduction")
-    dim_text = c[2].selectbox("dim", ["all"] + [str(d) for d in range(-1, len(shape or ()))], key="tensors.ops.dim")
-    keepdim = c[3].checkbox("keepdim", key="tensors.ops.keepdim")
-    ops = guarded(T.operands, shape, ()) if shape is not None else None
+    shape = guarded(basics.parse_shape, shape_input(_("Shape of x"), "reduce_shape", "tensors.ops.rshape", c[0]))
+    op = ui.widgets.selectbox(_("Reduction"), DEFAULTS, "reduction", key="tensors.ops.reduction", where=c[1])
+    dims = operations.reduce_dims(len(shape or ()))
+    dim_text = bound("tensors.ops.dim", "dim", "all", links.option_codec(dims), lambda v: v in dims,
+                     lambda: c[2].selectbox("dim", dims, key="tensors.ops.dim",
+                                            format_func=lambda d: _("all") if d == "all" else d), c[2])
+    keepdim = ui.widgets.checkbox("keepdim", DEFAULTS, "keepdim", key="tensors.ops.keepdim", where=c[3])
+    ops = guarded(operations.operands, shape, ()) if shape is not None else None
     if ops is None:
         return
     x, dim = ops[0], None if dim_text == "all" else int(dim_text)
-    y = guarded(T.reduce, x, op, dim, keepdim)
+    y = guarded(operations.reduce, x, op, dim, keepdim)
     if y is None:
         return
     left, right = st.columns(2)
     with left:
         heatmap(x, f"x {tuple(x.shape)}", key="tensors.ops.r.x")
     with right:
-        heatmap(y, f"x.{op}({'' if dim is None else f'dim={dim}, keepdim={keepdim}'}) -> {tuple(y.shape)}", key="tensors.ops.r.y")
-    st.caption("Reducing over `dim` removes that dim (or keeps it with size 1 when `keepdim=True`, handy for "
-               "broadcasting the result back against x).")
-    code_panel(T.reduce_code(shape, op, dim, keepdim))
+        heatmap(y, f"x.{op}({'' if dim is None else f'dim={dim}, keepdim={keepdim}'}) -> {tuple(y.shape)}",
+                key="tensors.ops.r.y")
+    st.caption(_("Reducing over `dim` removes that dim (or keeps it with size 1 when `keepdim=True`, handy for "
+                 "broadcasting the result back against x)."))
+    ui.code_panel(code.reduce_code(shape, op, dim, keepdim))
 
 
-def _ops_inplace() -> None:
-    value = st.number_input("v", value=10.0, key="tensors.ops.inplace")
-    demo = T.inplace_demo(value)
-    st.markdown(f"`x.add_(v)` writes into x: same memory afterwards? **{demo['same_memory_after_add_']}**; "
-                f"it returns x itself? **{demo['add_returns_x']}**. `x + v` allocated a new tensor: "
-                f"**{demo['y_is_new']}**. Every in-place op ends in `_` (`add_`, `mul_`, `zero_`); they save "
-                "memory but can break autograd when the old value was needed for a gradient.")
+def ops_inplace() -> None:
+    value = ui.widgets.number_input("v", DEFAULTS, "inplace_value", key="tensors.ops.inplace")
+    demo = operations.inplace_demo(value)
+    yes_no = {True: _("yes"), False: _("no")}
+    st.markdown(_("`x.add_(v)` writes into x: same memory afterwards? **{same}**; it returns x itself? **{returns}**. "
+                  "`x + v` allocated a new tensor: **{new}**. Every in-place op ends in `_` (`add_`, `mul_`, "
+                  "`zero_`); they save memory but can break autograd when the old value was needed for a "
+                  "gradient.").format(same=yes_no[demo.same_memory_after], returns=yes_no[demo.returns_x],
+                                      new=yes_no[demo.y_is_new]))
     left, right = st.columns(2)
     with left:
-        heatmap(demo["x"], "x after x.add_(v)", key="tensors.ops.i.x")
+        heatmap(demo.x, _("x after x.add_(v)"), key="tensors.ops.i.x")
     with right:
-        heatmap(demo["y"], "y = x + v (computed before add_)", key="tensors.ops.i.y")
-    code_panel(T.inplace_code(value))
+        heatmap(demo.y, _("y = x + v (computed before add_)"), key="tensors.ops.i.y")
+    ui.code_panel(code.inplace_code(value))
 
 
-def _ops_promotion() -> None:
+def ops_promotion() -> None:
     c = st.columns(3)
-    names = list(T.DTYPES)
-    da = c[0].selectbox("dtype of a", names, index=names.index("int32"), key="tensors.ops.pa")
-    db = c[1].selectbox("dtype of b", names, index=names.index("float16"), key="tensors.ops.pb")
-    scalar = c[2].checkbox("b is a Python number", key="tensors.ops.pscalar")
-    facts(T.promotion(da, db, scalar))
-    st.caption("Rule of thumb: float beats int beats bool; between tensors the wider type wins; a Python number "
-               "only changes the *kind* (int -> float), never the width: `int8 tensor + 2` stays int8.")
-    code_panel(T.promotion_code(da, db, scalar))
+    da = ui.widgets.selectbox(_("dtype of a"), DEFAULTS, "promote_a", key="tensors.ops.pa", where=c[0])
+    db = ui.widgets.selectbox(_("dtype of b"), DEFAULTS, "promote_b", key="tensors.ops.pb", where=c[1])
+    kind = ui.widgets.radio(_("b is"), DEFAULTS, "b_kind", key="tensors.ops.pkind", where=c[2],
+                            format_func=translated(promotion.B_KINDS))
+    facts(promotion.promotion_facts(promotion.promotion(da, db, kind)))
+    st.markdown(_("**The rule** (`torch.result_type`): the highest *category* present wins - bool < integer < "
+                  "floating point. Within it, among the tensors that have dims, `torch.promote_types` picks the "
+                  "smallest dtype that holds every value of both, which need not be either one: `{a} + {b}` gives "
+                  "**{result}**. 0-dim tensors and Python numbers count only when their category is higher: an int8 "
+                  "tensor + 2 stays **{with_int}**, an int8 tensor + 2.5 becomes **{with_float}** (the default "
+                  "float dtype).").format(**promotion.rule_sentence()))
+    rows = [{"a": p.a, "b": f"{p.b} ({_(promotion.B_KINDS[p.b_kind])})", "a + b": p.result,
+             _("neither operand's dtype"): "✓" if p.is_neither else ""} for p in promotion.rule_cases()]
+    st.dataframe(pd.DataFrame(rows), hide_index=True)
+    ui.code_panel(code.promotion_code(da, db, kind))
 
 
-def _ops_overflow() -> None:
-    name = st.selectbox("Example", list(T.OVERFLOW_EXAMPLES), key="tensors.ops.overflow")
-    dtype, value, step = T.OVERFLOW_EXAMPLES[name]
-    result = T.overflow(dtype, value, step)
-    facts(result)
-    st.caption("Integers wrap around silently (int8 holds -128..127). float16 has 11 significant bits, so above "
-               "2048 it cannot store every whole number, and 0.1 is only approximately 0.1 in any float.")
-    code_panel(T.overflow_code(dtype, value, step))
+def ops_overflow() -> None:
+    name = ui.widgets.selectbox(_("Example"), DEFAULTS, "overflow", key="tensors.ops.overflow")
+    dtype, value, step = promotion.OVERFLOW_EXAMPLES[name]
+    facts(promotion.overflow(dtype, value, step))
+    st.caption(_("Integers wrap around silently (int8 holds -128..127). float16 has 11 significant bits, so above "
+                 "2048 it cannot store every whole number, and 0.1 is only approximately 0.1 in any float."))
+    ui.code_panel(code.overflow_code(dtype, value, step))
 
 
 # ---------------------------------------------------------------- 6. NumPy bridge
 
 def section_numpy(device: torch.device) -> None:
-    st.markdown("`torch.from_numpy(array)` and `tensor.numpy()` **share memory**: change one and the other "
-                "changes. `torch.tensor(array)` **copies**. Moving to another device copies too. **Edit a cell "
-                "of the NumPy array** below, or write into the tensor, and watch who notices.")
-    rows, cols = C.bridge_rows, C.bridge_cols
-    base = np.arange(rows * cols, dtype=np.float32).reshape(rows, cols)
-    edited = st.data_editor(pd.DataFrame(base, columns=[str(c) for c in range(cols)]), key="tensors.numpy.editor")
-    numpy_edits = guarded(T.cell_edits, base, edited.to_numpy())
+    st.markdown(_("`torch.from_numpy(array)` and `tensor.numpy()` **share memory**: change one and the other "
+                  "changes. `torch.tensor(array)` **copies**. Moving to another device copies too. **Edit a cell "
+                  "of the NumPy array** below, or write into the tensor, and watch who notices."))
+    rows, cols = DEFAULTS.bridge_rows, DEFAULTS.bridge_cols
+    numpy_edits = edited_cells(rows, cols)
     if numpy_edits is None:
         return
     c = st.columns(4)
-    write = c[0].checkbox("Write into the tensor", key="tensors.numpy.write")
-    r = c[1].number_input("row", 0, rows - 1, 0, key="tensors.numpy.row")
-    col = c[2].number_input("column", 0, cols - 1, 0, key="tensors.numpy.col")
-    v = c[3].number_input("value", value=-1.0, key="tensors.numpy.value")
+    write = ui.widgets.checkbox(_("Write into the tensor"), DEFAULTS, "write", key="tensors.numpy.write", where=c[0])
+    r = ui.widgets.number_input(_("row"), DEFAULTS, "row", key="tensors.numpy.row", where=c[1])
+    col = ui.widgets.number_input(_("column"), DEFAULTS, "col", key="tensors.numpy.col", where=c[2])
+    v = ui.widgets.number_input(_("value"), DEFAULTS, "value", key="tensors.numpy.value", where=c[3])
     edit = (int(r), int(col), float(v)) if write else None
-    result = guarded(T.bridge, rows, cols, numpy_edits, edit, device)
+    result = guarded(bridge.bridge, rows, cols, numpy_edits, edit, device)
     if result is None:
         return
-    _show_bridge(result, device)
-    code_panel(T.bridge_code(rows, cols, numpy_edits, edit, str(device)))
+    show_bridge(result, device)
+    ui.code_panel(code.bridge_code(rows, cols, numpy_edits, edit, str(device)))
 
 
-def _show_bridge(b: T.Bridge, device: torch.device) -> None:
-    base = torch.arange(b.array.size, dtype=torch.float32).reshape(b.array.shape)  # the untouched values
-    items = [("array (NumPy)", torch.from_numpy(b.array.copy())), ("shared: from_numpy", b.shared),
-             ("copied: torch.tensor", b.copied), (f"moved: .to('{device}')", b.moved.cpu())]
-    cols = st.columns(4)
-    for col, (name, t) in zip(cols, items):
+def edited_cells(rows: int, cols: int) -> list[bridge.Edit] | None:
+    """The table of the NumPy array; its edits travel in the link (`edits`), packed."""
+    codec, base = links.packed_codec(), bridge.start_array(rows, cols)
+    links.before_widget(EDITS, "edits", [], codec, lambda v: bridge.valid_edits(v, rows, cols))
+    linked = [tuple(e) for e in st.session_state.get(EDITS, [])]
+    if st.session_state.get(f"{EDITOR}.from") != linked:  # a new link: a fresh table showing its edits
+        st.session_state[f"{EDITOR}.version"] = st.session_state.get(f"{EDITOR}.version", 0) + 1
+        st.session_state[f"{EDITOR}.from"] = linked
+    start = bridge.apply_edits(base, [(int(r), int(c), float(v)) for r, c, v in linked])
+    edited = st.data_editor(pd.DataFrame(start, columns=[str(c) for c in range(cols)]),
+                            key=f"{EDITOR}.{st.session_state[f'{EDITOR}.version']}")
+    edits = guarded(bridge.cell_edits, base, edited.to_numpy())
+    links.after_widget("edits", [list(e) for e in edits or []], [], codec)
+    if problem := links.problem("edits"):
+        st.warning(problem, icon="🔗")
+    return edits
+
+
+def show_bridge(b: bridge.Bridge, device: torch.device) -> None:
+    for col, (name, t, changed) in zip(st.columns(4), b.views()):
         with col:
-            heatmap(t, name, highlight=(t != base).long(), key=f"tensors.numpy.{name}")
-    same = "the **same** tensor on CPU: `.to('cpu')` returns it unchanged, so it shares memory too" if device.type == "cpu" \
-        else f"a **copy** in {device} memory, so it kept the old values"
-    st.markdown(f"Dark cells differ from the original count. `shared` follows every edit; `copied` never does; "
-                f"`moved` is {same}.")
+            heatmap(t, name, highlight=changed, key=f"tensors.numpy.{name}")
+    same = _("the **same** tensor on CPU: `.to('cpu')` returns it unchanged, so it shares memory too") \
+        if device.type == "cpu" else _("a **copy** in {device} memory, so it kept the old values").format(device=device)
+    st.markdown(_("Dark cells differ from the original count. `shared` follows every edit; `copied` never does; "
+                  "`moved` is {same}.").format(same=same))
 
 
 # ---------------------------------------------------------------- 7. timing
 
 def section_timing(device: torch.device) -> None:
-    st.markdown("A matrix product of two n x n matrices costs 2n³ operations. Small products are dominated by "
-                "overheads (launching a kernel, copying), big ones by raw arithmetic - that is where a GPU wins. "
-                "Timings use warm-up runs and wait for the accelerator (`synchronize`) before reading the clock.")
+    st.markdown(_("A matrix product of two n x n matrices costs 2n³ operations. Small products are dominated by "
+                  "overheads (launching a kernel, copying), big ones by raw arithmetic - that is where a GPU wins. "
+                  "Timings use warm-up runs and wait for the accelerator (`synchronize`) before reading the clock."))
     accelerators = [d for d in available_devices() if d.key != "cpu"]
     if device.type == "cpu":
-        st.info("No accelerator selected" + (f" - pick {accelerators[0].label} in the sidebar to compare." if accelerators
-                else " and none found on this machine: showing the CPU curve only."))
-    sizes = st.multiselect("Matrix sizes n", C.timing_choices, default=list(C.timing_sizes), key="tensors.time.sizes")
-    devices = [torch.device("cpu")] + ([device] if device.type != "cpu" else [])
-    if st.button("Time it", key="tensors.time.run", type="primary") and sizes:
-        _run_timing(tuple(sorted(sizes)), devices)
-    timings = st.session_state.get("tensors.timings")
+        st.info(_("No accelerator selected - pick {name} in the sidebar to compare.").format(name=accelerators[0].label)
+                if accelerators else _("No accelerator selected and none found on this machine: showing the CPU "
+                                       "curve only."))
+    sizes = tuple(sorted(ui.widgets.multiselect(_("Matrix sizes n"), DEFAULTS, "timing_sizes",
+                                                key="tensors.time.sizes")))
+    if st.button(_("Time it"), key="tensors.time.run", type="primary") and sizes:
+        run_timing(sizes, timing.devices_to_time(device))
+    timings = st.session_state.get(TIMINGS)
     if timings:
-        _plot_timings(timings, str(device))
-    code_panel(T.timing_code(tuple(sorted(sizes)) or C.timing_sizes, str(device)))
+        plot_timings(timings, str(device))
+    ui.code_panel(code.timing_code(sizes or DEFAULTS.timing_sizes, str(device)))
 
 
-def _run_timing(sizes: tuple[int, ...], devices: list[torch.device]) -> None:
-    bar = st.progress(0.0, text="Timing…")
+def run_timing(sizes: tuple[int, ...], devices: list[torch.device]) -> None:
+    bar = st.progress(0.0, text=_("Timing…"))
     total, timings = len(sizes) * len(devices), []
-    for i, timing in enumerate(T.timing_curve(sizes, devices)):
-        timings.append(timing)
-        bar.progress((i + 1) / total, text=f"{timing.device} n={timing.n}: {timing.seconds * 1e3:.2f} ms")
+    for i, t in enumerate(timing.timing_curve(sizes, devices)):
+        timings.append(t)
+        bar.progress((i + 1) / total, text=f"{t.device} n={t.n}: {t.seconds * 1e3:.2f} ms")
     bar.empty()
-    st.session_state["tensors.timings"] = timings
+    st.session_state[TIMINGS] = timings
 
 
-def _plot_timings(timings: list[T.Timing], device: str) -> None:
-    df = pd.DataFrame([{"device": t.device, "n": t.n, "milliseconds": t.seconds * 1e3, "GFLOP/s": t.gflops}
-                       for t in timings])
-    left, right = st.columns(2)
-    for col, y in ((left, "milliseconds"), (right, "GFLOP/s")):
-        fig = px.line(df, x="n", y=y, color="device", markers=True, log_x=True, log_y=True)
+def plot_timings(timings: list[timing.Timing], device: str) -> None:
+    ms, device_col = _("milliseconds"), _("device")
+    df = pd.DataFrame([{device_col: t.device, "n": t.n, ms: t.seconds * 1e3, "GFLOP/s": t.gflops} for t in timings])
+    for col, y in zip(st.columns(2), (ms, "GFLOP/s")):
+        fig = px.line(df, x="n", y=y, color=device_col, markers=True, log_x=True, log_y=True)
         col.plotly_chart(fig.update_layout(height=320), width="stretch", key=f"tensors.time.{y}")
     if device != "cpu" and any(t.device == device for t in timings):
-        n = T.crossover(timings, device)
-        st.success(f"{device} is faster from n = {n} upwards." if n else f"The CPU won at every size measured; try larger n.")
+        n = timing.crossover(timings, device)
+        st.success(_("{device} is faster from n = {n} upwards.").format(device=device, n=n) if n
+                   else _("The CPU won at every size measured; try larger n."))
     st.dataframe(df, hide_index=True)
 
 
 # ---------------------------------------------------------------- page
 
-st.title("🧊 Tensor playground")
-st.markdown(
-    "A **tensor** is a box of numbers with a shape: a scalar, a vector, a matrix, an image, a batch of "
-    "videos... Every model in PyTorch takes tensors in and gives tensors out. Here you make them, slice "
-    "them, reshape them without copying, combine them, hand them to NumPy and time them on the "
-    "accelerator. Each tab ends with the code for exactly what you see."
-)
-_device = current_device()
-_tabs = st.tabs(TABS, key="tensors.tab", on_change="rerun")
-_sections = (lambda: section_create(_device), section_ranks, section_index, section_views, section_ops,
-             lambda: section_numpy(_device), lambda: section_timing(_device))
-for _tab, _section in zip(_tabs, _sections):
-    if _tab.open:
-        with _tab:
-            _section()
+def main() -> None:
+    intro()
+    device = ui.current_device()
+    sections = {"create": lambda: section_create(device), "ranks": section_ranks, "index": section_index,
+                "views": section_views, "ops": section_ops, "numpy": lambda: section_numpy(device),
+                "timing": lambda: section_timing(device)}
+    tabs = ui.widgets.tabs({k: _(v) for k, v in config.SECTIONS.items()}, key="tensors.tab")
+    if problem := links.problem("tab"):  # ui.widgets.tabs records a bad `tab` value but does not show it
+        st.warning(problem, icon="🔗")
+    for tab, draw in zip(tabs, sections.values()):
+        if tab.open:
+            with tab:
+                draw()
+    ui.links.share_panel([_("an uploaded photo: the link opens the sample photo instead"),
+                          _("the timings: the link restores the sizes; press Time it to measure them on your "
+                            "own device")])
+
+
+main()

@@ -1,8 +1,8 @@
-"""The safe index parser: valid text matches Python indexing, invalid text gives a sentence."""
+"""lib.tensors.index_parser: valid text matches Python indexing, invalid text gives a sentence."""
 import pytest
 import torch
 
-from lib.index_parser import Mask, apply_index, index_source, parse_index, selected_cells
+from lib.tensors.index_parser import Mask, apply_index, index_source, parse_index, selected_cells
 
 X = torch.arange(24).reshape(4, 6)
 

@@ -13,6 +13,8 @@ from typing import Union
 
 import torch
 
+from lib.common.messages import LearnerError
+
 _TOKEN = re.compile(r"\s*(\.\.\.|>=|<=|==|!=|[-+]?\d+(?:\.\d*)?(?:[eE][-+]?\d+)?|[\[\]:,<>]|[A-Za-z_]+)")
 _COMPARE = {">": operator.gt, "<": operator.lt, ">=": operator.ge, "<=": operator.le,
             "==": operator.eq, "!=": operator.ne}
@@ -45,8 +47,8 @@ def tokenize(text: str) -> list[str]:
             continue
         match = _TOKEN.match(text, pos)
         if not match:
-            raise ValueError(f"I don't understand `{text[pos]}` at position {pos + 1}. Use numbers, `:`, `...`, "
-                             "`None`, lists, or a comparison such as `x > 5`.")
+            raise LearnerError("I don't understand `{char}` at position {pos}. Use numbers, `:`, `...`, "
+                               "`None`, lists, or a comparison such as `x > 5`.", char=text[pos], pos=pos + 1)
         tokens.append(match.group(1))
         pos = match.end()
     return tokens
@@ -64,9 +66,9 @@ class _Parser:
     def take(self, expected: str | None = None) -> str:
         token = self.peek()
         if token is None:
-            raise ValueError("The index ends too early - is a `]` or a number missing?")
+            raise LearnerError("The index ends too early - is a `]` or a number missing?")
         if expected is not None and token != expected:
-            raise ValueError(f"Expected `{expected}` but found `{token}`.")
+            raise LearnerError("Expected `{expected}` but found `{token}`.", expected=expected, token=token)
         self.pos += 1
         return token
 
@@ -79,7 +81,7 @@ class _Parser:
                 items.append(self.item())
         self.take("]")
         if self.peek() is not None:
-            raise ValueError(f"Unexpected `{self.peek()}` after the closing `]`.")
+            raise LearnerError("Unexpected `{token}` after the closing `]`.", token=self.peek())
         return tuple(items)
 
     def item(self) -> Item:
@@ -104,11 +106,12 @@ class _Parser:
         if len(parts) == 1:
             if parts[0] is None:
                 if self.peek() is None:
-                    raise ValueError("The index ends too early - is a `]` or a number missing?")
-                raise ValueError(f"Expected a number, `:`, `...`, `None`, a list or `x > ...` but found `{self.peek()}`.")
+                    raise LearnerError("The index ends too early - is a `]` or a number missing?")
+                raise LearnerError("Expected a number, `:`, `...`, `None`, a list or `x > ...` but found `{token}`.",
+                                   token=self.peek())
             return parts[0]
         if len(parts) == 3 and parts[2] is not None and parts[2] <= 0:
-            raise ValueError("PyTorch slices need a positive step (use `torch.flip` to reverse).")
+            raise LearnerError("PyTorch slices need a positive step (use `torch.flip` to reverse).")
         return slice(*parts)
 
     def optional_int(self) -> int | None:
@@ -116,7 +119,7 @@ class _Parser:
         if token is None or not re.fullmatch(r"[-+]?\d+(\.\d*)?([eE][-+]?\d+)?", token):
             return None
         if not re.fullmatch(r"[-+]?\d+", token):
-            raise ValueError(f"Indices must be whole numbers, not `{token}`.")
+            raise LearnerError("Indices must be whole numbers, not `{token}`.", token=token)
         self.take()
         return int(token)
 
@@ -129,7 +132,7 @@ class _Parser:
         self.take("]")
         kinds = {type(v) for v in values}
         if len(kinds) > 1:
-            raise ValueError("A list index must be all whole numbers or all True/False, not a mix.")
+            raise LearnerError("A list index must be all whole numbers or all True/False, not a mix.")
         return values
 
     def list_value(self) -> int | bool:
@@ -139,28 +142,28 @@ class _Parser:
             return token == "True"
         value = self.optional_int()
         if value is None:
-            raise ValueError(f"A list index holds whole numbers or True/False, not `{token}`.")
+            raise LearnerError("A list index holds whole numbers or True/False, not `{token}`.", token=token)
         return value
 
     def mask(self) -> Mask:
         self.take("x")
         op = self.take()
         if op not in _COMPARE:
-            raise ValueError(f"After `x` write a comparison such as `x > 5`, not `{op}`.")
+            raise LearnerError("After `x` write a comparison such as `x > 5`, not `{op}`.", op=op)
         number = self.take()
         try:
             return Mask(op, float(number))
         except ValueError:
-            raise ValueError(f"`x {op}` must be followed by a number, not `{number}`.") from None
+            raise LearnerError("`x {op}` must be followed by a number, not `{number}`.", op=op, number=number) from None
 
 
 def parse_index(text: str) -> tuple:
     """Parse `[...]` text into a tuple of index items (ints, slices, ..., None, lists, Mask)."""
     text = text.strip()
     if not text:
-        raise ValueError("Type an index such as `[1:3, ::2]`.")
+        raise LearnerError("Type an index such as `[1:3, ::2]`.")
     if len(text) > MAX_INDEX_TEXT:
-        raise ValueError(f"That index is longer than {MAX_INDEX_TEXT} characters.")
+        raise LearnerError("That index is longer than {n} characters.", n=MAX_INDEX_TEXT)
     if not text.startswith("["):
         text = f"[{text}]"  # `1:3, 0` is as clear as `[1:3, 0]`
     return _Parser(tokenize(text)).items()
@@ -198,7 +201,7 @@ def apply_index_with(target: torch.Tensor, items: tuple, x: torch.Tensor) -> tor
     try:
         return target[to_torch_index(items, x)]
     except (IndexError, RuntimeError, TypeError) as e:
-        raise ValueError(f"PyTorch refused this index: {e}") from None
+        raise LearnerError("PyTorch refused this index: {reason}", reason=str(e)) from None
 
 
 def index_source(items: tuple) -> str:
