@@ -69,7 +69,7 @@ def expression_settings() -> tuple[str, graph.ExpressionSettings]:
     st.session_state[APPLIED] = preset
     values = {"expression": ui.widgets.text_input(
         _("Expression"), start, "expression", key="autograd.expr", max_chars=parser.MAX_LENGTH,
-        help=_("Numbers, the leaves x, w, b, + - * / ** @, and exp log sin cos tanh sigmoid relu sum mean."))}
+        help=_("Numbers, the leaves `x`, `w`, `b`, `+ - * / ** @`, and `exp log sin cos tanh sigmoid relu sum mean`."))}
     for column, name in zip(st.columns(len(DEFAULTS.graph.leaf_names)), DEFAULTS.graph.leaf_names):
         values[name] = ui.widgets.text_input(
             _("leaf {name}").format(name=name), start, name, key=f"autograd.leaf.{name}", where=column,

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from lib.common.messages import LearnerError
+from lib.common.messages import LearnerError, N_
 
 FUNCTIONS = ("exp", "log", "sin", "cos", "tanh", "sigmoid", "relu", "sum", "mean")
 MAX_LENGTH = 200  # characters: a size budget, so a pasted essay is refused early
@@ -101,15 +101,16 @@ class _Parser:
         return token
 
     def fail(self, template: str, token: Token, **params: str) -> LearnerError:
-        """A translatable error with the expression and a caret under `token` appended."""
-        return LearnerError(template + "{pointer}", pointer=_pointer(self.text, token.pos), **params)
+        """A translatable error; `template` (marked with N_) ends in `{pointer}`: the expression, a caret under `token`."""
+        return LearnerError(template, pointer=_pointer(self.text, token.pos), **params)
 
     def expect(self, text: str) -> None:
         token = self.take()
         if token.text != text:
             if token.kind == "end":
-                raise self.fail("Expected {expected} but the expression ended.", token, expected=repr(text))
-            raise self.fail("Expected {expected} but found {found}.", token, expected=repr(text), found=repr(token.text))
+                raise self.fail(N_("Expected {expected} but the expression ended.{pointer}"), token, expected=repr(text))
+            raise self.fail(N_("Expected {expected} but found {found}.{pointer}"), token, expected=repr(text),
+                            found=repr(token.text))
 
     def expr(self) -> Node:
         node = self.term()
@@ -140,7 +141,7 @@ class _Parser:
         token = self.take()
         if token.kind == "num":
             if not math.isfinite(value := float(token.text)):  # 1e999: inf has no place in a graph or in code
-                raise self.fail("The number {number} is too large.", token, number=token.text)
+                raise self.fail(N_("The number {number} is too large.{pointer}"), token, number=token.text)
             return Num(value)
         if token.kind == "name":
             return self.name_or_call(token)
@@ -149,8 +150,9 @@ class _Parser:
             self.expect(")")
             return node
         if token.kind == "end":
-            raise self.fail("Expected a number, a name or '(' but the expression ended.", token)
-        raise self.fail("Expected a number, a name or '(' but found {found}.", token, found=repr(token.text))
+            raise self.fail(N_("Expected a number, a name or '(' but the expression ended.{pointer}"), token)
+        raise self.fail(N_("Expected a number, a name or '(' but found {found}.{pointer}"), token,
+                        found=repr(token.text))
 
     def name_or_call(self, token: Token) -> Node:
         if token.text in FUNCTIONS:
@@ -160,7 +162,7 @@ class _Parser:
             return node
         if token.text in self.names:
             return Name(token.text)
-        raise self.fail("Unknown name {name}. Leaves you defined: {leaves}; functions: {functions}.", token,
+        raise self.fail(N_("Unknown name {name}. Leaves you defined: {leaves}; functions: {functions}.{pointer}"), token,
                         name=repr(token.text), leaves=", ".join(self.names) or "-", functions=", ".join(FUNCTIONS))
 
 
@@ -183,7 +185,8 @@ def parse(text: str, names: tuple[str, ...]) -> Node:
     parser = _Parser(text, names)
     node = parser.expr()
     if parser.peek().kind != "end":
-        raise parser.fail("Unexpected {found} after a complete expression.", parser.peek(), found=repr(parser.peek().text))
+        raise parser.fail(N_("Unexpected {found} after a complete expression.{pointer}"), parser.peek(),
+                          found=repr(parser.peek().text))
     if (n := count_nodes(node)) > MAX_NODES:
         raise LearnerError("The expression has {n} parts; the limit is {limit} so the graph stays readable.", n=n,
                            limit=MAX_NODES)
