@@ -12,18 +12,7 @@ import ui
 from lib.common.device import available_devices
 from lib.common.samples import PHOTOS
 from lib.tensors import (
-    basics,
-    bridge,
-    code,
-    config,
-    create,
-    display,
-    index_parser,
-    operations,
-    promotion,
-    ranks,
-    timing,
-    views,
+    basics, bridge, code, config, create, display, index_parser, operations, promotion, ranks, timing, views,
 )
 from ui import links
 from ui.i18n import _, translate

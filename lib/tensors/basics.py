@@ -84,9 +84,12 @@ def human_bytes(n: int) -> str:
 
 
 def torch_error(error: Exception, doing: Message) -> LearnerError:
-    """PyTorch's own message (English: it is PyTorch's), wrapped in a sentence saying what we were doing."""
+    """PyTorch's own message, wrapped in a sentence saying what we were doing.
+
+    The message stays in English, as a code span: it is what the learner's own terminal would print.
+    """
     message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    return LearnerError("PyTorch cannot {doing}: {message}", doing=doing, message=message)
+    return LearnerError("PyTorch cannot {doing}: `{message}`", doing=doing, message=message.replace("`", "'"))
 
 
 def describe(t: torch.Tensor) -> dict[str, str]:

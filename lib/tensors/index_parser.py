@@ -201,7 +201,7 @@ def apply_index_with(target: torch.Tensor, items: tuple, x: torch.Tensor) -> tor
     try:
         return target[to_torch_index(items, x)]
     except (IndexError, RuntimeError, TypeError) as e:
-        raise LearnerError("PyTorch refused this index: {reason}", reason=str(e)) from None
+        raise LearnerError("PyTorch refused this index: `{reason}`", reason=str(e).replace("`", "'")) from None
 
 
 def index_source(items: tuple) -> str:

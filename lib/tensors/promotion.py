@@ -132,7 +132,7 @@ def overflow(dtype: str, value: float, step: float) -> dict[str, str]:
     dt = dtype_of(dtype)
     x = torch.tensor(value, dtype=dt)
     result = x + torch.tensor(step, dtype=dt)
-    return {"dtype": dtype, N_("stored value"): fmt(x.item()), N_("step"): fmt(step),
+    return {"dtype": dtype, N_("stored value"): fmt(x.item()), N_("added"): fmt(step),
             N_("torch result"): fmt(result.item()), N_("exact result"): fmt(value + step),
             N_("equal"): str(math.isclose(result.item(), value + step, rel_tol=0, abs_tol=1e-12))}
 

@@ -58,4 +58,4 @@ def test_errors_keep_their_template_for_translation():
 
 def test_torch_error_wraps_pytorchs_first_line():
     error = basics.torch_error(RuntimeError("shape mismatch\nmore detail"), "add")
-    assert str(error) == "PyTorch cannot add: shape mismatch"
+    assert str(error) == "PyTorch cannot add: `shape mismatch`"  # PyTorch's own words, as code
