@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 DEFAULTS = config.AutogradConfig()
 RUN = "autograd.run"          # session-state key of this user's backprop.NetPair
+FIT = "autograd.fit"          # and of the regression's last linreg.Fit
 APPLIED = "autograd.applied"  # the preset whose expression and leaves the widgets were last set to
 # widget key of each field of graph.ExpressionSettings
 EXPRESSION_KEYS = {"expression": "autograd.expr",
@@ -323,6 +324,18 @@ def regression_data() -> tuple[tuple[float, ...], tuple[float, ...]] | None:
         return None
 
 
+def fitted(xs: tuple[float, ...], ys: tuple[float, ...], rate: float, steps: int, device) -> list[linreg.FitStep]:
+    """The fit for these settings, kept in the session: a rerun caused by another widget does not redo it.
+
+    Up to 2000 steps of two scalars (~0.1-0.3 s on a CPU) is light, so it never goes through the heavy-job gate,
+    but it was most of the time of every rerun of this page (bench/autograd.py).
+    """
+    fit: linreg.Fit | None = st.session_state.get(FIT)
+    if fit is None or not fit.matches(xs, ys, rate, steps, device):
+        st.session_state[FIT] = fit = linreg.new_fit(xs, ys, rate, steps, device)
+    return fit.history
+
+
 def regression_section(device) -> None:
     """y = w x + b by manual gradient descent; the learning rate decides converge vs diverge."""
     data = regression_data()
@@ -332,7 +345,7 @@ def regression_section(device) -> None:
     left, right = st.columns(2)
     rate = ui.widgets.select_slider(_("learning rate"), DEFAULTS.linreg, "lr", key="autograd.lr.rate", where=left)
     steps = ui.widgets.slider(_("steps"), DEFAULTS.linreg, "steps", key="autograd.lr.steps", where=right)
-    history = list(linreg.fit(xs, ys, rate, steps, device))  # <= 2000 steps of two scalars: ~0.3 s, no gate
+    history = fitted(xs, ys, rate, steps, device)
     limit, (w_best, b_best) = linreg.stability_limit(xs), linreg.least_squares(xs, ys)
     last = history[-1]
     if linreg.diverged(history):

@@ -108,6 +108,23 @@ def fit(xs: tuple[float, ...], ys: tuple[float, ...], lr: float, steps: int, dev
             return
 
 
+@dataclass(frozen=True)
+class Fit:
+    """A whole fit and the settings it was made with: the page keeps the last one between reruns."""
+
+    settings: tuple  # (xs, ys, lr, steps, device as text)
+    history: list[FitStep]
+
+    def matches(self, xs: tuple[float, ...], ys: tuple[float, ...], lr: float, steps: int,
+                device: torch.device) -> bool:
+        return self.settings == (xs, ys, lr, steps, str(device))
+
+
+def new_fit(xs: tuple[float, ...], ys: tuple[float, ...], lr: float, steps: int, device: torch.device) -> Fit:
+    """Run `fit` to the end (it stops early once the loss is no longer finite)."""
+    return Fit((xs, ys, lr, steps, str(device)), list(fit(xs, ys, lr, steps, device)))
+
+
 def diverged(history: list[FitStep]) -> bool:
     """True when the loss blew up: not finite, or 10x above where it started."""
     losses = [h.loss for h in history]

@@ -55,3 +55,12 @@ def test_default_settings_lie_in_their_ranges_and_converge():
     assert spec(cfg, "data").options == (*lr.DATASETS, lr.OWN_POINTS)
     assert cfg.lr in lr.LEARNING_RATES and cfg.lr < lr.stability_limit(lr.DATASETS[cfg.data][0])
     assert lr.parse_points(cfg.points) == ((1.0, 2.0, 3.0, 4.0), (2.0, 2.9, 4.2, 4.8))
+
+
+def test_a_kept_fit_matches_only_its_own_settings():
+    xs, ys = lr.DATASETS["classic"]
+    kept = lr.new_fit(xs, ys, 0.01, 30, CPU)
+    assert kept.history == list(lr.fit(xs, ys, 0.01, 30, CPU))
+    assert kept.matches(xs, ys, 0.01, 30, CPU)
+    assert not kept.matches(xs, ys, 0.01, 40, CPU) and not kept.matches(xs, ys, 0.02, 30, CPU)
+    assert not kept.matches(xs[:-1], ys[:-1], 0.01, 30, CPU)
