@@ -176,7 +176,7 @@ def time_estimate(cfg: config.StyleConfig, aspect: float, device) -> float:
                  "here; cost grows with pixels; a full-size step is about {gflop:.0f} GFLOP). Weights: {source}. "
                  "{pixels} {step}").format(
         time=ui.format_seconds(seconds), steps=cfg.total_steps, device=device, ms=per_step * 1000, gflop=flops,
-        source=features.source, pixels=translate(explain.pixel_sentence(features.normalization)),
+        source=translate(explain.weights_name(features.normalization)), pixels=translate(explain.pixel_sentence(features.normalization)),
         step=translate(explain.step_sentence(cfg.space, features.normalization))))
     return seconds
 
@@ -191,7 +191,7 @@ def stylise(run: StyleRun, device, aspect: float, expected_s: float) -> None:
 
     def draw(result) -> None:
         if result.image is not None:
-            preview.image(images.tensor_to_pil(result.image), caption=_("Step {n}").format(n=result.step), width=320)
+            preview.image(images.tensor_to_pil(result.image), caption=_("Preview at step {n}").format(n=result.step), width=320)
             chart.plotly_chart(loss_figure(run), key=f"style.live.{result.step}")
 
     outcome = ui.run_job(run.steps(features, device), total=run.config.total_steps, label=_("Stylising"),
@@ -245,7 +245,7 @@ def buttons(cfg: config.StyleConfig, content01: torch.Tensor, style01: torch.Ten
     start = b1.button(_("▶️ Start"), type="primary", key="style.start")
     ui.stop_button("style.stop", where=b2, label=_("⏹️ Stop (keeps the current image)"))
     more = b3.button(_("⏩ Continue from current image"), key="style.continue")
-    source = vgg19(str(device), deepest=cfg.deepest).source
+    source = explain.weights_name(vgg19(str(device), deepest=cfg.deepest).normalization)
     if start:
         stylise(StyleRun(cfg, content01, style01, names, source), device, aspect, expected_s)
     elif more and (previous is None or not previous.can_continue(tuple(content01.shape[-2:]))):
@@ -277,7 +277,7 @@ def results() -> None:
     st.download_button(_("⬇️ Download PNG (settings in the file name and metadata)"),
                        output.png_bytes(run.image, run.config), output.file_name(run.config, *run.names),
                        mime="image/png", key="style.download")
-    st.caption(_("Weights: {source}.").format(source=run.source))
+    st.caption(_("Weights: {source}.").format(source=translate(run.source)))
     if run.history:
         charts(run)
         explanation(run)

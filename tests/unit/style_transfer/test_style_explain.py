@@ -35,3 +35,8 @@ def test_step_sentence_units():
     one_std_grey = sum(IMAGENET.std) / 3 * 255
     assert f"about {one_std_grey:.0f} grey levels" in E.step_sentence("normalised", CAFFE)
     assert "grey levels" in E.step_sentence("pixels", CAFFE) and "0..255 input" in E.step_sentence("pixels", CAFFE)
+
+
+def test_weights_name_follows_the_loaded_weights(features):
+    name = E.weights_name(features.normalization)
+    assert ("Caffe" in name) == ("Caffe" in features.source) and ("torchvision" in name) == ("torchvision" in features.source)
