@@ -13,20 +13,25 @@ import torch
 from torch import nn
 
 from bench.common import Figure, accelerators, cli
-from lib import names as N
+from lib.rnn_lab import cost
+from lib.rnn_lab import data as D
+from lib.rnn_lab import training as T
+from lib.rnn_lab.config import NamesConfig
+from lib.rnn_lab.letters import N_LETTERS, line_to_tensor
+from lib.rnn_lab.models import HandRNN
 from lib.common.samples import NAMES_DIR
 
 
-def classic_seconds_per_name(data: N.NameData, train_idx: list[int], hidden: int, n: int) -> float:
+def classic_seconds_per_name(data: D.NameData, train_idx: list[int], hidden: int, n: int) -> float:
     """The tutorial's loop: random name, hand cell stepped per letter, manual SGD (lr 0.005)."""
     torch.manual_seed(0)
-    rnn = N.HandRNN(N.N_LETTERS, hidden, len(data.languages))
+    rnn = HandRNN(N_LETTERS, hidden, len(data.languages))
     criterion = nn.NLLLoss()
     rng = random.Random(0)
     start = time.perf_counter()
     for _ in range(n):
         i = rng.choice(train_idx)
-        line, target = N.line_to_tensor(data.names[i]), torch.tensor([data.labels[i]])
+        line, target = line_to_tensor(data.names[i]), torch.tensor([data.labels[i]])
         hidden_state = rnn.init_hidden()
         rnn.zero_grad()
         for t in range(line.size(0)):
@@ -37,16 +42,16 @@ def classic_seconds_per_name(data: N.NameData, train_idx: list[int], hidden: int
     return (time.perf_counter() - start) / n
 
 
-def batched_epoch_seconds(data: N.NameData, cfg: N.NamesConfig, repeats: int, packed: bool = False,
+def batched_epoch_seconds(data: D.NameData, cfg: NamesConfig, repeats: int, packed: bool = False,
                           device: torch.device | str = "cpu") -> float:
     """Median seconds of one training epoch; with `cfg.max_batches` (quick runs), extrapolated from those."""
     times = []
     for r in range(repeats):
-        run = N.new_run(replace(cfg, epochs=1, seed=r), data, device)
+        run = T.new_run(replace(cfg, epochs=1, seed=r), data, device)
         if packed:  # the reference: the same training, but the RNN reads a packed sequence
             run.model.forward = run.model.forward_packed
         start = time.perf_counter()
-        for _ in N.train(run):
+        for _ in T.train(run):
             pass
         times.append(time.perf_counter() - start)
     epoch = statistics.median(times)
@@ -56,26 +61,28 @@ def batched_epoch_seconds(data: N.NameData, cfg: N.NamesConfig, repeats: int, pa
     return epoch
 
 
-def accuracy_after(data: N.NameData, cfg: N.NamesConfig, budget_s: float) -> tuple[float, int]:
+def accuracy_after(data: D.NameData, cfg: NamesConfig, budget_s: float) -> tuple[float, int]:
     """Validation accuracy of the page's defaults after `budget_s` seconds of training."""
-    run = N.new_run(replace(cfg, epochs=1000), data)
+    run = T.new_run(replace(cfg, epochs=1000), data)
     start = time.perf_counter()
-    for _ in N.train(run):
+    for _ in T.train(run):
         if time.perf_counter() - start > budget_s:
             break
-    return N.accuracy(run.model, data, run.val_idx), len(run.losses)
+    return T.accuracy(run.model, data, run.val_idx), len(run.losses)
 
 
 def run(quick: bool) -> list[Figure]:
-    data = N.load_names(NAMES_DIR)
-    cfg = N.NamesConfig()
-    train_idx, _ = N.split(data, cfg.val_fraction, cfg.seed)
+    data = D.load_names(NAMES_DIR)
+    cfg = NamesConfig()
+    train_idx, _ = D.split(data, cfg.val_fraction, cfg.seed)
     per_name = classic_seconds_per_name(data, train_idx, cfg.hidden_size, 200 if quick else 3000)
     classic_epoch = per_name * len(train_idx)
     bench_cfg, repeats = replace(cfg, max_batches=20 if quick else None), 1 if quick else 3
     batched = batched_epoch_seconds(data, bench_cfg, repeats)
     packed = batched_epoch_seconds(data, bench_cfg, repeats, packed=True)
     speedup = classic_epoch / batched
+    train_n, val_n = len(train_idx), len(data.names) - len(train_idx)
+    estimate = cost.names_seconds(replace(cfg, epochs=1), cost.sizes(data.names, train_n, val_n))
     acc, batches = accuracy_after(data, cfg, 3 if quick else 30)
     return [
         Figure(f"classic loop, one name at a time (s/epoch of {len(train_idx):,} names, extrapolated)",
@@ -84,6 +91,8 @@ def run(quick: bool) -> list[Figure]:
                "(s/epoch, median)", f"{batched:.2f}"),
         Figure("the same, packed with pack_padded_sequence (s/epoch, median)", f"{packed:.2f}"),
         Figure("speed-up, same hidden size", f"{speedup:.1f}x", ">= 10x", speedup >= 10),
+        Figure("the gate's time estimate for one epoch / measured (s)", f"{estimate:.2f} / {batched:.2f}",
+               "within 0.5x-2x", 0.5 <= estimate / batched <= 2),
         Figure(f"validation accuracy after {3 if quick else 30} s of training ({batches} batches)", f"{acc:.1%}"),
     ] + [f for device in accelerators() for f in accelerator_figures(data, bench_cfg, repeats, device, classic_epoch)]
 

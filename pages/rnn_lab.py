@@ -1,315 +1,352 @@
 """RNN lab: what a recurrent hidden state carries, in two classic examples."""
+from __future__ import annotations
+
 from dataclasses import replace
-from itertools import count
+from typing import TYPE_CHECKING
 
 import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
-import torch
 
-from lib import names as N
-from lib import sequences as S
-from lib.common.device import seeded_rng
+import ui
+from lib.common.messages import N_
 from lib.common.samples import NAMES_DIR
-from ui import Progress, code_panel, current_device, show_error
+from lib.rnn_lab import code, config, cost, letters, models, training, wave
+from lib.rnn_lab import data as surnames
+from ui.i18n import _, option_labels
 
-st.title("🔁 RNN lab")
-st.markdown(
-    "A recurrent network reads a sequence one step at a time and carries a **hidden state** "
-    "from step to step: its memory. Here it learns two classic tasks in seconds: predicting "
-    "cos(t) from sin(t) - impossible without memory, since sin t = 0 both where cos t = 1 and "
-    "where cos t = -1 - and guessing a surname's language from its letters."
-)
+if TYPE_CHECKING:
+    from lib.rnn_lab.data import NameData
 
-_chart_ids = count()  # the page script re-runs on every interaction, so this restarts each run
-
-
-def chart(slot, fig: go.Figure) -> None:
-    """Draw into a placeholder; a fresh key per draw lets live loops redraw identical figures."""
-    slot.plotly_chart(fig, key=f"rnn.chart.{next(_chart_ids)}")
-
+DEFAULTS = config.RnnLabConfig()
+WAVE_RUN = "rnn.wave.run"     # session-state key of the user's WaveRun
+NAMES_RUN = "rnn.names.run"   # session-state key of the user's NamesRun
+NAME_CHARS = 60               # longest name a learner may type (or a link may bring)
 
 RNN_ARGS = {
-    "input_size": "features per time step (1 here: the sine value)",
-    "hidden_size": "length of the hidden state vector h: the memory",
-    "num_layers": "stacked recurrent layers; layer 2 reads layer 1's outputs",
-    "nonlinearity": "tanh or relu in h' = act(W_ih x + b_ih + W_hh h + b_hh) (nn.RNN only)",
-    "bias": "whether b_ih and b_hh exist (default True)",
-    "batch_first": "input as (batch, time, features) instead of (time, batch, features)",
-    "dropout": "dropout between stacked layers (needs num_layers > 1)",
-    "bidirectional": "also read the sequence backwards; doubles the output features",
+    "input_size": N_("features per time step (1 here: the sine value)"),
+    "hidden_size": N_("length of the hidden state vector h: the memory"),
+    "num_layers": N_("stacked recurrent layers; layer 2 reads layer 1's outputs"),
+    "nonlinearity": N_("tanh or relu in h' = act(W_ih x + b_ih + W_hh h + b_hh) (nn.RNN only)"),
+    "bias": N_("whether b_ih and b_hh exist (default True)"),
+    "batch_first": N_("input as (batch, time, features) instead of (time, batch, features)"),
+    "dropout": N_("dropout between stacked layers (needs num_layers > 1)"),
+    "bidirectional": N_("also read the sequence backwards; doubles the output features"),
 }
+
+
+def intro() -> None:
+    st.title(_("🔁 RNN lab"))
+    st.markdown(_(
+        "A recurrent network reads a sequence one step at a time and carries a **hidden state** from step to "
+        "step: its memory. Here it learns two classic tasks in seconds: predicting cos(t) from sin(t) - "
+        "impossible without memory, since sin t = 0 both where cos t = 1 and where cos t = -1 - and guessing a "
+        "surname's language from its letters."))
+
+
+def shown_chars(chars: str) -> str:
+    """Characters a learner typed, shown inert: in a code span that may itself hold a backtick."""
+    return "`` " + " ".join(chars) + " ``"
 
 
 # ------------------------------------------------------------------ sine -> cosine
 
-def wave_controls() -> S.WaveConfig:
-    d = S.WaveConfig()
+def wave_controls() -> config.WaveConfig:
+    d = DEFAULTS.wave
     c1, c2, c3, c4 = st.columns(4)
-    cell = c1.selectbox("Cell", S.CELLS, index=S.CELLS.index(d.cell), key="rnn.wave.cell")
-    nonlin = c1.selectbox("Nonlinearity (RNN)", ["tanh", "relu"], key="rnn.wave.nonlinearity",
-                          disabled=cell != "RNN")
-    hidden = c2.select_slider("Hidden size", [4, 8, 16, 32, 64, 128], value=d.hidden_size, key="rnn.wave.hidden")
-    layers = c2.slider("num_layers", 1, 3, d.num_layers, key="rnn.wave.layers")
-    seq_len = c3.slider("Time steps per window", 5, 60, d.seq_len, key="rnn.wave.seq_len")
-    lr = c3.select_slider("Learning rate", [0.001, 0.003, 0.01, 0.02, 0.05, 0.1], value=d.lr, key="rnn.wave.lr")
-    steps = c4.slider("Training windows", 10, 400, d.steps, step=10, key="rnn.wave.steps")
-    seed = c4.number_input("Seed", 0, 10_000, d.seed, key="rnn.wave.seed")
-    return S.WaveConfig(cell, hidden, layers, nonlin, seq_len, lr, steps, int(seed))
+    cell = ui.widgets.selectbox(_("Cell"), d, "cell", key="rnn.wave.cell", where=c1)
+    nonlin = ui.widgets.selectbox(_("Nonlinearity (RNN)"), d, "nonlinearity", key="rnn.wave.nonlinearity",
+                                  where=c1, disabled=cell != "RNN")
+    hidden = ui.widgets.select_slider(_("Hidden size"), d, "hidden_size", key="rnn.wave.hidden", where=c2)
+    layers = ui.widgets.slider("num_layers", d, "num_layers", key="rnn.wave.layers", where=c2)
+    seq_len = ui.widgets.slider(_("Time steps per window"), d, "seq_len", key="rnn.wave.seq_len", where=c3)
+    lr = ui.widgets.select_slider(_("Learning rate"), d, "lr", key="rnn.wave.lr", where=c3)
+    steps = ui.widgets.slider(_("Training windows"), d, "steps", key="rnn.wave.steps", where=c4)
+    seed = ui.widgets.number_input(_("Seed"), d, "seed", key="rnn.wave.seed", where=c4)
+    return replace(d, cell=cell, hidden_size=hidden, num_layers=layers, nonlinearity=nonlin, seq_len=seq_len,
+                   lr=lr, steps=steps, seed=int(seed))
 
 
-def wave_figure(step: S.WaveStep) -> go.Figure:
+def wave_figure(step: wave.WaveStep) -> go.Figure:
     fig = go.Figure()
-    fig.add_scatter(x=step.t.numpy(), y=torch.sin(step.t).numpy(), name="input sin(t)", line=dict(dash="dot", color="grey"))
-    fig.add_scatter(x=step.t.numpy(), y=step.target.numpy(), name="target cos(t)", line=dict(color="#1f77b4"))
-    fig.add_scatter(x=step.t.numpy(), y=step.prediction.numpy(), name="prediction", line=dict(color="#EE4C2C", width=3))
-    fig.update_layout(title=f"Window {step.step}: t from {step.t[0]:.1f} to {step.t[-1]:.1f}",
+    t = step.t.numpy()
+    fig.add_scatter(x=t, y=step.inputs.numpy(), name=_("input sin(t)"), line=dict(dash="dot", color="grey"))
+    fig.add_scatter(x=t, y=step.target.numpy(), name=_("target cos(t)"), line=dict(color="#1f77b4"))
+    fig.add_scatter(x=t, y=step.prediction.numpy(), name=_("prediction"), line=dict(color="#EE4C2C", width=3))
+    fig.update_layout(title=_("Window {n}: t from {start:.1f} to {end:.1f}").format(n=step.step, start=t[0], end=t[-1]),
                       height=320, margin=dict(t=40, b=10), yaxis_range=[-1.6, 1.6], xaxis_title="t")
     return fig
 
 
-def loss_figure(losses: list[float], title: str = "MSE loss per window") -> go.Figure:
-    fig = px.line(y=losses, log_y=True, labels={"x": "step", "y": "loss"}, title=title)
+def loss_figure(losses: list[float], title: str, baseline: float | None = None) -> go.Figure:
+    fig = px.line(y=losses, log_y=True, labels={"x": _("step"), "y": _("loss")}, title=title)
+    if baseline is not None:
+        fig.add_hline(y=baseline, line_dash="dot", line_color="grey",
+                      annotation_text=_("flat 0: {loss:.3f}").format(loss=baseline))
     fig.update_layout(height=280, margin=dict(t=40, b=10))
     return fig
 
 
-def hidden_figure(step: S.WaveStep) -> go.Figure:
+def hidden_figure(step: wave.WaveStep) -> go.Figure:
     fig = px.imshow(step.hidden.T.numpy(), aspect="auto", color_continuous_scale="RdBu_r", zmin=-1, zmax=1,
-                    labels={"x": "time step in window", "y": "hidden unit", "color": "h"},
-                    title="Hidden state over the window")
+                    labels={"x": _("time step in window"), "y": _("hidden unit"), "color": "h"},
+                    title=_("Hidden state over the window"))
     fig.update_layout(height=280, margin=dict(t=40, b=10))
     return fig
 
 
-def draw_wave(slots, run: S.WaveRun) -> None:
+def draw_wave(charts: tuple[ui.LiveChart, ...], run: wave.WaveRun) -> None:
     if run.last is None:
         return
-    chart(slots[0], wave_figure(run.last))
-    chart(slots[1], loss_figure(run.losses))
-    chart(slots[2], hidden_figure(run.last))
+    charts[0].draw(wave_figure(run.last))
+    charts[1].draw(loss_figure(run.losses, _("MSE loss per window"), run.baseline))
+    charts[2].draw(hidden_figure(run.last))
+
+
+def train_wave(cfg: config.WaveConfig, charts: tuple[ui.LiveChart, ...]) -> None:
+    """A fresh run through the heavy-job gate; stored first, so a Stop keeps the partial run."""
+    device = ui.current_device()
+    run = wave.new_run(cfg, device)
+    st.session_state[WAVE_RUN] = run
+    outcome = ui.run_job(
+        wave.train(run, cfg.steps), total=cfg.steps, label=_("Training"), done=lambda s: s.step + 1,
+        note=lambda s: _("loss {loss:.4f}").format(loss=s.loss), on_update=lambda s: draw_wave(charts, run),
+        finished=_("Trained"), kind="rnn_wave", device=device, need_bytes=cost.wave_bytes(cfg),
+        expected_s=cost.wave_seconds(cfg, device.type))
+    if outcome.error:
+        st.error(outcome.error, icon="⚠️")
 
 
 def wave_section() -> None:
     cfg = wave_controls()
     try:
-        S.validate(cfg)
+        config.validate_wave(cfg)
     except ValueError as e:
-        show_error(e)
+        ui.show_error(e)
         return
     start, stop = st.columns([1, 5])
-    train_clicked = start.button("▶ Train", type="primary", key="rnn.wave.train")
-    stop.button("⏹ Stop", key="rnn.wave.stop", help="Stops after the current window; the model keeps what it learnt.")
-    top = st.empty()
+    clicked = start.button(_("▶ Train"), type="primary", key="rnn.wave.train")
+    ui.stop_button("rnn.wave.stop", where=stop, label=_("⏹ Stop"),
+                   help=_("Stops after the current window; the model keeps what it learnt."))
+    top = ui.LiveChart("rnn.wave.fit")
     left, right = st.columns(2)
-    slots = (top, left.empty(), right.empty())
-    if train_clicked:
-        run = S.new_run(cfg, current_device())
-        st.session_state["rnn.wave.run"] = run  # stored first, so a Stop keeps the partial run
-        progress = Progress(cfg.steps, "Training")
-        for step in S.train(run, cfg.steps):
-            progress.update(step.step + 1, f"loss {step.loss:.4f}")
-            if step.step % 5 == 0 or step.step == cfg.steps - 1:
-                draw_wave(slots, run)
-        progress.done()
-    run = st.session_state.get("rnn.wave.run")
+    charts = (top, ui.LiveChart("rnn.wave.loss", where=left), ui.LiveChart("rnn.wave.hidden", where=right))
+    if clicked:
+        train_wave(cfg, charts)
+    run: wave.WaveRun | None = st.session_state.get(WAVE_RUN)
     if run is None:
-        st.info("Press **Train**: the red prediction line starts flat and bends onto the blue cosine.")
-    else:
-        draw_wave(slots, run)
-        final = run.losses[-1]
-        st.caption(
-            f"After {run.step} windows the loss (mean squared error between prediction and cos t) is "
-            f"**{final:.4f}**; a flat prediction at 0 would score 0.5. The heat-map shows each hidden unit "
-            "(rows) across the window: those swinging from blue to red track the phase of the wave."
-        )
+        st.info(_("Press **Train**: the red prediction line starts flat and bends onto the blue cosine. The loss "
+                  "to beat: predicting a flat 0, the best constant guess, scores **{baseline:.3f}** on windows of "
+                  "{n} time steps.").format(baseline=wave.flat_baseline(cfg.seq_len), n=cfg.seq_len))
+    elif run.losses:
+        draw_wave(charts, run)
+        wave_caption(run)
     shapes_panel(cfg)
-    code_panel(S.code(cfg))
+    ui.code_panel(code.wave_code(cfg))
 
 
-def shapes_panel(cfg: S.WaveConfig) -> None:
-    with st.expander("📐 nn.RNN's arguments and the shapes they give", expanded=False):
-        shapes = S.shapes(cfg)
-        st.dataframe([{"tensor": k, "shape": str(v)} for k, v in shapes.items()], hide_index=True)
-        st.markdown(
-            f"`output` holds the top layer's hidden state at **every** time step (batch, time, hidden) - "
-            f"the linear head reads each of them. `h_n` holds the **last** step of **every** layer "
-            f"(num_layers={cfg.num_layers}, batch, hidden)"
-            + (", and the LSTM adds its cell state `c_n` of the same shape." if cfg.cell == "LSTM" else ".")
-        )
-        st.dataframe([{"argument": k, "meaning": v} for k, v in RNN_ARGS.items()], hide_index=True)
+def wave_caption(run: wave.WaveRun) -> None:
+    st.caption(_(
+        "After {n} windows the loss (mean squared error between prediction and cos t) is **{loss:.4f}**. "
+        "Predicting a flat 0, the best constant guess, would score **{baseline:.3f}** on windows of {steps} "
+        "time steps (the dotted line): not 0.5, because both ends of every window sit where cos t = ±1. The "
+        "heat-map shows each hidden unit (rows) across the window: those swinging from blue to red track the "
+        "phase of the wave.").format(n=run.step, loss=run.losses[-1], baseline=run.baseline, steps=run.cfg.seq_len))
+
+
+def shapes_panel(cfg: config.WaveConfig) -> None:
+    with st.expander(_("📐 nn.RNN's arguments and the shapes they give"), expanded=False):
+        tensor, shape = _("tensor"), _("shape")
+        st.dataframe([{tensor: k, shape: str(v)} for k, v in wave.shapes(cfg).items()], hide_index=True)
+        st.markdown(_(
+            "`output` holds the top layer's hidden state at **every** time step (batch, time, hidden) - the "
+            "linear head reads each of them. `h_n` holds the **last** step of **every** layer (num_layers={n}, "
+            "batch, hidden).").format(n=cfg.num_layers)
+            + (" " + _("The LSTM adds its cell state `c_n` of the same shape.") if cfg.cell == "LSTM" else ""))
+        argument, meaning = _("argument"), _("meaning")
+        st.dataframe([{argument: k, meaning: _(v)} for k, v in RNN_ARGS.items()], hide_index=True)
 
 
 # ------------------------------------------------------------------ surname -> language
 
-@st.cache_resource(show_spinner="Loading 18 languages of surnames…")
-def name_data() -> N.NameData:
-    return N.load_names(NAMES_DIR)  # read-only, shared by all sessions
+@st.cache_resource(show_spinner=False)
+def name_data() -> NameData:
+    return surnames.load_names(NAMES_DIR)  # read-only, shared by all sessions
 
 
-def names_controls() -> N.NamesConfig:
-    d = N.NamesConfig()
+def languages(data: NameData) -> list[str]:
+    """The languages in the reader's language."""
+    return [_(lang) for lang in data.languages]
+
+
+def names_controls() -> config.NamesConfig:
+    d = DEFAULTS.names
     c1, c2, c3, c4 = st.columns(4)
-    cell = c1.selectbox("Model", N.CELLS, index=N.CELLS.index(d.cell), key="rnn.names.cell")
-    hidden = c1.select_slider("Hidden size", [16, 32, 64, 128, 256], value=d.hidden_size, key="rnn.names.hidden")
-    lr = c2.select_slider("Learning rate (Adam)", [0.0005, 0.001, 0.002, 0.005, 0.01, 0.02], value=d.lr, key="rnn.names.lr")
-    batch = c2.select_slider("Batch size", [16, 32, 64, 128, 256], value=d.batch_size, key="rnn.names.batch")
-    epochs = c3.slider("Epochs", 1, 10, d.epochs, key="rnn.names.epochs")
-    balancing = c3.selectbox("Class imbalance", N.BALANCING, key="rnn.names.balancing",
-                             help="Russian is about half the data: loss weights or balanced sampling help the small languages.")
-    seed = c4.number_input("Seed", 0, 10_000, d.seed, key="rnn.names.seed")
-    return replace(d, cell=cell, hidden_size=hidden, lr=lr, batch_size=batch, epochs=epochs,
-                   balancing=balancing, seed=int(seed))
+    cell = ui.widgets.selectbox(_("Model"), d, "cell", key="rnn.names.cell", where=c1,
+                                format_func=option_labels(config.CELL_LABELS))
+    hidden = ui.widgets.select_slider(_("Hidden size"), d, "hidden_size", key="rnn.names.hidden", where=c1)
+    lr = ui.widgets.select_slider(_("Learning rate (Adam)"), d, "lr", key="rnn.names.lr", where=c2)
+    batch = ui.widgets.select_slider(_("Batch size"), d, "batch_size", key="rnn.names.batch", where=c2)
+    epochs = ui.widgets.slider(_("Epochs"), d, "epochs", key="rnn.names.epochs", where=c3)
+    balancing = ui.widgets.selectbox(_("Class imbalance"), d, "balancing", key="rnn.names.balancing", where=c3,
+                                     format_func=option_labels(config.BALANCING_LABELS),
+                                     help=_("Russian is about half the data: loss weights or balanced sampling "
+                                            "help the small languages."))
+    seed = ui.widgets.number_input(_("Seed"), d, "seed", key="rnn.names.seed", where=c4)
+    return replace(d, cell=cell, hidden_size=hidden, lr=lr, batch_size=batch, epochs=epochs, balancing=balancing,
+                   seed=int(seed))
 
 
-def data_overview(data: N.NameData) -> None:
+def data_overview(data: NameData) -> None:
     counts = data.counts()
-    fig = px.bar(x=list(counts), y=list(counts.values()), labels={"x": "language", "y": "surnames"},
-                 title=f"{len(data.names):,} surnames in {len(data.languages)} languages")
+    fig = px.bar(x=languages(data), y=list(counts.values()), labels={"x": _("language"), "y": _("surnames")},
+                 title=_("{n:,} surnames in {k} languages").format(n=len(data.names), k=len(data.languages)))
     fig.update_layout(height=300, margin=dict(t=40, b=10))
     left, right = st.columns([3, 2])
-    left.plotly_chart(fig)
-    example = right.text_input("A name as the network sees it", "Nguyen", key="rnn.names.example")
-    clean, dropped = N.clean_name(example)
+    left.plotly_chart(fig, key="rnn.names.counts")
+    example = ui.widgets.text_input(_("A name as the network sees it"), DEFAULTS.view, "example",
+                                    key="rnn.names.example", where=right, max_chars=NAME_CHARS)
+    clean, dropped = letters.clean_name(example)
     if dropped:
-        right.warning(f"Dropped characters the model does not know: {' '.join(dropped)}")
+        right.warning(_("Dropped characters the model does not know: {chars}").format(chars=shown_chars(dropped)))
     if clean:
-        onehot = N.line_to_tensor(clean)[:, 0, :]  # (len, 1, 57) -> (len, 57)
-        fig = px.imshow(onehot.numpy(), x=list(N.ALL_LETTERS), y=list(clean), color_continuous_scale="Greys",
-                        aspect="auto", title=f"line_to_tensor({clean!r}): shape {tuple(N.line_to_tensor(clean).shape)}")
+        onehot = letters.onehot_rows(clean)  # (len, n_letters)
+        fig = px.imshow(onehot.numpy(), x=list(letters.ALL_LETTERS), y=list(clean), color_continuous_scale="Greys",
+                        aspect="auto", title=_("line_to_tensor({name}): shape {shape}").format(
+                            name=repr(clean), shape=(len(clean), 1, letters.N_LETTERS)))
         fig.update_layout(height=80 + 22 * len(clean), margin=dict(t=40, b=10), coloraxis_showscale=False)
-        right.plotly_chart(fig)
+        right.plotly_chart(fig, key="rnn.names.onehot")
 
 
 def equivalence_demo() -> None:
     """The hand-built cell and nn.RNN with copied weights compute the same hidden states."""
-    with seeded_rng(0):
-        hand = N.HandRNN(N.N_LETTERS, 16, 18)
-    rnn = N.copy_hand_to_rnn(hand)
-    line = N.line_to_tensor("Satoshi")
-    hidden, states = hand.init_hidden(), []
-    for i in range(line.shape[0]):
-        _, hidden = hand(line[i], hidden)
-        states.append(hidden)
-    out, _ = rnn(line)  # (len, 1, hidden)
-    diff = (torch.stack(states) - out).abs().max().item()
-    st.markdown(
-        f"The classic **hand-built cell** computes `hidden = tanh(i2h(cat(input, hidden)))`. Splitting "
-        f"`i2h`'s weight into an input part and a hidden part gives exactly `nn.RNN`'s parameters "
-        f"`weight_ih_l0` and `weight_hh_l0`: over the 7 letters of *Satoshi* the two hidden states "
-        f"differ by at most **{diff:.1e}** (float rounding)."
-    )
+    check = models.hand_cell_check("Satoshi")
+    st.markdown(_(
+        "The classic **hand-built cell** computes `hidden = tanh(i2h(cat(input, hidden)))`. Splitting `i2h`'s "
+        "weight into an input part and a hidden part gives exactly `nn.RNN`'s parameters `weight_ih_l0` and "
+        "`weight_hh_l0`: over the {n} letters of *{name}* the two hidden states differ by at most **{diff:.1e}** "
+        "(float rounding).").format(n=len(check.name), name=check.name, diff=check.max_difference))
 
 
 @st.cache_data(show_spinner=False)
 def epoch_padding_shares(batch_size: int, val_fraction: float, seed: int) -> tuple[float, float]:
-    """`N.padding_shares` (~40 ms over an epoch of names), once per setting rather than every rerun."""
-    cfg = N.NamesConfig(batch_size=batch_size, val_fraction=val_fraction, seed=seed)
-    return N.padding_shares(name_data(), cfg)
+    """`padding_shares` (~40 ms over an epoch of names), once per setting rather than every rerun."""
+    return surnames.padding_shares(name_data(), batch_size, val_fraction, seed)
 
 
-def padding_panel(cfg: N.NamesConfig) -> None:
+def padding_panel(cfg: config.NamesConfig) -> None:
     """Padding, packing, and why the page batches names of similar length."""
-    with st.expander("🧱 Batching names of different lengths: padding and packing", expanded=False):
-        text = st.text_input("Names in one batch (comma-separated)", "Schmidt, Li, Nguyen, O'Neal",
-                             key="rnn.names.batch_demo")
-        names = [n for n in (N.clean_name(part)[0] for part in text.split(",")) if n]
+    with st.expander(_("🧱 Batching names of different lengths: padding and packing"), expanded=False):
+        text = ui.widgets.text_input(_("Names in one batch (comma-separated)"), DEFAULTS.view, "batch_demo",
+                                     key="rnn.names.batch_demo", max_chars=200)
+        names = letters.clean_names(text)
         if not names:
-            st.error("Type at least one name with Latin letters, separated by commas.")
+            st.error(_("Type at least one name with Latin letters, separated by commas."))
             return
-        demo = N.packing_demo(cfg.cell, names)
+        demo = models.packing_demo(cfg.cell, names)
         left, right = st.columns(2)
-        left.plotly_chart(padded_figure(demo))
+        left.plotly_chart(padded_figure(demo), key="rnn.names.padded")
         fig = px.bar(x=list(range(1, len(demo.batch_sizes) + 1)), y=demo.batch_sizes,
-                     labels={"x": "time step", "y": "names still being read"},
+                     labels={"x": _("time step"), "y": _("names still being read")},
                      title=f"pack_padded_sequence(...).batch_sizes = {demo.batch_sizes}")
         fig.update_layout(height=260, margin=dict(t=40, b=10))
-        right.plotly_chart(fig)
-        random_share, bucketed_share = epoch_padding_shares(cfg.batch_size, cfg.val_fraction, cfg.seed)
-        st.markdown(
-            f"A batch must be a rectangle, so shorter names are **padded** (grey) to the longest. "
-            f"**Packing** (`pack_padded_sequence`) stores only the letters and tells the RNN how many "
-            f"names are still running at each step, so it never reads a pad. The other exact way: run "
-            f"the padded batch and read each name's output **at its own last letter** - a one-way RNN "
-            f"never looks ahead, so the pads after a name cannot change it. Here the two ways differ by "
-            f"at most **{demo.max_difference:.1e}** (float rounding).\n\n"
-            f"Over an epoch of batches of {cfg.batch_size}, random batches would be **{random_share:.0%}** "
-            f"padding; the page sorts names of similar length into the same batch, which leaves "
-            f"**{bucketed_share:.0%}**. With so little to skip, the plain padded batch is faster on a CPU "
-            f"than packing's bookkeeping, so the page trains that way (`bench/rnn_lab.py` times both)."
-        )
+        right.plotly_chart(fig, key="rnn.names.packed")
+        padding_text(cfg, demo)
 
 
-def padded_figure(demo: N.PackingDemo) -> go.Figure:
+def padding_text(cfg: config.NamesConfig, demo: models.PackingDemo) -> None:
+    random_share, bucketed_share = epoch_padding_shares(cfg.batch_size, cfg.val_fraction, cfg.seed)
+    st.markdown(_(
+        "A batch must be a rectangle, so shorter names are **padded** (grey) to the longest. **Packing** "
+        "(`pack_padded_sequence`) stores only the letters and tells the RNN how many names are still running at "
+        "each step, so it never reads a pad. The other exact way: run the padded batch and read each name's "
+        "output **at its own last letter** - a one-way RNN never looks ahead, so the pads after a name cannot "
+        "change it. Here the two ways differ by at most **{diff:.1e}** (float rounding).").format(
+            diff=demo.max_difference))
+    st.markdown(_(
+        "Over an epoch of batches of {batch}, random batches would be **{random:.0%}** padding; the page sorts "
+        "names of similar length into the same batch, which leaves **{bucketed:.0%}**. With so little to skip, "
+        "the plain padded batch is faster on a CPU than packing's bookkeeping, so the page trains that way "
+        "(`bench/rnn_lab.py` times both).").format(batch=cfg.batch_size, random=random_share,
+                                                   bucketed=bucketed_share))
+
+
+def padded_figure(demo: models.PackingDemo) -> go.Figure:
     width = demo.letters.shape[1]
-    real = (torch.arange(width) < demo.lengths.view(-1, 1)).int()
-    text = [[name[t] if t < len(name) else "pad" for t in range(width)] for name in demo.names]
-    fig = px.imshow(real.numpy(), x=list(range(1, width + 1)), y=demo.names, color_continuous_scale=["#ddd", "#4c78a8"],
-                    zmin=0, zmax=1, aspect="auto", title=f"Padded batch: letters {tuple(demo.letters.shape)}")
-    fig.update_traces(text=text, texttemplate="%{text}", hovertemplate="%{y}, step %{x}: %{text}<extra></extra>")
+    pad = _("pad")
+    text = [[name[t] if t < len(name) else pad for t in range(width)] for name in demo.names]
+    fig = px.imshow(demo.real(), x=list(range(1, width + 1)), y=demo.names, color_continuous_scale=["#ddd", "#4c78a8"],
+                    zmin=0, zmax=1, aspect="auto",
+                    title=_("Padded batch: letters {shape}").format(shape=tuple(demo.letters.shape)))
+    fig.update_traces(text=text, texttemplate="%{text}", hovertemplate="%{y}, t=%{x}: %{text}<extra></extra>")
     fig.update_layout(height=120 + 30 * len(demo.names), margin=dict(t=40, b=10), coloraxis_showscale=False,
-                      xaxis_title="time step")
+                      xaxis_title=_("time step"))
     return fig
 
 
-def train_names(cfg: N.NamesConfig, data: N.NameData, slots) -> None:
-    run = N.new_run(cfg, data, current_device())
-    st.session_state["rnn.names.run"] = run  # stored first, so Stop keeps the partial model
-    total = cfg.epochs * -(-len(run.train_idx) // cfg.batch_size)
-    progress = Progress(total, "Training")
-    done = 0
-    for p in N.train(run):
-        done += 1
-        if done % 20 == 0 or p.val_accuracy is not None:
-            progress.update(done, f"epoch {p.epoch}, loss {p.train_loss:.3f}")
-            draw_names_curves(slots, run)
-    progress.done()
+def train_names(cfg: config.NamesConfig, data: NameData, charts: tuple[ui.LiveChart, ui.LiveChart]) -> None:
+    """A fresh run through the heavy-job gate; stored first, so Stop keeps the partial model."""
+    device = ui.current_device()
+    run = training.new_run(cfg, data, device)
+    st.session_state[NAMES_RUN] = run
+    size = cost.sizes(data.names, len(run.train_idx), len(run.val_idx))
+    outcome = ui.run_job(
+        training.train(run), total=run.total_batches, label=_("Training"), done=lambda p: p.done,
+        note=lambda p: _("epoch {epoch}, loss {loss:.3f}").format(epoch=p.epoch, loss=p.train_loss),
+        on_update=lambda p: draw_names_curves(charts, run), must_draw=lambda p: p.val_accuracy is not None,
+        finished=_("Trained"), kind="rnn_names", device=device,
+        need_bytes=cost.names_bytes(cfg, size, len(data.languages)),
+        expected_s=cost.names_seconds(cfg, size, device.type))
+    if outcome.error:
+        st.error(outcome.error, icon="⚠️")
 
 
-def draw_names_curves(slots, run: N.NamesRun) -> None:
-    chart(slots[0], loss_figure(run.losses, "Training loss per batch (cross-entropy)"))
+def draw_names_curves(charts: tuple[ui.LiveChart, ui.LiveChart], run: training.NamesRun) -> None:
+    if run.losses:
+        charts[0].draw(loss_figure(run.losses, _("Training loss per batch (cross-entropy)")))
     if run.val_accuracy:
         fig = px.line(x=list(range(1, len(run.val_accuracy) + 1)), y=run.val_accuracy, markers=True,
-                      labels={"x": "epoch", "y": "validation accuracy"}, title="Validation accuracy")
+                      labels={"x": _("epoch"), "y": _("validation accuracy")}, title=_("Validation accuracy"))
         fig.update_layout(height=280, margin=dict(t=40, b=10), yaxis_range=[0, 1])
-        chart(slots[1], fig)
+        charts[1].draw(fig)
 
 
-def names_results(run: N.NamesRun) -> None:
+def names_results(run: training.NamesRun) -> None:
     data = run.data
-    acc = run.val_accuracy[-1] if run.val_accuracy else None
-    if acc is not None:
-        biggest = max(data.counts().values()) / len(data.names)
-        st.caption(f"Validation accuracy **{acc:.1%}** on {len(run.val_idx):,} held-out names; always answering "
-                   f"the biggest language would score {biggest:.1%}.")
-        matrix = N.confusion(run.model, data, run.val_idx)
-        fig = px.imshow(matrix.numpy(), x=data.languages, y=data.languages, color_continuous_scale="Blues",
-                        labels={"x": "predicted", "y": "true", "color": "share"}, zmin=0, zmax=1,
-                        title="Confusion matrix (each row sums to 1)")
+    if run.val_accuracy:
+        st.caption(_("Validation accuracy **{acc:.1%}** on {n:,} held-out names; always answering the biggest "
+                     "language would score {majority:.1%}.").format(acc=run.val_accuracy[-1], n=len(run.val_idx),
+                                                                   majority=data.majority_share()))
+        matrix = training.confusion(run.model, data, run.val_idx)
+        shown = languages(data)
+        fig = px.imshow(matrix.numpy(), x=shown, y=shown, color_continuous_scale="Blues", zmin=0, zmax=1,
+                        labels={"x": _("predicted"), "y": _("true"), "color": _("share")},
+                        title=_("Confusion matrix (each row sums to 1)"))
         fig.update_layout(height=520, margin=dict(t=40, b=10))
-        st.plotly_chart(fig)
+        st.plotly_chart(fig, key="rnn.names.confusion")
     predict_box(run)
 
 
-def predict_box(run: N.NamesRun) -> None:
-    text = st.text_input("Type a surname", "Schmidt", key="rnn.names.query")
-    name, dropped = N.clean_name(text)
+def predict_box(run: training.NamesRun) -> None:
+    text = ui.widgets.text_input(_("Type a surname"), DEFAULTS.view, "query", key="rnn.names.query",
+                                 max_chars=NAME_CHARS)
+    name, dropped = letters.clean_name(text)
     if dropped:
-        st.warning(f"Ignored characters the model has never seen: {' '.join(dropped)}")
+        st.warning(_("Ignored characters the model has never seen: {chars}").format(chars=shown_chars(dropped)))
     if not name:
-        st.error("Type a name with at least one Latin letter.")
+        st.error(_("Type a name with at least one Latin letter."))
         return
-    top = N.top_k(run.model, name, run.data.languages)
-    st.markdown("  ·  ".join(f"**{lang}** {p:.0%}" for lang, p in top))
-    probs = N.prefix_probabilities(run.model, name)  # (len, n_classes)
-    keep = [run.data.languages.index(lang) for lang, _ in top]
+    top = training.top_k(run.model, name, run.data.languages)
+    st.markdown("  ·  ".join(f"**{_(lang)}** {p:.0%}" for lang, p in top))
+    probs = training.prefix_probabilities(run.model, name)  # (len, n_classes)
     fig = go.Figure()
-    for i in keep:
-        fig.add_scatter(x=[name[: j + 1] for j in range(len(name))], y=probs[:, i].numpy(), name=run.data.languages[i],
+    for lang, _p in top:
+        i = run.data.languages.index(lang)
+        fig.add_scatter(x=[name[: j + 1] for j in range(len(name))], y=probs[:, i].numpy(), name=_(lang),
                         mode="lines+markers")
-    fig.update_layout(title="Prediction after each letter", height=300, margin=dict(t=40, b=10),
-                      yaxis_range=[0, 1], yaxis_title="probability")
-    st.plotly_chart(fig)
+    fig.update_layout(title=_("Prediction after each letter"), height=300, margin=dict(t=40, b=10),
+                      yaxis_range=[0, 1], yaxis_title=_("probability"))
+    st.plotly_chart(fig, key="rnn.names.prefixes")
 
 
 def names_section() -> None:
@@ -319,24 +356,33 @@ def names_section() -> None:
     cfg = names_controls()
     padding_panel(cfg)
     start, stop = st.columns([1, 5])
-    clicked = start.button("▶ Train", type="primary", key="rnn.names.train")
-    stop.button("⏹ Stop", key="rnn.names.stop", help="Stops after the current batch; the model keeps what it learnt.")
+    clicked = start.button(_("▶ Train"), type="primary", key="rnn.names.train")
+    ui.stop_button("rnn.names.stop", where=stop, label=_("⏹ Stop"),
+                   help=_("Stops after the current batch; the model keeps what it learnt."))
     left, right = st.columns(2)
-    slots = (left.empty(), right.empty())
+    charts = (ui.LiveChart("rnn.names.loss", where=left), ui.LiveChart("rnn.names.acc", where=right))
     if clicked:
-        train_names(cfg, data, slots)
-    run = st.session_state.get("rnn.names.run")
+        train_names(cfg, data, charts)
+    run: training.NamesRun | None = st.session_state.get(NAMES_RUN)
     if run is None:
-        st.info("Press **Train** (about a few seconds per epoch on CPU), then type names to test it.")
+        st.info(_("Press **Train** (about a few seconds per epoch on CPU), then type names to test it."))
     else:
-        draw_names_curves(slots, run)
+        draw_names_curves(charts, run)
         names_results(run)
-    code_panel(N.code(cfg), "Code for these settings (batched)")
-    code_panel(N.classic_code(cfg.hidden_size), "The classic one-name-at-a-time loop, for comparison")
+    ui.code_panel(code.names_code(cfg), _("Code for these settings (batched)"))
+    ui.code_panel(code.classic_code(cfg.hidden_size), _("The classic one-name-at-a-time loop, for comparison"))
 
 
-wave_tab, names_tab = st.tabs(["〰️ Sine → cosine regression", "🔤 Surname → language"])
-with wave_tab:
-    wave_section()
-with names_tab:
-    names_section()
+def main() -> None:
+    intro()
+    wave_tab, names_tab = ui.widgets.tabs({"wave": _("〰️ Sine → cosine regression"),
+                                          "names": _("🔤 Surname → language")}, key="rnn.tab")
+    with wave_tab:
+        wave_section()
+    with names_tab:
+        names_section()
+    ui.links.share_panel([_("the trained networks: the link restores the settings and seeds; press Train to "
+                            "train them again and get the same numbers")])
+
+
+main()

@@ -7,7 +7,8 @@ import re
 
 from playwright.sync_api import Browser, expect
 
-from lib import sequences as S
+from lib.rnn_lab import wave as S
+from lib.rnn_lab.config import WaveConfig
 from tests.e2e.streamlit_page import (
     assert_no_exception, open_from_navigation, screenshot_whole_page, wait_idle,
 )
@@ -29,7 +30,7 @@ def open_rnn_page(browser: Browser, url: str, seed: int):
 
 
 def solo_loss(seed: int) -> str:
-    cfg = S.WaveConfig(seed=seed)
+    cfg = WaveConfig(seed=seed)
     run = S.new_run(cfg)
     return f"{[s.loss for s in S.train(run, cfg.steps)][-1]:.4f}"
 
@@ -49,7 +50,7 @@ def test_four_users_train_at_once(browser: Browser, server_url: str, screenshot_
         assert_no_exception(page)
         steps, loss = LOSS.search(caption.inner_text()).groups()
         results[seed] = loss
-        assert steps == str(S.WaveConfig().steps)
+        assert steps == str(WaveConfig().steps)
     screenshot_whole_page(pages[0], str(screenshot_dir / "concurrent_user_1.png"))
     for seed in SEEDS:
         assert results[seed] == solo_loss(seed), f"user with seed {seed} was disturbed"

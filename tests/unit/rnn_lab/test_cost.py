@@ -1,0 +1,58 @@
+"""lib.rnn_lab.cost: what the heavy-job gate is told before a run starts."""
+from dataclasses import replace
+
+import pytest
+
+from lib.common.samples import NAMES_DIR
+from lib.rnn_lab import config, cost, data as D, training as T
+
+
+@pytest.fixture(scope="module")
+def run():
+    names = D.load_names(NAMES_DIR)
+    return T.new_run(config.NamesConfig(hidden_size=16, max_batches=1, epochs=1), names)
+
+
+@pytest.fixture(scope="module")
+def size(run):
+    return cost.sizes(run.data.names, len(run.train_idx), len(run.val_idx))
+
+
+@pytest.mark.parametrize("cell, layers", [(config.HAND, 1)] + [(c, n) for c in config.WAVE_CELLS for n in (1, 2)])
+def test_parameter_count_matches_the_built_model(cell, layers):
+    cfg = config.NamesConfig(cell=cell, hidden_size=24, num_layers=layers)
+    model = T.make_classifier(cfg, 18)
+    assert cost.recurrent_params(cell, 57, 24, layers, 18) == sum(p.numel() for p in model.parameters())
+
+
+@pytest.mark.parametrize("cell", config.WAVE_CELLS)
+def test_wave_parameter_count_matches_the_built_model(cell):
+    from lib.rnn_lab.wave import make_model
+    cfg = config.WaveConfig(cell=cell, hidden_size=8, num_layers=2)
+    assert cost.recurrent_params(cell, 1, 8, 2, 1) == sum(p.numel() for p in make_model(cfg).parameters())
+
+
+def test_memory_covers_the_padded_names_and_grows_with_the_model(run, size):
+    list(T.train(run))
+    held = sum(t.numel() * t.element_size() for t in run.train_tensors)
+    base = cost.names_bytes(run.cfg, size)
+    assert base >= held  # the padded training names alone
+    bigger = cost.names_bytes(replace(run.cfg, hidden_size=256, cell="LSTM"), size)
+    assert bigger > base + 4 * 4 * 4 * 256 * 256  # at least the LSTM's recurrent weights with grads and Adam
+    assert cost.names_bytes(replace(run.cfg, batch_size=4096), size) > base
+
+
+def test_time_grows_with_epochs_size_and_gates(size):
+    cfg = config.NamesConfig()
+    one = cost.names_seconds(cfg, size, threads=1)
+    assert cost.names_seconds(replace(cfg, epochs=6), size, threads=1) > 1.9 * one
+    assert cost.names_seconds(replace(cfg, cell="LSTM"), size, threads=1) > one > \
+        cost.names_seconds(replace(cfg, cell="RNN"), size, threads=1)
+    assert cost.names_seconds(cfg, size, device="cuda:0", threads=1) < one
+    assert 0.5 < one < 60  # seconds: what the page's defaults take on a loaded 2-core CPU (bench/rnn_lab.py)
+
+
+def test_wave_cost_scales_with_windows():
+    cfg = config.WaveConfig()
+    assert cost.wave_seconds(replace(cfg, steps=300)) == pytest.approx(2 * cost.wave_seconds(replace(cfg, steps=150)))
+    assert cost.wave_bytes(replace(cfg, hidden_size=128)) > cost.wave_bytes(cfg) > 0
