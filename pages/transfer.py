@@ -15,9 +15,9 @@ from lib.common.datasets import ImageSet, load_fashion_offline, load_torchvision
 from lib.common.images import UPLOAD_TYPES, ImageError, open_image
 from lib.transfer import (
     archive, backbone as bb, checkpoints, code, config, cost, data, efficiency, features, lab as labs, logs,
-    strategies,
+    session, strategies,
 )
-from ui import links, runlog
+from ui import runlog
 from ui.i18n import _, translate
 
 DEFAULTS = config.TransferConfig()
@@ -149,7 +149,7 @@ def own_section(seed: int) -> data.FewShot | None:
         return None
     names, files, cache_key = got
     try:
-        own = decoded(names, files, cache_key)
+        own = st.session_state.setdefault(OWN, session.DecodedCache()).get(names, files, cache_key)
     except ValueError as e:
         ui.show_error(e)
         return None
@@ -163,16 +163,6 @@ def own_section(seed: int) -> data.FewShot | None:
     return fs
 
 
-def decoded(names: tuple[str, ...], files: list, cache_key: tuple) -> data.OwnPictures:
-    """Decode the pictures once per set of files (decoding hundreds of pictures on every rerun would be slow)."""
-    cached = st.session_state.get(OWN)
-    if cached is not None and cached[0] == cache_key:
-        return cached[1]
-    own = data.decode_pictures(names, files)
-    st.session_state[OWN] = (cache_key, own)
-    return own
-
-
 def class_name(i: int, typed: str) -> str:
     return typed.strip() or _("Class {n}").format(n=i + 1)
 
@@ -180,7 +170,7 @@ def class_name(i: int, typed: str) -> str:
 def picture_input() -> tuple[tuple[str, ...], list, tuple] | None:
     """Teachable-Machine style: name 2-10 classes, add pictures to each by upload and by webcam."""
     n = ui.widgets.slider(_("Classes"), DEFAULTS, "n_classes", key="tl.classes")
-    shots: dict[int, list[tuple[str, bytes]]] = st.session_state.setdefault(SHOTS, {})
+    shots: session.Shots = st.session_state.setdefault(SHOTS, session.Shots())
     names, files, key = [], [], []
     cols = st.columns(2)
     for i in range(n):
@@ -191,12 +181,11 @@ def picture_input() -> tuple[tuple[str, ...], list, tuple] | None:
             name = class_name(i, typed)
             uploads = st.file_uploader(_("Pictures of {name}").format(name=name), type=UPLOAD_TYPES,
                                        accept_multiple_files=True, key=f"tl.up{i + 1}")
-            mine = [(u.name, u.getvalue()) for u in uploads or []] + [(f"webcam-{k + 1}.jpg", b)
-                                                                     for k, (_id, b) in enumerate(shots.get(i, []))]
-            st.caption(_("{n} pictures ({shots} from the webcam)").format(n=len(mine), shots=len(shots.get(i, []))))
+            mine = [(u.name, u.getvalue()) for u in uploads or []] + shots.files(i)
+            st.caption(_("{n} pictures ({shots} from the webcam)").format(n=len(mine), shots=shots.count(i)))
             names.append(name)
             files.append(mine)
-            key += [name, *(u.file_id for u in uploads or []), *(i_ for i_, _b in shots.get(i, []))]
+            key += [name, *(u.file_id for u in uploads or []), *shots.ids(i)]
     webcam(names, shots)
     if sum(1 for f in files if len(f) >= 2) < n:
         st.info(_("Add at least 2 pictures to every class (upload several at once, or use the webcam)."), icon="👆")
@@ -208,15 +197,13 @@ def picture_input() -> tuple[tuple[str, ...], list, tuple] | None:
         return None
 
 
-def webcam(names: list[str], shots: dict[int, list[tuple[str, bytes]]]) -> None:
+def webcam(names: list[str], shots: session.Shots) -> None:
     """One camera; every new photo is added to the chosen class."""
     with st.expander(_("📷 Add pictures with the webcam"), expanded=False):
         target = st.selectbox(_("Add the photos to"), range(len(names)), format_func=lambda i: names[i],
                               key="tl.cam_class")
         photo = st.camera_input(_("Take a photo"), key="tl.camera")
-        taken = {i for items in shots.values() for i, _b in items}
-        if photo is not None and photo.file_id not in taken:
-            shots.setdefault(target, []).append((photo.file_id, photo.getvalue()))
+        if photo is not None and shots.add(target, photo.file_id, photo.getvalue()):
             st.rerun()
         st.caption(_("Each new photo joins the class chosen above; clear the photo to take the next one."))
         if st.button(_("Forget the webcam photos"), key="tl.clear_shots"):
@@ -306,7 +293,7 @@ def compare_section(fs: data.FewShot | None, backbone: bb.Backbone | None, cfg: 
     ready = fs is not None and backbone is not None
     start = a.button(_("▶️ Train all three"), key="tl.train", type="primary", disabled=not ready)
     ui.stop_button("tl.stop", where=b)
-    log_on = log_switch(c)
+    log_on = runlog.log_toggle("tl.log", where=c)  # in the link as `log`
     lab: labs.Lab | None = st.session_state.get(LAB)
     if ready and lab is not None and lab.signature != labs.signature(fs, backbone):
         st.warning(_("The pictures or the backbone changed since the last training: **Train all three** compares "
@@ -325,16 +312,6 @@ def compare_section(fs: data.FewShot | None, backbone: bb.Backbone | None, cfg: 
         draw_results(lab, columns)
     if error:
         st.error(error, icon="⚠️")
-
-
-def log_switch(where) -> bool:
-    """"Log this run to TensorBoard", in the link as `log`."""
-    links.before_widget("tl.log", "log", False, links.flag_codec())
-    on = runlog.log_toggle("tl.log", where=where)
-    links.after_widget("log", on, False, links.flag_codec())
-    if problem := links.problem("log"):
-        where.warning(problem, icon="🔗")
-    return on
 
 
 def train_all(lab: labs.Lab, backbone: bb.Backbone, device, lives, status, log_on: bool) -> str | None:
@@ -369,27 +346,15 @@ def train_one(lab: labs.Lab, strategy: str, backbone: bb.Backbone, device, live,
     k, n_train, n_val = len(fs.classes), len(fs.train_y), len(fs.val_y)
     with live.container():
         st.markdown(f"**{_(config.STRATEGIES[strategy])}**")
-        chart = st.empty()
+        chart = ui.LiveChart(f"tl.live.{strategy}")  # the strategy's curves, redrawn when they have new epochs
         outcome = ui.run_job(
             lab.train(strategy, backbone, device, log), total=labs.epochs_of(strategy, cfg), done=lambda e: e.epoch,
             label=_("Training"), note=lambda e: _("· val acc {acc:.0%}").format(acc=e.val_acc),
-            on_update=live_curves(chart, lab, strategy),
+            on_update=lambda _e: chart.draw(curves(lab.runs[strategy]), width="stretch"),
             finished=_("Trained"), kind="transfer", device=device,
             need_bytes=cost.train_bytes(profile, cfg, n_train, n_val, k),
             expected_s=cost.train_seconds(profile, cfg, n_train, n_val, k, str(device), strategies=(strategy,)))
     return outcome
-
-
-def live_curves(slot, lab: labs.Lab, strategy: str) -> Callable[[Any], None]:
-    """Redraw a strategy's curves in `slot` when it has new epochs (each drawing gets its own key)."""
-    drawn = [0]
-
-    def update(_record) -> None:
-        run = lab.runs[strategy]
-        if len(run.history) != drawn[0]:
-            drawn[0] = len(run.history)
-            slot.plotly_chart(curves(run), width="stretch", key=f"tl.live.{strategy}.{drawn[0]}")
-    return update
 
 
 def curves(run) -> go.Figure:
@@ -514,27 +479,21 @@ def efficiency_section(images: ImageSet | None, fs: data.FewShot | None, backbon
     key = (fs.kind, cfg.test_images, cfg.seed, backbone.key, backbone.source, str(device))
     if st.button(_("📈 Run the sweep"), key="tl.sweep_btn"):
         run_sweep(images, fs.kind, backbone, cfg, device, key)
-    swept = st.session_state.get(SWEPT)
+    swept: session.Sweep | None = st.session_state.get(SWEPT)
     if swept is not None:
-        if swept[0] != key:
+        if swept.key != key:
             st.caption(_("(Measured with other settings: run the sweep again for these.)"))
-        draw_sweep(swept[1])
+        draw_sweep(swept.points)
 
 
 def run_sweep(images: ImageSet, kind: str, backbone: bb.Backbone, cfg, device, key: tuple) -> None:
     store: features.FeatureStore = st.session_state.setdefault(STORE, features.FeatureStore())
     bank = store.bank(backbone, kind)
     profile = _profile(backbone.key, backbone.source, str(device))
-    points: list = []
-    st.session_state[SWEPT] = (key, points)  # before the job: a stopped sweep keeps its points
+    swept = st.session_state[SWEPT] = session.Sweep(key)  # before the job: a stopped sweep keeps its points
     need, seconds = efficiency.estimate(profile, cfg, config.SWEEP, len(images.classes), str(device))
-
-    def keep(step) -> None:
-        if step.point is not None and step.point not in points:
-            points.append(step.point)
-
-    ui.run_job(efficiency.sweep(images, kind, backbone, bank, cfg, device, config.SWEEP),
-               total=lambda s: s.total, done=lambda s: s.done, note=lambda s: translate(s.note), on_update=keep,
+    ui.run_job(efficiency.sweep(images, kind, backbone, bank, cfg, device, config.SWEEP), total=lambda s: s.total,
+               done=lambda s: s.done, note=lambda s: translate(s.note), on_update=swept.keep,
                must_draw=lambda s: s.point is not None, label=_("Sample-efficiency sweep"), finished=_("Swept"),
                kind="transfer", device=device, need_bytes=need, expected_s=seconds)
 

@@ -100,7 +100,7 @@ def test_the_sweep_draws_accuracy_against_pictures_per_class(monkeypatch):
     at = run_page("transfer.py", TINY)
     at.button(key="tl.sweep_btn").click().run()
     assert_no_exception(at)
-    _key, points = at.session_state["tl.sweep"]
+    points = at.session_state["tl.sweep"].points
     assert [(p.per_class, p.strategy) for p in points] == [(n, s) for n in (5, 8) for s in config.STRATEGIES]
     assert any("Sample efficiency" in str(c.proto.spec) for c in at.get("plotly_chart"))
 
@@ -119,7 +119,7 @@ def test_own_classes_from_uploads_and_the_webcam_train_and_name_bad_files():
     at.selectbox(key="tl.cam_class").set_value(1).run()
     at.camera_input(key="tl.camera").set_value(("photo.jpg", jpeg(99, (30, 30, 220)), "image/jpeg")).run()
     assert_no_exception(at)
-    assert len(at.session_state["tl.shots"][1]) == 1  # the webcam photo joined "blue"
+    assert at.session_state["tl.shots"].count(1) == 1  # the webcam photo joined "blue"
     assert any("broken.jpg" in w.value and "red" in w.value for w in at.warning)
     assert "red: 5, blue: 3" in texts(at)
     at.button(key="tl.train").click().run()
