@@ -1,87 +1,102 @@
 """LSTM sentiment: from raw sentences to tokens, embeddings, LSTM gates and a prediction."""
 from __future__ import annotations
 
-import dataclasses
 import hashlib
-import time
+from dataclasses import fields, replace
 
 import pandas as pd
 import plotly.express as px
 import plotly.graph_objects as go
 import streamlit as st
-import torch
+from plotly.subplots import make_subplots
 
 import ui
-from lib import glove as G
-from lib import lstm as L
-from lib import lstm_code
-from lib import text as tx
+from lib.common.settings import spec as setting_spec
+from lib.lstm import code, config, corpus, cost, data, glove, logs, model, predict, recipes, text
+from lib.lstm.checkpoints import load_bytes
+from lib.lstm.run import LstmRun
+from ui import links, runlog
+from ui.i18n import _, option_labels, translate
 
-D = L.LstmConfig()
-RUN = "lstm.run"  # session-state key of the user's trained model (never shared between sessions)
-SAMPLE = "It's not a masterpiece, but the actors clearly had fun - and so did I!"
-
-
-@st.cache_resource(show_spinner="Reading the movie reviews…")
-def embedded_corpus() -> tx.TextDataset:
-    return tx.load_embedded_corpus()
-
-
-@st.cache_resource(show_spinner="Opening GloVe 6B 50d…")
-def glove() -> G.Glove:
-    return G.load_glove()
+DEFAULTS = config.LstmConfig()
+DATA = config.DataConfig()
+VIEW = config.ViewConfig()
+RUN = "lstm.run"          # session-state key of the user's LstmRun (never shared between sessions)
+APPLIED = "lstm.applied"  # the preset whose recipe the widgets were last set to
+TABS = {"pipeline": "1 · Pipeline", "batching": "2 · Batching", "embeddings": "3 · Embeddings", "model": "4 · Model",
+        "training": "5 · Training", "predict": "6 · Predict", "save": "7 · Save/load"}
+PLAN_LABELS = {"pad70": "shuffled, pad to 70", "dynamic": "shuffled, dynamic", "bucketed": "bucketed, dynamic"}
 
 
-@st.cache_resource(show_spinner="Tokenising and numericalising…", max_entries=8)
-def prepared(key: str, _dataset: tx.TextDataset, cfg: L.LstmConfig, max_rows: int) -> L.Prepared:
+@st.cache_resource(show_spinner=False)
+def embedded_corpus() -> corpus.TextDataset:
+    return corpus.load_embedded_corpus()
+
+
+@st.cache_resource(show_spinner=False)
+def vectors() -> glove.Glove:
+    return glove.load_glove()
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def prepared(key: str, _dataset: corpus.TextDataset, cfg: config.LstmConfig, max_rows: int) -> data.Prepared:
     """Cached per (data, pipeline settings): read-only tensors, safe to share."""
-    return L.prepare(_dataset, cfg, max_rows=max_rows or None)
+    return data.prepare(_dataset, cfg, max_rows=max_rows or None)
 
 
-def pipeline_key(cfg: L.LstmConfig) -> L.LstmConfig:
-    """Only the settings that change the encoded data (so model settings do not re-tokenise)."""
-    return L.LstmConfig(tokenizer=cfg.tokenizer, lower=cfg.lower, min_freq=cfg.min_freq, max_size=cfg.max_size,
-                        sos_eos=cfg.sos_eos, max_len=cfg.max_len, fix_length=cfg.fix_length)
+def key_of(name: str) -> str:
+    return f"lstm.{name}"
 
 
-# ---------------------------------------------------------------- data source
-def choose_data() -> tuple[str, tx.TextDataset] | None:
+def intro() -> None:
+    st.title(_("🎬 LSTM sentiment"))
+    st.markdown(_("A recurrent network reads a review one token at a time, keeps a memory (the cell state) that "
+                  "its **gates** decide to write, erase and show, and ends with one guess: fresh or rotten. Below, "
+                  "every step from raw text to that guess is something you can change and look at."))
+
+
+# ---------------------------------------------------------------- data and preset
+def data_section() -> tuple[str, corpus.TextDataset] | None:
     """Embedded reviews (offline) or the user's CSV; None when nothing usable yet."""
-    source = st.radio("Data", ["Movie reviews (built in)", "Your CSV"], horizontal=True, key="lstm.source")
-    if source == "Your CSV":
+    source = ui.widgets.radio(_("Data"), DATA, "source", key="lstm.source", horizontal=True,
+                              format_func=option_labels(config.SOURCE_LABELS))
+    if source == "csv":
         return csv_data()
-    if tx.embedded_corpus_path() is None:
+    if corpus.embedded_corpus_path() is None:
         return downloaded_data()
-    data = embedded_corpus()
-    st.caption(f"{len(data):,} snippets · {data.source} · fixed seeded split 80/10/10")
-    return "embedded", data
+    with st.spinner(_("Reading the movie reviews…")):
+        dataset = embedded_corpus()
+    st.caption(_("{n:,} snippets · {source} · fixed seeded split 80/10/10").format(n=len(dataset), source=dataset.source))
+    return "embedded", dataset
 
 
-def downloaded_data() -> tuple[str, tx.TextDataset] | None:
+def downloaded_data() -> tuple[str, corpus.TextDataset] | None:
     """Online fallback when the embedded file is not installed (e.g. Community Cloud)."""
-    if tx.polarity_cache_path().is_file():
-        return "polarity", tx.load_polarity(tx.polarity_cache_path())
-    st.info(f"The built-in reviews are not installed here. Download {tx.POLARITY_SOURCE} (0.5 MB) once?")
-    if not st.button("Download", key="lstm.download"):
+    if corpus.polarity_cache_path().is_file():
+        return "polarity", corpus.load_polarity(corpus.polarity_cache_path())
+    st.info(_("The built-in reviews are not installed here. Download {source} (0.5 MB) once?").format(
+        source=corpus.POLARITY_SOURCE))
+    if not st.button(_("Download"), key="lstm.download"):
         return None
-    bar = ui.Progress(1, "Downloading")
+    bar = ui.Progress(1, _("Downloading"))
     try:
-        path = tx.download_polarity(allow_download=True, progress=lambda done, total: bar.update(done, f"{done:,} bytes"))
+        path = corpus.download_polarity(allow_download=True, progress=lambda done, total: bar.update(
+            done, _("{n:,} bytes").format(n=done)))
     except (OSError, ValueError) as e:
-        ui.show_error(e, "Download failed: ")
+        ui.show_error(e, _("Download failed: "))
         return None
-    bar.done("Downloaded")
-    return "polarity", tx.load_polarity(path)
+    bar.done(_("Downloaded"))
+    return "polarity", corpus.load_polarity(path)
 
 
-def csv_data() -> tuple[str, tx.TextDataset] | None:
+def csv_data() -> tuple[str, corpus.TextDataset] | None:
     """Upload, preview, pick the text and label columns."""
-    upload = st.file_uploader("CSV file (UTF-8, a header row)", type=["csv"], key="lstm.csv")
+    upload = st.file_uploader(_("CSV file (UTF-8, a header row)"), type=["csv"], key="lstm.csv")
     if upload is None:
-        st.info("Upload a CSV with one column of texts and one of labels (two or more classes).")
+        st.info(_("Upload a CSV with one column of texts and one of labels (two or more classes)."))
         return None
     try:
-        frame = tx.read_csv_upload(upload.getvalue())
+        frame = corpus.read_csv_upload(upload.getvalue())
     except ValueError as e:
         ui.show_error(e, f"{upload.name}: ")
         return None
@@ -89,359 +104,420 @@ def csv_data() -> tuple[str, tx.TextDataset] | None:
     columns = [str(c) for c in frame.columns]
     frame.columns = columns
     left, right = st.columns(2)
-    text_col = left.selectbox("Text column", columns, key="lstm.text_col")
-    label_col = right.selectbox("Label column", columns, index=min(1, len(columns) - 1), key="lstm.label_col")
+    text_col = left.selectbox(_("Text column"), columns, key="lstm.text_col")
+    label_col = right.selectbox(_("Label column"), columns, index=min(1, len(columns) - 1), key="lstm.label_col")
     try:
-        data = tx.dataset_from_frame(frame, text_col, label_col, source=upload.name)
+        dataset = corpus.dataset_from_frame(frame, text_col, label_col, source=upload.name)
     except ValueError as e:
         ui.show_error(e)
         return None
-    st.caption(f"{len(data):,} rows · classes: {', '.join(data.classes)}")
+    st.caption(_("{n:,} rows · classes: {classes}").format(n=len(dataset), classes=", ".join(dataset.classes)))
     digest = hashlib.sha1(upload.getvalue()).hexdigest()[:12]
-    return f"csv:{digest}:{text_col}:{label_col}", data
+    return f"csv:{digest}:{text_col}:{label_col}", dataset
+
+
+def preset_section() -> config.LstmConfig:
+    """The preset picker: choosing one sets every widget below to its recipe. Returns the recipe's settings."""
+    titles = {k: r.title for k, r in recipes.RECIPES.items()}
+    preset = ui.widgets.selectbox(_("Preset"), DATA, "preset", key="lstm.preset", format_func=option_labels(titles),
+                                  help=_("Sets every setting below to the preset's recipe; change any of them "
+                                         "afterwards."))
+    if st.session_state.get(APPLIED, preset) != preset:
+        apply_recipe(preset)
+    st.session_state[APPLIED] = preset
+    r = recipes.recipe(preset)
+    st.info(_(r.note), icon="📖")
+    if r.differs:
+        with st.expander(_("How this differs from the default, and why")):
+            st.markdown(_(r.differs))
+    return r.cfg
+
+
+def apply_recipe(preset: str) -> None:
+    """Set every widget to the recipe; its values become the link's defaults, so they leave the link."""
+    start = recipes.recipe(preset).cfg
+    for f in fields(start):
+        param = setting_spec(start, f.name).param
+        if param:
+            value = getattr(start, f.name)
+            st.session_state[key_of(f.name)] = value
+            links.after_widget(param, value, value, links.text_codec())
 
 
 # ---------------------------------------------------------------- 1. pipeline
-def pipeline_controls() -> dict:
+def pipeline_controls(start: config.LstmConfig) -> dict:
     """Tokeniser, vocabulary and padding widgets."""
-    c = st.columns(4)
-    values = {
-        "tokenizer": c[0].radio("Tokenizer", tx.TOKENIZERS, index=tx.TOKENIZERS.index(D.tokenizer), key="lstm.tokenizer",
-                                help="whitespace: `text.split()` as in the classic recipe; regex: punctuation and 's split off"),
-        "lower": c[0].checkbox("Lower-case", D.lower, key="lstm.lower"),
-        "min_freq": c[1].number_input("min_freq", 1, 50, D.min_freq, key="lstm.min_freq",
-                                      help="a token must appear this often in training texts to get its own index"),
-        "max_size": c[1].number_input("max_size", 10, 100_000, D.max_size, step=1000, key="lstm.max_size"),
-        "sos_eos": c[2].checkbox("<sos>/<eos> tokens", D.sos_eos, key="lstm.sos_eos"),
-        "max_len": c[2].number_input("max_len (truncate)", 5, 500, D.max_len, key="lstm.max_len"),
-        "fix_length": c[3].number_input("fix_length (0 = dynamic)", 0, 200, D.fix_length, key="lstm.fix_length",
-                                        help="pad every text to this length, as the reference recipe does with 70"),
+    w, c = ui.widgets, st.columns(4)
+    return {
+        "tokenizer": w.radio(_("Tokenizer"), start, "tokenizer", key=key_of("tokenizer"), where=c[0],
+                             help=_("whitespace: `text.split()` as in the classic recipe; regex: punctuation and "
+                                    "'s split off")),
+        "lower": w.checkbox(_("Lower-case"), start, "lower", key=key_of("lower"), where=c[0]),
+        "min_freq": w.number_input("min_freq", start, "min_freq", key=key_of("min_freq"), where=c[1],
+                                   help=_("a token must appear this often in training texts to get its own index")),
+        "max_size": w.number_input("max_size", start, "max_size", key=key_of("max_size"), where=c[1]),
+        "sos_eos": w.checkbox(_("<sos>/<eos> tokens"), start, "sos_eos", key=key_of("sos_eos"), where=c[2]),
+        "max_len": w.number_input(_("max_len (truncate)"), start, "max_len", key=key_of("max_len"), where=c[2]),
+        "fix_length": w.number_input(_("fix_length (0 = dynamic)"), start, "fix_length", key=key_of("fix_length"),
+                                     where=c[3], help=_("pad every text to this length, as the tutorial recipe "
+                                                        "does with 70")),
     }
-    return values
 
 
-def show_pipeline(data: L.Prepared, cfg: L.LstmConfig) -> None:
+def show_pipeline(prep: data.Prepared, cfg: config.LstmConfig) -> None:
     """The sample sentence step by step, then corpus-wide statistics."""
-    sentence = st.text_input("Sample sentence", SAMPLE, key="lstm.sample")
+    sentence = ui.widgets.text_input(_("Sample sentence"), VIEW, "sample", key="lstm.sample")
     try:
-        tokens, ids, notes = L.tokens_for(sentence, data.vocab, cfg)
+        tokens, ids, notes = predict.tokens_for(sentence, prep.vocab, cfg)
     except ValueError as e:
         ui.show_error(e)
         return
     for note in notes:
-        st.warning(note)
+        st.warning(translate(note))
     table = pd.DataFrame([[str(t) for t in tokens], [str(i) for i in ids],
-                          ["✓" if i != data.vocab.unk_index else "<unk>" for i in ids]],
-                         index=["token", "index", "known"], columns=[str(k) for k in range(len(ids))])
+                          ["✓" if i != prep.vocab.unk_index else "<unk>" for i in ids]],
+                         index=[_("token"), _("index"), _("known")], columns=[str(k) for k in range(len(ids))])
     st.dataframe(table, width="stretch")
-    stats = tx.vocab_stats(data.vocab, data.train_tokens, data.valid_tokens)
+    stats = text.vocab_stats(prep.vocab, prep.train_tokens, prep.valid_tokens)
     m = st.columns(4)
-    m[0].metric("Vocabulary size", f"{stats['size']:,}")
-    m[1].metric("Distinct training tokens", f"{stats['distinct_train_tokens']:,}")
-    m[2].metric("Training tokens covered", f"{stats['train_coverage']:.1%}")
-    m[3].metric("OOV rate (validation)", f"{stats['valid_oov_rate']:.1%}")
-    st.caption("First entries of the vocabulary (index: token): " +
-               ", ".join(f"{i}: `{t}`" for i, t in enumerate(data.vocab.itos[:24])))
-    lengths = data.train.lengths.tolist()
-    summary = tx.length_histogram(lengths)
-    fig = px.histogram(x=lengths, nbins=60, labels={"x": "tokens per text"}, title="Token length (training split)")
-    st.plotly_chart(fig, width="stretch")
-    st.caption(f"Mean {summary['mean']:.1f}, median {summary['median']:.0f}, 95% under {summary['p95']:.0f}, "
-               f"longest {summary['max']}. Padding every text to 70 makes the LSTM step through "
-               f"{70 / summary['mean']:.1f}x more positions than there are words.")
-    show_padded_batch(data, cfg)
+    m[0].metric(_("Vocabulary size"), f"{stats['size']:,}")
+    m[1].metric(_("Distinct training tokens"), f"{stats['distinct_train_tokens']:,}")
+    m[2].metric(_("Training tokens covered"), f"{stats['train_coverage']:.1%}")
+    m[3].metric(_("OOV rate (validation)"), f"{stats['valid_oov_rate']:.1%}")
+    st.caption(_("First entries of the vocabulary (index: token): {entries}").format(
+        entries=", ".join(f"{i}: `{t}`" for i, t in enumerate(prep.vocab.itos[:24]))))
+    lengths = prep.train.lengths.tolist()
+    summary = corpus.length_histogram(lengths)
+    fig = px.histogram(x=lengths, nbins=60, labels={"x": _("tokens per text")}, title=_("Token length (training split)"))
+    st.plotly_chart(fig.update_layout(yaxis_title=_("texts")), width="stretch")
+    st.caption(_("Mean {mean:.1f}, median {median:.0f}, 95% under {p95:.0f}, longest {longest}. Padding every text "
+                 "to 70 makes the LSTM step through {ratio:.1f}x more positions than there are words.").format(
+        mean=summary["mean"], median=summary["median"], p95=summary["p95"], longest=summary["max"],
+        ratio=70 / summary["mean"]))
+    show_padded_batch(prep, cfg)
 
 
-def show_padded_batch(data: L.Prepared, cfg: L.LstmConfig) -> None:
+def show_padded_batch(prep: data.Prepared, cfg: config.LstmConfig) -> None:
     """Four texts as one padded tensor, batch-first or time-first."""
-    batch_first = st.toggle("batch_first", True, key="lstm.batch_first")
-    rows = [tx.numericalise(t, data.vocab, cfg.max_len) for t in data.train_tokens[:4]]
-    ids, lengths = tx.pad_batch(rows, data.vocab.pad_index, cfg.fix_length or None, batch_first)
+    batch_first = ui.widgets.toggle("batch_first", VIEW, "batch_first", key="lstm.batch_first")
+    ids, lengths = data.padded_example(prep, cfg, batch_first)
+    step, row = _("time step"), _("text")
     fig = px.imshow(ids.numpy() == 0, color_continuous_scale=["#4c78a8", "#eeeeee"], aspect="auto",
-                    labels={"x": "time step" if batch_first else "text", "y": "text" if batch_first else "time step"})
+                    labels={"x": step if batch_first else row, "y": row if batch_first else step})
     fig.update_coloraxes(showscale=False)
     st.plotly_chart(fig, width="stretch")
-    st.caption(f"Tensor {tuple(ids.shape)} ({'B, T' if batch_first else 'T, B'}): blue = real token, grey = `<pad>` "
-               f"(index 0). Lengths {lengths.tolist()}.")
+    st.caption(_("Tensor {shape} ({axes}): blue = real token, grey = `<pad>` (index 0). Lengths {lengths}.").format(
+        shape=tuple(ids.shape), axes="B, T" if batch_first else "T, B", lengths=lengths.tolist()))
 
 
 # ---------------------------------------------------------------- 2. batching
-def batching_controls() -> dict:
-    c = st.columns(3)
+def batching_controls(start: config.LstmConfig) -> dict:
+    w, c = ui.widgets, st.columns(3)
     return {
-        "bucketing": c[0].checkbox("Length bucketing", D.bucketing, key="lstm.bucketing",
-                                   help="shuffle, cut into buckets, sort each bucket by length, shuffle the batches"),
-        "pack": c[1].checkbox("pack_padded_sequence", D.pack, key="lstm.pack",
-                              help="the LSTM skips padding instead of stepping through it"),
-        "batch_size": c[2].select_slider("Batch size", [8, 16, 32, 64, 128, 256], D.batch_size, key="lstm.batch_size"),
+        "bucketing": w.checkbox(_("Length bucketing"), start, "bucketing", key=key_of("bucketing"), where=c[0],
+                                help=_("shuffle, cut into buckets, sort each bucket by length, shuffle the batches")),
+        "pack": w.checkbox("pack_padded_sequence", start, "pack", key=key_of("pack"), where=c[1],
+                           help=_("the LSTM skips padding instead of stepping through it")),
+        "batch_size": w.select_slider(_("Batch size"), start, "batch_size", key=key_of("batch_size"), where=c[2]),
     }
 
 
-def show_batching(data: L.Prepared, cfg: L.LstmConfig) -> None:
+def show_batching(prep: data.Prepared, cfg: config.LstmConfig) -> None:
     """Padding waste of naive, bucketed and fixed-length batches."""
-    lengths = data.train.lengths.tolist()
-    plans = {
-        "shuffled, pad to 70": tx.padding_waste(lengths, tx.shuffled_batches(len(lengths), cfg.batch_size, cfg.seed), 70),
-        "shuffled, dynamic": tx.padding_waste(lengths, tx.shuffled_batches(len(lengths), cfg.batch_size, cfg.seed)),
-        "bucketed, dynamic": tx.padding_waste(lengths, tx.bucket_batches(lengths, cfg.batch_size, cfg.seed)),
-    }
-    table = pd.DataFrame(plans).T
-    fig = px.bar(table, x=table.index, y=["real_tokens", "padded_cells"], barmode="group",
-                 labels={"x": "", "value": "cells per epoch", "variable": ""})
+    plans = data.padding_plans(prep.train.lengths.tolist(), cfg.batch_size, cfg.seed)
+    names = {k: _(v) for k, v in PLAN_LABELS.items()}
+    real, padded = _("real tokens"), _("padded cells")
+    table = pd.DataFrame({real: [p["real_tokens"] for p in plans.values()],
+                          padded: [p["padded_cells"] for p in plans.values()]}, index=[names[k] for k in plans])
+    fig = px.bar(table, x=table.index, y=[real, padded], barmode="group",
+                 labels={"x": "", "value": _("cells per epoch"), "variable": ""})
     st.plotly_chart(fig, width="stretch")
-    chosen = "bucketed, dynamic" if cfg.bucketing else "shuffled, dynamic"
-    st.caption(" · ".join(f"**{k}**: {v['waste']:.0%} padding, {int(v['timesteps']):,} LSTM steps per epoch"
-                          for k, v in plans.items()) + f". Your setting: **{chosen}**" +
-               (", and packing skips what padding is left." if cfg.pack else ", padding is stepped through."))
+    parts = [_("**{plan}**: {waste:.0%} padding, {steps:,} LSTM steps per epoch").format(
+        plan=names[k], waste=v["waste"], steps=int(v["timesteps"])) for k, v in plans.items()]
+    chosen = names["bucketed" if cfg.bucketing else "dynamic"] if not cfg.fix_length else names["pad70"]
+    tail = _("packing skips what padding is left.") if cfg.pack else _("padding is stepped through.")
+    st.caption(" · ".join(parts) + ". " + _("Your setting: **{chosen}**; {tail}").format(chosen=chosen, tail=tail))
 
 
 # ---------------------------------------------------------------- 3. embeddings
-def embedding_controls() -> dict:
-    c = st.columns(3)
-    kind = c[0].radio("Embedding", L.EMBEDDINGS, index=L.EMBEDDINGS.index(D.embedding), horizontal=True,
-                      key="lstm.embedding", format_func={"glove": "GloVe 6B 50d", "scratch": "learned from scratch"}.get)
-    freeze = c[1].checkbox("Freeze", D.freeze, key="lstm.freeze", disabled=kind != "glove",
-                           help="frozen: GloVe rows stay as they are; otherwise they are fine-tuned")
-    dim = c[2].number_input("Embedding size", 8, 300, D.embed_dim, key="lstm.embed_dim", disabled=kind == "glove")
-    return {"embedding": kind, "freeze": freeze and kind == "glove", "embed_dim": 50 if kind == "glove" else int(dim)}
+def embedding_controls(start: config.LstmConfig) -> dict:
+    w, c = ui.widgets, st.columns(3)
+    kind = w.radio(_("Embedding"), start, "embedding", key=key_of("embedding"), where=c[0], horizontal=True,
+                   format_func=option_labels(config.EMBEDDING_LABELS))
+    freeze = w.checkbox(_("Freeze"), start, "freeze", key=key_of("freeze"), where=c[1], disabled=kind != "glove",
+                        help=_("frozen: GloVe rows stay as they are; otherwise they are fine-tuned"))
+    dim = w.number_input(_("Embedding size"), start, "embed_dim", key=key_of("embed_dim"), where=c[2],
+                         disabled=kind == "glove")
+    return {"embedding": kind, "freeze": freeze and kind == "glove",
+            "embed_dim": config.GLOVE_DIM if kind == "glove" else int(dim)}
 
 
 def show_explorer() -> None:
     """Neighbours, analogies and a PCA map of GloVe words."""
-    vectors = glove()
-    c = st.columns(2)
-    word = c[0].text_input("Nearest neighbours of", "awful", key="lstm.nn_word")
     try:
-        c[0].dataframe(pd.DataFrame(G.neighbours(vectors, word, 8), columns=["word", "cosine"]), hide_index=True)
+        with st.spinner(_("Opening GloVe 6B 50d…")):
+            table = vectors()
+    except ValueError as e:
+        ui.show_error(e)
+        return
+    c = st.columns(2)
+    word_col, cos_col = _("word"), _("cosine")
+    word = ui.widgets.text_input(_("Nearest neighbours of"), VIEW, "word", key="lstm.nn_word", where=c[0], max_chars=40)
+    try:
+        c[0].dataframe(pd.DataFrame(glove.neighbours(table, word, 8), columns=[word_col, cos_col]), hide_index=True)
     except ValueError as e:
         with c[0]:
             ui.show_error(e)
-    a, b, x = (c[1].text_input(label, value, key=f"lstm.analogy_{k}") for k, label, value in
-               (("a", "a", "man"), ("b", "is to b", "king"), ("c", "as c is to ?", "woman")))
+    a, b, x = (ui.widgets.text_input(label, VIEW, name, key=f"lstm.{name}", where=c[1], max_chars=40) for name, label in
+               (("analogy_a", _("a")), ("analogy_b", _("is to b")), ("analogy_c", _("as c is to ?"))))
     try:
-        c[1].dataframe(pd.DataFrame(G.analogy(vectors, a, b, x, 5), columns=["word", "cosine"]), hide_index=True)
+        c[1].dataframe(pd.DataFrame(glove.analogy(table, a, b, x, 5), columns=[word_col, cos_col]), hide_index=True)
     except ValueError as e:
         with c[1]:
             ui.show_error(e)
-    words = st.text_input("Words to project (PCA)", "good, great, excellent, bad, awful, boring, movie, film, "
-                          "actor, king, queen, man, woman", key="lstm.pca_words")
+    words = ui.widgets.text_input(_("Words to project (PCA)"), VIEW, "pca_words", key="lstm.pca_words")
     try:
-        kept, xy, unknown = G.pca_2d(vectors, [w for w in words.split(",") if w.strip()])
+        kept, xy, unknown = glove.pca_2d(table, [w for w in words.split(",") if w.strip()])
     except ValueError as e:
         ui.show_error(e)
         return
     fig = px.scatter(x=xy[:, 0], y=xy[:, 1], text=kept, labels={"x": "PC 1", "y": "PC 2"})
-    fig.update_traces(textposition="top center")
-    st.plotly_chart(fig, width="stretch")
+    st.plotly_chart(fig.update_traces(textposition="top center"), width="stretch")
     if unknown:
-        st.warning(f"GloVe does not know: {', '.join(unknown)}")
-    st.caption("Cosine similarity near 1 = same direction. Words used alike sit together; sentiment words such as "
-               "'good' and 'bad' are close too (they appear in the same places), which is why fine-tuning helps.")
+        st.warning(_("GloVe does not know: {words}").format(words=", ".join(unknown)))
+    st.caption(_("Cosine similarity near 1 = same direction. Words used alike sit together; sentiment words such as "
+                 "'good' and 'bad' are close too (they appear in the same places), which is why fine-tuning helps."))
 
 
 # ---------------------------------------------------------------- 4. model
-def model_controls() -> dict:
-    c = st.columns(4)
+def model_controls(start: config.LstmConfig) -> dict:
+    w, c = ui.widgets, st.columns(4)
     return {
-        "hidden": c[0].select_slider("Hidden size", [8, 16, 32, 64, 128, 256], D.hidden, key="lstm.hidden"),
-        "num_layers": c[0].number_input("num_layers", 1, 4, D.num_layers, key="lstm.num_layers"),
-        "bidirectional": c[1].checkbox("bidirectional", D.bidirectional, key="lstm.bidirectional"),
-        "pooling": c[1].radio("Summary", L.POOLINGS, index=L.POOLINGS.index(D.pooling), key="lstm.pooling",
-                              format_func={"max": "max-pool over time", "last": "final hidden state"}.get),
-        "dropout": c[2].slider("Dropout between layers", 0.0, 0.8, D.dropout, 0.05, key="lstm.dropout"),
-        "head_dropout": c[3].slider("Dropout before linear", 0.0, 0.8, D.head_dropout, 0.05, key="lstm.head_dropout"),
+        "hidden": w.select_slider(_("Hidden size"), start, "hidden", key=key_of("hidden"), where=c[0]),
+        "num_layers": w.number_input("num_layers", start, "num_layers", key=key_of("num_layers"), where=c[0]),
+        "bidirectional": w.checkbox("bidirectional", start, "bidirectional", key=key_of("bidirectional"), where=c[1]),
+        "pooling": w.radio(_("Summary"), start, "pooling", key=key_of("pooling"), where=c[1],
+                           format_func=option_labels(config.POOLING_LABELS)),
+        "head_hidden": w.select_slider(_("Hidden layer of the head (0 = none)"), start, "head_hidden",
+                                       key=key_of("head_hidden"), where=c[2]),
+        "dropout": w.slider(_("Dropout between layers"), start, "dropout", key=key_of("dropout"), where=c[3]),
+        "head_dropout": w.slider(_("Dropout before the head"), start, "head_dropout", key=key_of("head_dropout"),
+                                 where=c[3]),
     }
 
 
-def show_model(cfg: L.LstmConfig, data: L.Prepared) -> None:
+def show_model(cfg: config.LstmConfig, prep: data.Prepared) -> None:
     """Shapes of every tensor for the current settings."""
-    model = L.build_model(cfg, data.vocab, data.classes, cfg.seed)
-    st.dataframe(pd.DataFrame(L.shape_table(model)), hide_index=True, width="stretch")
-    total, trainable = L.count_parameters(model)
-    head = "one logit + BCEWithLogitsLoss" if L.num_outputs(data.classes) == 1 else \
-        f"{len(data.classes)} logits + CrossEntropyLoss"
-    st.caption(f"{total:,} parameters ({trainable:,} trained; the embedding alone has {len(data.vocab) * cfg.embed_dim:,}). "
-               f"Each LSTM layer holds 4 gates x {cfg.hidden} units of weights. Head: {head}.")
+    net = model.build_model(cfg, prep.vocab, prep.classes, cfg.seed)
+    rows = model.shape_table(net)
+    st.dataframe(pd.DataFrame({_("tensor"): [r.tensor for r in rows], _("shape"): [str(r.shape) for r in rows],
+                               _("meaning"): [translate(r.meaning) for r in rows]}), hide_index=True, width="stretch")
+    total, trainable = model.count_parameters(net)
+    head = _("one logit + BCEWithLogitsLoss") if model.num_outputs(prep.classes) == 1 else \
+        _("{k} logits + CrossEntropyLoss").format(k=len(prep.classes))
+    st.caption(_("{total:,} parameters ({trainable:,} trained; the embedding alone has {embedding:,}). Each LSTM layer "
+                 "holds 4 gates x {hidden} units of weights. Head: {head}.").format(
+        total=total, trainable=trainable, embedding=len(prep.vocab) * cfg.embed_dim, hidden=cfg.hidden, head=head))
 
 
 # ---------------------------------------------------------------- 5. training
-def training_controls() -> dict:
-    c = st.columns(4)
+def training_controls(start: config.LstmConfig) -> dict:
+    w, c = ui.widgets, st.columns(4)
     return {
-        "optimizer": c[0].radio("Optimizer", L.OPTIMIZERS, index=L.OPTIMIZERS.index(D.optimizer), key="lstm.optimizer",
-                                horizontal=True),
-        "lr": c[1].select_slider("Learning rate", [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1], D.lr, key="lstm.lr"),
-        "epochs": c[2].number_input("Epochs", 1, 30, D.epochs, key="lstm.epochs"),
-        "seed": c[3].number_input("Seed", 0, 10_000, D.seed, key="lstm.seed"),
+        "optimizer": w.radio(_("Optimizer"), start, "optimizer", key=key_of("optimizer"), where=c[0], horizontal=True),
+        "lr": w.select_slider(_("Learning rate"), start, "lr", key=key_of("lr"), where=c[1],
+                              format_func=lambda v: f"{v:g}"),
+        "epochs": w.number_input(_("Epochs"), start, "epochs", key=key_of("epochs"), where=c[1]),
+        "keep": w.radio(_("Weights to keep"), start, "keep", key=key_of("keep"), where=c[2],
+                        format_func=option_labels(config.KEEP_LABELS),
+                        help=_("The model over-fits after a few epochs: keep the weights of the best validation "
+                               "check (marked ★ on the curves), as the tutorials' \"save the best\" does.")),
+        "patience": w.number_input(_("Early stopping patience (checks, 0 = off)"), start, "patience",
+                                   key=key_of("patience"), where=c[2],
+                                   help=_("Stop once this many validation checks in a row bring no better accuracy.")),
+        "seed": w.number_input(_("Seed"), start, "seed", key=key_of("seed"), where=c[3]),
     }
 
 
-def start_training(cfg: L.LstmConfig, data: L.Prepared, data_key: str) -> dict:
-    """A fresh model in this session's state (GloVe rows copied in when chosen)."""
-    pretrained = None
-    if cfg.embedding == "glove":
-        pretrained, _ = G.embedding_matrix(glove(), data.vocab.itos, cfg.seed)
-    model = L.build_model(cfg, data.vocab, data.classes, cfg.seed, pretrained)
-    run = {"model": model, "vocab": data.vocab, "classes": data.classes, "history": [], "status": "training",
-           "data_key": data_key, "cfg": cfg, "test": None}
+def settle(run: LstmRun | None, prep: data.Prepared, data_key: str) -> None:
+    """A run that a Stop interrupted: keep the best weights and score them on the test split."""
+    if run is not None and run.settle() and run.fits(data_key, prep):
+        run.score(prep, ui.current_device())
+
+
+def show_training(cfg: config.LstmConfig, prep: data.Prepared, data_key: str, dataset: corpus.TextDataset,
+                  max_rows: int) -> None:
+    """Start/stop/continue, live curves, then test accuracy and a confusion matrix."""
+    run: LstmRun | None = st.session_state.get(RUN)
+    settle(run, prep, data_key)
+    c = st.columns(4)
+    start = c[0].button(_("▶ Start training"), key="lstm.start", type="primary")
+    ui.stop_button("lstm.stop", where=c[1], label=_("■ Stop"),
+                   help=_("stops between two steps; the model keeps its best weights so far"))
+    more = c[2].button(_("⏩ Continue training"), key="lstm.continue",
+                       help=_("more epochs for this session's model (trained here or loaded) with the settings above"))
+    log_on = runlog.log_toggle("lstm.log", where=c[3])
+    chart = st.empty()
+    if start:
+        run = new_run(cfg, prep, data_key)
+        live_training(run, cfg, prep, data_key, chart, log_on)
+    elif more and run is None:
+        st.info(_("There is no model to continue yet: start training or load a model first."))
+    elif more and run is not None:
+        try:
+            model_cfg, own = run.continue_data(dataset, cfg, max_rows or None)
+        except ValueError as e:
+            ui.show_error(e)
+            return
+        live_training(run, model_cfg, own, data_key, chart, log_on)
+    if run is None:
+        st.info(_("Press Start: the curves appear here while the model learns (about 20-30 s with the defaults "
+                  "on 2 CPU cores)."))
+        return
+    if run.history:
+        chart.plotly_chart(curves(run), width="stretch", key="lstm.curves")
+    show_results(run, prep, data_key)
+    runlog.runs_panel("lstm.tb")
+
+
+def new_run(cfg: config.LstmConfig, prep: data.Prepared, data_key: str) -> LstmRun:
+    """A fresh model in this session's state (GloVe rows copied in when chosen), stored before it trains."""
+    pretrained = glove.embedding_matrix(vectors(), prep.vocab.itos, cfg.seed)[0] if cfg.embedding == "glove" else None
+    run = LstmRun.new(cfg, prep, data_key, pretrained)
     st.session_state[RUN] = run
     return run
 
 
-def run_training(run: dict, cfg: L.LstmConfig, data: L.Prepared, device: torch.device, chart, bar_slot) -> None:
-    """Drive the lib generator, redrawing at most ~3 times a second; any rerun (Stop) keeps the model."""
-    with bar_slot:
-        bar = ui.Progress(1, "Training")
-    last_draw, base = 0.0, list(run["history"])  # a continued run extends its earlier curves
-    shift = base[-1]["epoch"] if base else 0.0
-    for p in L.train(run["model"], data, cfg, device):
-        run["history"] = base + [row | {"epoch": row["epoch"] + shift} for row in p.history]
-        run["step"] = p.step
-        bar.total = p.total_steps
-        if p.evaluated or time.perf_counter() - last_draw > 0.3:
-            bar.update(p.step, f"epoch {p.epoch:.2f} · loss {p.loss:.3f}")
-            if p.evaluated:
-                chart.plotly_chart(curves(run["history"]), width="stretch", key=f"lstm.live.{p.step}")
-            last_draw = time.perf_counter()
-    bar.done("Trained")
-    finish(run, data, device)
+def live_training(run: LstmRun, cfg: config.LstmConfig, prep: data.Prepared, data_key: str, chart,
+                  log_on: bool) -> None:
+    """Drive the run through the heavy-job gate with live curves; a rerun (Stop) ends it, `settle` follows."""
+    device = ui.current_device()
+    log = runlog.new_run(f"lstm-{data_key.split(':')[0]}", log_on)
+    width = cost.step_width(prep, cfg)
+    try:
+        outcome = ui.run_job(
+            logs.log_steps(run.train(prep, cfg, device, data_key), log), total=lambda p: p.total_steps,
+            label=_("Training"), done=lambda p: p.step, must_draw=lambda p: p.evaluated,
+            note=lambda p: _("epoch {epoch:.2f} · loss {loss:.3f}").format(epoch=p.epoch, loss=p.loss),
+            on_update=lambda p: chart.plotly_chart(curves(run), width="stretch") if p.evaluated else None,
+            finished=_("Trained"), kind="lstm", device=device,
+            need_bytes=cost.estimate_bytes(cfg, len(prep.vocab), width),
+            expected_s=cost.estimate_seconds(prep, cfg, str(device)))
+        if outcome.finished:
+            result = run.score(prep, device)
+            if log is not None:
+                logs.log_results(log, logs.hyperparameters(cfg, data_key, len(prep.train)), result.accuracy,
+                                 result.loss, result.epoch)
+    finally:
+        if log is not None:
+            log.close()
+    if outcome.error:
+        st.error(outcome.error, icon="⚠️")
 
 
-def finish(run: dict, data: L.Prepared, device: torch.device) -> None:
-    """Test accuracy and confusion matrix once training ends."""
-    _, acc, preds = L.evaluate(run["model"], data.test, device)
-    run["test"] = {"acc": acc, "matrix": L.confusion_matrix(preds, data.test.labels, len(data.classes)).tolist()}
-    run["status"] = "done"
+def curves(run: LstmRun) -> go.Figure:
+    """Loss and accuracy, train and validation, against epochs; ★ marks the check whose weights are kept."""
+    fig = make_subplots(rows=1, cols=2, subplot_titles=(_("loss"), _("accuracy")), horizontal_spacing=0.08)
+    epochs = [row["epoch"] for row in run.history]
+    for col, metric in ((1, "loss"), (2, "acc")):
+        for name, split, dash in ((_("train"), "train", "solid"), (_("validation"), "valid", "dot")):
+            fig.add_trace(go.Scatter(x=epochs, y=[row[f"{split}_{metric}"] for row in run.history], name=name,
+                                     legendgroup=split, showlegend=col == 1, mode="lines+markers",
+                                     line=dict(dash=dash, color="#1f77b4" if split == "train" else "#ff7f0e")),
+                          row=1, col=col)
+        if run.best is not None and run.cfg.keep == "best":
+            fig.add_trace(go.Scatter(x=[run.best["epoch"]], y=[run.best[f"valid_{metric}"]], name=_("kept weights"),
+                                     showlegend=col == 1, mode="markers",
+                                     marker=dict(symbol="star", size=16, color="#d62728")), row=1, col=col)
+    fig.update_xaxes(title_text=_("epoch"))
+    return fig.update_layout(height=320, margin=dict(t=30, b=0), legend=dict(orientation="h", y=-0.25))
 
 
-def curves(history: list[dict]) -> go.Figure:
-    """Loss and accuracy, train and validation, against epochs."""
-    frame = pd.DataFrame(history)
-    long = frame.melt(id_vars=["epoch"], value_vars=["train_loss", "valid_loss", "train_acc", "valid_acc"])
-    long["metric"] = long["variable"].str.split("_").str[1]
-    long["split"] = long["variable"].str.split("_").str[0]
-    fig = px.line(long, x="epoch", y="value", color="split", facet_col="metric", markers=True)
-    fig.update_yaxes(matches=None, showticklabels=True)
-    return fig
-
-
-def continue_data(run: dict, cfg: L.LstmConfig, dataset: tx.TextDataset, max_rows: int) -> tuple[L.LstmConfig, L.Prepared]:
-    """The current data encoded with the session model's own vocabulary and pipeline settings."""
-    if tuple(run["classes"]) != tuple(dataset.classes):
-        raise ValueError(f"This model knows the classes {', '.join(run['classes'])}; the current data has "
-                         f"{', '.join(dataset.classes)}. Pick matching data or start a new model.")
-    training = {k: getattr(cfg, k) for k in ("optimizer", "lr", "epochs", "seed", "batch_size", "bucketing")}
-    model_cfg = dataclasses.replace(run["model"].cfg, **training)
-    return model_cfg, L.prepare(dataset, model_cfg, max_rows=max_rows or None, vocab=run["vocab"])
-
-
-def show_training(cfg: L.LstmConfig, data: L.Prepared, data_key: str, dataset: tx.TextDataset, max_rows: int) -> None:
-    """Start/stop, live curves, then test accuracy and a confusion matrix."""
-    c = st.columns([1, 1, 1, 3])
-    start = c[0].button("▶ Start training", key="lstm.start", type="primary")
-    c[1].button("■ Stop", key="lstm.stop", help="stops between two steps; the model keeps what it learnt")
-    run = st.session_state.get(RUN)
-    more = c[2].button("⏩ Continue training", key="lstm.continue",
-                       help="more epochs for this session's model (trained here or loaded) with the settings above")
-    bar_slot, chart = st.container(), st.empty()
-    if start:
-        run = start_training(cfg, data, data_key)
-        run_training(run, cfg, data, ui.current_device(), chart, bar_slot)
-    elif more and not run:
-        st.info("There is no model to continue yet: start training or load a model first.")
-    elif more and run:
-        try:
-            model_cfg, own = continue_data(run, cfg, dataset, max_rows)
-        except ValueError as e:
-            ui.show_error(e)
-            return
-        run.update(status="training", test=None, data_key=data_key, model=run["model"])
-        run["model"].cfg = model_cfg
-        run_training(run, model_cfg, own, ui.current_device(), chart, bar_slot)
-    if not run:
-        st.info("Press Start: the curves appear here while the model learns (about 20-30 s with the defaults on 2 CPU cores).")
-        return
-    if run["status"] == "training":  # a rerun interrupted the loop: keep the partly trained model
-        run["status"] = "stopped"
-    if run["history"]:
-        chart.plotly_chart(curves(run["history"]), width="stretch", key="lstm.curves")
-    show_results(run, data, data_key)
-
-
-def show_results(run: dict, data: L.Prepared, data_key: str) -> None:
-    """Final numbers of this session's model."""
-    last = run["history"][-1] if run["history"] else None
-    if run["status"] == "stopped":
-        st.warning(f"Training stopped at step {run.get('step', 0)}: the model keeps what it learnt so far.")
-    if last:
-        st.caption(f"Last validation accuracy {last['valid_acc']:.1%} (loss {last['valid_loss']:.3f}) after "
-                   f"{last['epoch']:.2f} epochs. The gap between train and validation curves is over-fitting.")
-    if run.get("test") is None and run["data_key"] == data_key and run["vocab"] == data.vocab:
-        if st.button("Evaluate on the test split", key="lstm.evaluate"):
-            finish(run, data, ui.current_device())
-    if run.get("test"):
-        matrix = run["test"]["matrix"]
-        st.metric("Test accuracy", f"{run['test']['acc']:.1%}")
-        fig = px.imshow(matrix, x=list(run["classes"]), y=list(run["classes"]), text_auto=True,
-                        labels={"x": "predicted", "y": "true", "color": "texts"}, color_continuous_scale="Blues")
+def show_results(run: LstmRun, prep: data.Prepared, data_key: str) -> None:
+    """The kept weights' validation and test numbers."""
+    if run.status == "stopped":
+        st.warning(_("Training stopped at step {step}: the model keeps what it learnt so far.").format(step=run.steps))
+    if run.stopped_early:
+        st.caption(_("Stopped early: {n} checks in a row brought no better validation accuracy.").format(
+            n=run.cfg.patience))
+    best = run.best
+    if best is not None and run.cfg.keep == "best":
+        st.caption(_("Kept weights: the check at epoch {epoch:.2f} (★), validation accuracy {acc:.1%}, loss {loss:.3f}. "
+                     "The gap between the train and validation curves is over-fitting.").format(
+            epoch=best["epoch"], acc=best["valid_acc"], loss=best["valid_loss"]))
+    elif run.history:
+        last = run.history[-1]
+        st.caption(_("Last validation accuracy {acc:.1%} (loss {loss:.3f}) after {epoch:.2f} epochs.").format(
+            acc=last["valid_acc"], loss=last["valid_loss"], epoch=last["epoch"]))
+    if run.test is None and run.fits(data_key, prep) and st.button(_("Evaluate on the test split"), key="lstm.evaluate"):
+        run.score(prep, ui.current_device())
+    if run.test is not None:
+        st.metric(_("Test accuracy"), f"{run.test.accuracy:.1%}",
+                  help=_("{n:,} held-out test texts, never used for training or for choosing the kept weights").format(
+                      n=len(prep.test)))
+        fig = px.imshow(list(run.test.matrix), x=list(run.classes), y=list(run.classes), text_auto=True,
+                        labels={"x": _("predicted"), "y": _("true"), "color": _("texts")}, color_continuous_scale="Blues")
         st.plotly_chart(fig, width="stretch")
-        st.caption("Confusion matrix on the held-out test split: the diagonal is right, the rest are mistakes.")
+        st.caption(_("Confusion matrix on the held-out test split: the diagonal is right, the rest are mistakes."))
 
 
 # ---------------------------------------------------------------- 6. prediction
 def show_prediction() -> None:
     """Probabilities, tokens as seen, gates per time step, prediction per prefix."""
-    run = st.session_state.get(RUN)
-    if not run:
-        st.info("Train a model (or load one below) to try your own sentences.")
+    run: LstmRun | None = st.session_state.get(RUN)
+    if run is None:
+        st.info(_("Train a model (or load one below) to try your own sentences."))
         return
-    text = st.text_area("Your text", "A gorgeous, witty and moving film that never drags.", key="lstm.predict_text")
+    sentence = ui.widgets.text_input(_("Your text"), VIEW, "text", key="lstm.predict_text", area=True, max_chars=2000)
     try:
-        pred = L.predict(run["model"], run["vocab"], text)
+        pred = predict.predict(run.model, run.vocab, sentence)
     except ValueError as e:
         ui.show_error(e)
         return
     for note in pred.notes:
-        st.warning(note)
-    probs = pd.DataFrame({"class": list(run["classes"]), "probability": pred.probs})
-    st.plotly_chart(px.bar(probs, x="probability", y="class", orientation="h", range_x=[0, 1]), width="stretch")
+        st.warning(translate(note))
+    probs = pd.DataFrame({_("class"): list(run.classes), _("probability"): pred.probs})
+    st.plotly_chart(px.bar(probs, x=_("probability"), y=_("class"), orientation="h", range_x=[0, 1]), width="stretch")
     st.markdown(" ".join(f"~~`{t}`~~" if unk else f"`{t}`" for t, unk in zip(pred.tokens, pred.unknown)))
-    st.caption("Tokens as the model saw them; struck-through ones are unknown and became `<unk>`.")
+    st.caption(_("Tokens as the model saw them; struck-through ones are unknown and became `<unk>`."))
     show_gates(run, pred)
 
 
-def show_gates(run: dict, pred: L.Prediction) -> None:
+def show_gates(run: LstmRun, pred: predict.Prediction) -> None:
     """Heat-maps of the four gates of layer 1 (forward direction), hidden-state norm and prefix predictions."""
-    trace = L.unroll_gates(run["model"], pred.ids)
-    gate = st.radio("Gate", ["input", "forget", "cell", "output"], horizontal=True, key="lstm.gate")
-    values = getattr(trace, gate).T.numpy()  # (T, H) -> (H, T): units down, time across
+    trace = predict.unroll_gates(run.model, pred.ids)
+    gate = ui.widgets.radio(_("Gate"), VIEW, "gate", key="lstm.gate", horizontal=True,
+                            format_func=option_labels(config.GATE_LABELS))
     labels = [f"{i}:{t}" for i, t in enumerate(pred.tokens)]
-    fig = px.imshow(values, x=labels, aspect="auto", zmin=-1 if gate == "cell" else 0, zmax=1,
-                    labels={"x": "token", "y": "unit", "color": gate}, color_continuous_scale="RdBu_r")
+    fig = px.imshow(predict.gate_grid(trace, gate), x=labels, aspect="auto", zmin=-1 if gate == "cell" else 0, zmax=1,
+                    labels={"x": _("token"), "y": _("unit"), "color": _(config.GATE_LABELS[gate])},
+                    color_continuous_scale="RdBu_r")
     st.plotly_chart(fig, width="stretch")
-    per_step = pd.DataFrame({"token": labels, "|h_t|": trace.h_norm.numpy(), "|c_t|": trace.c_norm.numpy(),
-                             f"P({run['classes'][-1]}) after this token": trace.prefix_probs[:, -1].numpy()})
-    fig = px.line(per_step, x="token", y=per_step.columns[1:], markers=True)
-    st.plotly_chart(fig, width="stretch")
-    st.caption(f"Unrolled with `nn.LSTMCell` holding the trained layer-1 weights; it matches `nn.LSTM` to "
-               f"{trace.max_diff:.1e}. Input gate near 1 = write this token into memory, forget gate near 0 = "
-               "erase memory, output gate = how much of the memory is shown as h_t.")
+    steps = predict.per_step(trace)
+    prob = _("P({name}) after this token").format(name=run.classes[-1])
+    per_step = pd.DataFrame({_("token"): labels, "|h_t|": steps["h"], "|c_t|": steps["c"], prob: steps["p"]})
+    st.plotly_chart(px.line(per_step, x=_("token"), y=["|h_t|", "|c_t|", prob], markers=True,
+                            labels={"value": _("value"), "variable": ""}), width="stretch")
+    st.caption(_("Unrolled with `nn.LSTMCell` holding the trained layer-1 weights; it matches `nn.LSTM` to {diff:.1e}. "
+                 "Input gate near 1 = write this token into memory, forget gate near 0 = erase memory, output gate = "
+                 "how much of the memory is shown as h_t.").format(diff=trace.max_diff))
 
 
 # ---------------------------------------------------------------- 7. save and load
-def show_save_load(data_key: str) -> None:
+def show_save_load() -> None:
     """Download this session's model; upload one back."""
-    run = st.session_state.get(RUN)
+    run: LstmRun | None = st.session_state.get(RUN)
     c = st.columns(2)
-    if run:
-        blob = L.save_bytes(run["model"], run["vocab"], run["classes"], run["history"])
-        c[0].download_button("Download model (.pt)", blob, "lstm_sentiment.pt", key="lstm.save")
-        c[0].caption(f"{len(blob) / 1e6:.1f} MB: state_dict tensors + vocabulary, classes and settings as JSON.")
-    upload = c[1].file_uploader("Load a model saved here", type=["pt", "pth"], key="lstm.load")
+    if run is not None:
+        blob = run.checkpoint()
+        c[0].download_button(_("Download model (.pt)"), blob, "lstm_sentiment.pt", key="lstm.save")
+        c[0].caption(_("{mb:.1f} MB: state_dict tensors + vocabulary, classes and settings as JSON.").format(
+            mb=len(blob) / 1e6))
+    upload = c[1].file_uploader(_("Load a model saved here"), type=["pt", "pth"], key="lstm.load")
     if upload is None:
         return
     try:
-        loaded = L.load_bytes(upload.getvalue(), ui.current_device())
+        loaded = load_bytes(upload.getvalue(), ui.current_device())
     except ValueError as e:
         with c[1]:
             ui.show_error(e, f"{upload.name}: ")
@@ -449,51 +525,57 @@ def show_save_load(data_key: str) -> None:
     marker = hashlib.sha1(upload.getvalue()).hexdigest()
     if st.session_state.get("lstm.loaded_from") != marker:  # load once, not on every rerun
         st.session_state["lstm.loaded_from"] = marker
-        st.session_state[RUN] = {"model": loaded.model, "vocab": loaded.vocab, "classes": loaded.classes,
-                                 "history": loaded.history, "status": "loaded", "data_key": "upload",
-                                 "cfg": loaded.model.cfg, "test": None}
-    c[1].success(f"Loaded: {len(loaded.vocab):,} tokens, classes {', '.join(loaded.classes)}. Try it above.")
+        st.session_state[RUN] = LstmRun.from_loaded(loaded)
+    c[1].success(_("Loaded: {n:,} tokens, classes {classes}. Try it above.").format(
+        n=len(loaded.vocab), classes=", ".join(loaded.classes)))
 
 
 # ---------------------------------------------------------------- page
-def main() -> None:
-    st.title("🎬 LSTM sentiment")
-    st.markdown("A recurrent network reads a review one token at a time, keeps a memory (the cell state) that "
-                "its **gates** decide to write, erase and show, and ends with one guess: fresh or rotten. Below, "
-                "every step from raw text to that guess is something you can change and look at.")
-    chosen = choose_data()
-    max_rows = st.number_input("Use at most this many rows (0 = all)", 0, 1_000_000, 0, step=1000, key="lstm.max_rows")
-    if chosen is None:
-        return
-    data_key, dataset = chosen
-    names = ["1 · Pipeline", "2 · Batching", "3 · Embeddings", "4 · Model", "5 · Training", "6 · Predict",
-             "7 · Save/load"]
-    tabs = st.tabs(names)
+def settings_tabs(start: config.LstmConfig) -> tuple[dict, list]:
+    """The seven tabs: each settings tab draws its widgets first; returns the values and a slot per tab."""
+    tabs = ui.widgets.tabs({k: _(v) for k, v in TABS.items()}, key="lstm.tab")
+    if problem := links.problem("tab"):  # ui.widgets.tabs records a bad `tab` value but does not show it
+        st.warning(problem, icon="🔗")
     controls = [pipeline_controls, batching_controls, embedding_controls, model_controls, training_controls]
     settings: dict = {}
     slots = []
     for tab, draw in zip(tabs, controls + [None, None]):
         with tab:
-            settings |= draw() if draw else {}
+            settings |= draw(start) if draw else {}
             slots.append(st.container())
-    render(data_key, dataset, settings, int(max_rows), slots)
+    return settings, slots
 
 
-def render(data_key: str, dataset: tx.TextDataset, settings: dict, max_rows: int, slots: list) -> None:
-    """Everything after the widgets: needs valid settings and prepared data."""
+def main() -> None:
+    intro()
+    chosen = data_section()
+    max_rows = ui.widgets.number_input(_("Use at most this many rows (0 = all)"), DATA, "max_rows", key="lstm.max_rows")
+    start = preset_section()
+    if chosen is None:
+        links.share_panel(not_in_link())
+        return
+    data_key, dataset = chosen
+    settings, slots = settings_tabs(start)
     try:
-        cfg = L.LstmConfig(**{k: type(getattr(D, k))(v) for k, v in settings.items()}).validate()
-        data = prepared(f"{data_key}:{max_rows}", dataset, pipeline_key(cfg), max_rows)
+        cfg = replace(start, **settings).validate()
+        prep = prepared(f"{data_key}:{max_rows}", dataset, config.pipeline_key(cfg), int(max_rows))
     except ValueError as e:
         ui.show_error(e)
+        links.share_panel(not_in_link())
         return
-    views = [lambda: show_pipeline(data, cfg), lambda: show_batching(data, cfg), show_explorer,
-             lambda: show_model(cfg, data), lambda: show_training(cfg, data, data_key, dataset, max_rows), show_prediction,
-             lambda: show_save_load(data_key)]
+    views = [lambda: show_pipeline(prep, cfg), lambda: show_batching(prep, cfg), show_explorer,
+             lambda: show_model(cfg, prep), lambda: show_training(cfg, prep, f"{data_key}:{max_rows}", dataset, max_rows),
+             show_prediction, show_save_load]
     for slot, view in zip(slots, views):
         with slot:
             view()
-    ui.code_panel(lstm_code.training_script(cfg), title="The whole thing as one PyTorch script")
+    ui.code_panel(code.training_script(cfg), title=_("The whole thing as one PyTorch script"))
+    links.share_panel(not_in_link())
+
+
+def not_in_link() -> list[str]:
+    return [_("an uploaded CSV and an uploaded model: the link opens the built-in reviews without them"),
+            _("the trained model: the link restores the settings; press Start to train it again")]
 
 
 main()

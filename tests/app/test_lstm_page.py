@@ -2,6 +2,7 @@
 from tests.helpers import assert_no_exception, run_page, texts
 
 SMALL = {"lstm.max_rows": 200}
+QUICK = SMALL | {"lstm.epochs": 1, "lstm.hidden": 8}
 
 
 def _metric(at, label):
@@ -11,30 +12,32 @@ def _metric(at, label):
 def test_renders_with_defaults_and_reacts_to_pipeline_and_model_widgets():
     at = run_page("lstm.py", SMALL)
     assert_no_exception(at)
-    assert "class SentimentLSTM" in at.code[-1].value  # the code panel holds the script
+    assert "class SentimentLSTM" in at.code[-2].value  # the code panel holds the script (the link panel follows)
     vocab = _metric(at, "Vocabulary size")
     assert "Press Start" in texts(at)
 
     at.number_input(key="lstm.min_freq").set_value(2).run()
     assert_no_exception(at)
     assert _metric(at, "Vocabulary size") != vocab  # min_freq drops words seen once
+    assert at.query_params["minf"] == "2"  # and the link follows
 
     before = [str(d.value) for d in at.dataframe]
     at.select_slider(key="lstm.hidden").set_value(16).run()
     assert_no_exception(at)
     assert [str(d.value) for d in at.dataframe] != before  # the shape table follows the hidden size
     assert "(2, 4, 16)" in "\n".join(str(d.value) for d in at.dataframe)  # h_n: 2 directions x B x 16
+    assert at.query_params["hidden"] == "16"
 
 
 def test_train_then_predict_and_bad_text():
-    at = run_page("lstm.py", SMALL)
-    at.number_input(key="lstm.epochs").set_value(1)
-    at.select_slider(key="lstm.hidden").set_value(8)
+    at = run_page("lstm.py", QUICK)
     at.button(key="lstm.start").click().run()
     assert_no_exception(at)
     assert "Test accuracy" in [m.label for m in at.metric]
-    assert "Last validation accuracy" in texts(at)
+    assert "Kept weights: the check at epoch" in texts(at)
     assert "matches `nn.LSTM`" in texts(at)  # the gate view is drawn for the trained model
+    run = at.session_state["lstm.run"]
+    assert run.test is not None and run.test.epoch == run.best["epoch"]  # the test score is the kept weights'
 
     at.text_area(key="lstm.predict_text").set_value("   ").run()
     assert_no_exception(at)
@@ -44,11 +47,44 @@ def test_train_then_predict_and_bad_text():
     assert any("None of these words" in w.value for w in at.warning)
 
 
-def test_continue_training_extends_the_curves():
-    at = run_page("lstm.py", SMALL | {"lstm.epochs": 1, "lstm.hidden": 8})
+def test_the_kept_point_is_marked_on_the_curves():
+    at = run_page("lstm.py", QUICK)
     at.button(key="lstm.start").click().run()
-    first = len(at.session_state["lstm.run"]["history"])
+    names = [trace["name"] for chart in at.get("plotly_chart") for trace in __import__("json").loads(
+        chart.proto.spec)["data"] if "name" in trace]
+    assert "kept weights" in names
+
+
+def test_continue_training_extends_the_curves():
+    at = run_page("lstm.py", QUICK | {"lstm.patience": 0})
+    at.button(key="lstm.start").click().run()
+    first = len(at.session_state["lstm.run"].history)
     at.button(key="lstm.continue").click().run()
     assert_no_exception(at)
-    history = at.session_state["lstm.run"]["history"]
+    history = at.session_state["lstm.run"].history
     assert len(history) == 2 * first and history[-1]["epoch"] == 2.0
+
+
+def test_tutorial_preset_sets_the_recipe_and_says_how_it_differs():
+    at = run_page("lstm.py", SMALL)
+    at.selectbox(key="lstm.preset").set_value("tutorial").run()
+    assert_no_exception(at)
+    assert at.number_input(key="lstm.fix_length").value == 70
+    assert at.checkbox(key="lstm.freeze").value is True
+    assert at.select_slider(key="lstm.hidden").value == 20
+    assert at.select_slider(key="lstm.head_hidden").value == 16
+    assert "(4, 16)" in "\n".join(str(d.value) for d in at.dataframe)  # the 40-16-1 head in the shape table
+    assert "How this differs from the default, and why" in [e.label for e in at.expander]
+    assert dict(at.query_params) == {"rows": "200", "preset": "tutorial"}  # the recipe's values stay out
+
+
+def test_link_restores_the_settings():
+    at = run_page("lstm.py", SMALL, query={"hidden": "32", "pool": "last", "lr": "0.001", "keep": "last",
+                                           "tab": "model", "word": "great"})
+    assert_no_exception(at)
+    assert at.select_slider(key="lstm.hidden").value == 32
+    assert at.radio(key="lstm.pooling").value == "last"
+    assert at.select_slider(key="lstm.lr").value == 0.001
+    assert at.radio(key="lstm.keep").value == "last"
+    assert at.text_input(key="lstm.nn_word").value == "great"
+    assert "cat(h_n[-2], h_n[-1])" in "\n".join(str(d.value) for d in at.dataframe)

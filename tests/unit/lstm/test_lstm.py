@@ -1,15 +1,17 @@
-"""lib/lstm.py and lib/lstm_code.py: model shapes, gate unroll vs nn.LSTM, training, save/load, code."""
+"""lib/lstm: model shapes, gate unroll vs nn.LSTM, training, save/load, code."""
 import io
 import pickle
-import re
-import runpy
 
 import pytest
 import torch
 
-from lib import lstm as L
-from lib import lstm_code
-from lib import text as tx
+from lib.lstm import checkpoints as C
+from lib.lstm import code, config
+from lib.lstm import corpus as CO
+from lib.lstm import data as D
+from lib.lstm import model as M
+from lib.lstm import predict as P
+from lib.lstm import training as T
 
 CPU = torch.device("cpu")
 TINY = dict(hidden=8, epochs=1, batch_size=16, embedding="scratch", embed_dim=8)
@@ -17,18 +19,18 @@ TINY = dict(hidden=8, epochs=1, batch_size=16, embedding="scratch", embed_dim=8)
 
 @pytest.fixture(scope="module")
 def corpus():
-    return tx.load_embedded_corpus()
+    return CO.load_embedded_corpus()
 
 
 @pytest.fixture(scope="module")
 def tiny(corpus):
-    return L.prepare(corpus, L.LstmConfig(**TINY), max_rows=200)
+    return D.prepare(corpus, config.LstmConfig(**TINY), max_rows=200)
 
 
 def _trained(data, steps=4, **kw):
-    cfg = L.LstmConfig(**(TINY | kw))
-    model = L.build_model(cfg, data.vocab, data.classes, cfg.seed)
-    progress = list(L.train(model, data, cfg, CPU, max_steps=steps))
+    cfg = config.LstmConfig(**(TINY | kw))
+    model = M.build_model(cfg, data.vocab, data.classes, cfg.seed)
+    progress = list(T.train(model, data, cfg, CPU, max_steps=steps))
     return model, progress
 
 
@@ -38,8 +40,8 @@ def _trained(data, steps=4, **kw):
     (dict(bidirectional=True, num_layers=2, pooling="last"), 4, 16),
 ])
 def test_shape_table_matches_formula(tiny, kw, h_rows, out_width):
-    cfg = L.LstmConfig(**(TINY | kw))
-    rows = {r["tensor"]: r["shape"] for r in L.shape_table(L.build_model(cfg, tiny.vocab, tiny.classes, 0), 4, 12)}
+    cfg = config.LstmConfig(**(TINY | kw))
+    rows = {r.tensor: str(r.shape) for r in M.shape_table(M.build_model(cfg, tiny.vocab, tiny.classes, 0), 4, 12)}
     assert rows["output"] == str((4, 12, out_width))
     assert rows["h_n"] == rows["c_n"] == str((h_rows, 4, 8))
     assert rows["summary"] == str((4, out_width)) and rows["logits"] == str((4, 1))
@@ -48,8 +50,8 @@ def test_shape_table_matches_formula(tiny, kw, h_rows, out_width):
 @pytest.mark.parametrize("kw", [dict(), dict(pack=False, pooling="last", bidirectional=False)])
 def test_stacked_layers_equal_nn_lstm_with_num_layers(tiny, kw):
     """Our hand-stacked one-layer LSTMs compute what nn.LSTM(num_layers=2) computes (dropout off)."""
-    cfg = L.LstmConfig(**(TINY | kw | dict(num_layers=2)))
-    model = L.build_model(cfg, tiny.vocab, tiny.classes, 0).eval()
+    cfg = config.LstmConfig(**(TINY | kw | dict(num_layers=2)))
+    model = M.build_model(cfg, tiny.vocab, tiny.classes, 0).eval()
     ref = torch.nn.LSTM(8, 8, num_layers=2, batch_first=True, bidirectional=cfg.bidirectional)
     sd = {k.replace("_l0", f"_l{i}"): v for i, layer in enumerate(model.layers) for k, v in layer.state_dict().items()}
     ref.load_state_dict(sd)
@@ -63,7 +65,7 @@ def test_stacked_layers_equal_nn_lstm_with_num_layers(tiny, kw):
 
 def test_packing_ignores_padding(tiny):
     """With packing, extra <pad> columns do not change the logits."""
-    model = L.build_model(L.LstmConfig(**(TINY | dict(pack=True))), tiny.vocab, tiny.classes, 0).eval()
+    model = M.build_model(config.LstmConfig(**(TINY | dict(pack=True))), tiny.vocab, tiny.classes, 0).eval()
     ids = torch.tensor([[5, 6, 7]])
     padded = torch.tensor([[5, 6, 7, 0, 0, 0]])
     torch.testing.assert_close(model(ids, torch.tensor([3])), model(padded, torch.tensor([3])))
@@ -72,12 +74,12 @@ def test_packing_ignores_padding(tiny):
 @pytest.mark.parametrize("pack", [False, True])  # prefixes one by one, or as one packed batch
 def test_gate_unroll_matches_nn_lstm_and_gates_are_in_range(tiny, pack):
     model, _ = _trained(tiny, steps=2, pack=pack)
-    trace = L.unroll_gates(model, [5, 9, 1, 12])
+    trace = P.unroll_gates(model, [5, 9, 1, 12])
     assert trace.max_diff < 1e-5
     assert trace.input.shape == (4, 8) and trace.h_norm.shape == (4,)
     assert 0 <= float(trace.forget.min()) and float(trace.forget.max()) <= 1
     assert -1 <= float(trace.cell.min()) and float(trace.cell.max()) <= 1
-    full = L.probabilities(model(torch.tensor([[5, 9, 1, 12]]), torch.tensor([4])))[0]
+    full = P.probabilities(model(torch.tensor([[5, 9, 1, 12]]), torch.tensor([4])))[0]
     torch.testing.assert_close(trace.prefix_probs[-1], full)  # the last prefix is the whole text
     torch.testing.assert_close(trace.prefix_probs.sum(1), torch.ones(4))
 
@@ -92,12 +94,12 @@ def test_training_is_deterministic_per_seed(tiny):
 
 
 def test_loss_goes_down_on_the_training_split(tiny):
-    cfg = L.LstmConfig(**(TINY | dict(hidden=16, lr=1e-2, head_dropout=0.0, epochs=3)))
-    model = L.build_model(cfg, tiny.vocab, tiny.classes, 0)
-    before = L.evaluate(model, tiny.train, CPU)[0]
-    for _ in L.train(model, tiny, cfg, CPU, max_steps=30):
+    cfg = config.LstmConfig(**(TINY | dict(hidden=16, lr=1e-2, head_dropout=0.0, epochs=3)))
+    model = M.build_model(cfg, tiny.vocab, tiny.classes, 0)
+    before = T.evaluate(model, tiny.train, CPU)[0]
+    for _ in T.train(model, tiny, cfg, CPU, max_steps=30):
         pass
-    assert L.evaluate(model, tiny.train, CPU)[0] < before - 0.05
+    assert T.evaluate(model, tiny.train, CPU)[0] < before - 0.05
 
 
 def test_history_rows_and_progress(tiny):
@@ -109,42 +111,42 @@ def test_history_rows_and_progress(tiny):
 
 
 def test_confusion_matrix():
-    cm = L.confusion_matrix(torch.tensor([0, 1, 1, 2]), torch.tensor([0, 1, 2, 2]), 3)
+    cm = T.confusion_matrix(torch.tensor([0, 1, 1, 2]), torch.tensor([0, 1, 2, 2]), 3)
     assert cm.tolist() == [[1, 0, 0], [0, 1, 0], [0, 1, 1]]
 
 
 def test_multiclass_uses_cross_entropy(corpus):
-    three = tx.TextDataset(corpus.texts[:90], tuple(i % 3 for i in range(90)), ("a", "b", "c"), "test")
-    data = L.prepare(three, L.LstmConfig(**TINY))
+    three = CO.TextDataset(corpus.texts[:90], tuple(i % 3 for i in range(90)), ("a", "b", "c"), "test")
+    data = D.prepare(three, config.LstmConfig(**TINY))
     model, progress = _trained(data, steps=2)
-    assert model.fc.out_features == 3 and len(L.predict(model, data.vocab, "good film").probs) == 3
+    assert model.fc.out_features == 3 and len(P.predict(model, data.vocab, "good film").probs) == 3
 
 
 @pytest.mark.parametrize("text, match", [("", "empty"), ("   \n", "empty"), ("!!! ???", None)])
 def test_predict_bad_text(tiny, text, match):
-    model = L.build_model(L.LstmConfig(**TINY), tiny.vocab, tiny.classes, 0)
+    model = M.build_model(config.LstmConfig(**TINY), tiny.vocab, tiny.classes, 0)
     if match:
         with pytest.raises(ValueError, match=match):
-            L.predict(model, tiny.vocab, text)
+            P.predict(model, tiny.vocab, text)
     else:
-        assert len(L.predict(model, tiny.vocab, text).tokens) == 6  # punctuation tokens are tokens
+        assert len(P.predict(model, tiny.vocab, text).tokens) == 6  # punctuation tokens are tokens
 
 
 def test_predict_unknown_words_and_long_text_notes(tiny):
-    model = L.build_model(L.LstmConfig(**TINY), tiny.vocab, tiny.classes, 0)
-    unknown = L.predict(model, tiny.vocab, "qqqzzz xxyyzz")
+    model = M.build_model(config.LstmConfig(**TINY), tiny.vocab, tiny.classes, 0)
+    unknown = P.predict(model, tiny.vocab, "qqqzzz xxyyzz")
     assert unknown.unknown == (True, True) and "None of these words" in unknown.notes[0]
-    long = L.predict(model, tiny.vocab, "the " * 500)
+    long = P.predict(model, tiny.vocab, "the " * 500)
     assert len(long.tokens) == 100 and "only the first 100" in long.notes[0]
 
 
 def test_save_load_round_trip(tiny):
     model, progress = _trained(tiny, steps=2)
-    blob = L.save_bytes(model, tiny.vocab, tiny.classes, progress[-1].history)
-    loaded = L.load_bytes(blob)
+    blob = C.save_bytes(model, tiny.vocab, tiny.classes, progress[-1].history)
+    loaded = C.load_bytes(blob)
     assert loaded.vocab == tiny.vocab and loaded.classes == tiny.classes and loaded.model.cfg == model.cfg
     text = "a fine and moving film"
-    assert L.predict(loaded.model, loaded.vocab, text).probs == L.predict(model, tiny.vocab, text).probs
+    assert P.predict(loaded.model, loaded.vocab, text).probs == P.predict(model, tiny.vocab, text).probs
 
 
 class _Evil:
@@ -165,34 +167,15 @@ def _torch_bytes(obj) -> bytes:
 ])
 def test_load_refuses_foreign_files(blob, match):
     with pytest.raises(ValueError, match=match):
-        L.load_bytes(blob)
+        C.load_bytes(blob)
 
 
 def test_load_refuses_tampered_files(tiny):
     model, _ = _trained(tiny, steps=1)
-    payload = torch.load(io.BytesIO(L.save_bytes(model, tiny.vocab, tiny.classes)), weights_only=True)
+    payload = torch.load(io.BytesIO(C.save_bytes(model, tiny.vocab, tiny.classes)), weights_only=True)
     wrong_shape = payload | {"state_dict": payload["state_dict"] | {"fc.bias": torch.zeros(5)}}
     with pytest.raises(ValueError, match="do not fit"):
-        L.load_bytes(_torch_bytes(wrong_shape))
+        C.load_bytes(_torch_bytes(wrong_shape))
     bad_config = payload | {"config": '{"hidden": "lots"}'}
     with pytest.raises(ValueError, match="damaged"):
-        L.load_bytes(_torch_bytes(bad_config))
-
-
-def test_generated_script_runs_and_matches_the_lib(tmp_path, corpus):
-    """The code panel's script builds the same vocabulary and model size as the page."""
-    cfg = L.LstmConfig()
-    code = lstm_code.training_script(cfg).replace("MAX_ROWS = None", "MAX_ROWS = 150").replace(
-        "EPOCHS = 8", "EPOCHS = 1")
-    path = tmp_path / "script.py"
-    path.write_text(code)
-    printed = io.StringIO()
-    import contextlib
-    with contextlib.redirect_stdout(printed):
-        runpy.run_path(str(path), run_name="__main__")
-    out = printed.getvalue()
-    data = L.prepare(corpus, cfg, max_rows=150)
-    model = L.build_model(cfg, data.vocab, data.classes, 0)
-    assert f"vocabulary size {len(data.vocab)}" in out
-    assert f"parameters {L.count_parameters(model)[0]}" in out
-    assert 0 <= float(re.search(r"test_acc ([\d.]+)", out).group(1)) <= 1
+        C.load_bytes(_torch_bytes(bad_config))

@@ -1,11 +1,12 @@
-"""lib/text.py and lib/glove.py: tokenising, vocabulary, padding, bucketing, data loading, GloVe."""
+"""lib/lstm/text.py, corpus.py and glove.py: tokenising, vocabulary, padding, bucketing, data loading, GloVe."""
 import numpy as np
 import pandas as pd
 import pytest
 import torch
 
-from lib import glove as G
-from lib import text as tx
+from lib.lstm import corpus
+from lib.lstm import glove as G
+from lib.lstm import text as tx
 
 
 @pytest.mark.parametrize("kind, text, expected", [
@@ -64,14 +65,14 @@ def test_padding_waste_formula():
 
 
 def test_embedded_corpus_drops_plot_rows():
-    data = tx.load_embedded_corpus()
+    data = corpus.load_embedded_corpus()
     assert len(data) == 12_808 and data.classes == ("rotten", "fresh")
     assert sum(data.labels) == 7_403  # fresh = 1
 
 
 def test_split_is_fixed_and_disjoint():
-    split = tx.split_indices(100, seed=0)
-    assert split == tx.split_indices(100, seed=0) and split != tx.split_indices(100, seed=1)
+    split = corpus.split_indices(100, seed=0)
+    assert split == corpus.split_indices(100, seed=0) and split != corpus.split_indices(100, seed=1)
     assert sorted(split.train + split.valid + split.test) == list(range(100))
     assert (len(split.valid), len(split.test)) == (10, 10)
 
@@ -82,8 +83,8 @@ def _csv(rows: int, labels=("pos", "neg")) -> bytes:
 
 
 def test_csv_upload_happy_path_three_classes():
-    frame = tx.read_csv_upload(_csv(30, ("a", "b", "c")))
-    data = tx.dataset_from_frame(frame, "review", "y")
+    frame = corpus.read_csv_upload(_csv(30, ("a", "b", "c")))
+    data = corpus.dataset_from_frame(frame, "review", "y")
     assert data.classes == ("a", "b", "c") and len(data) == 30 and set(data.labels) == {0, 1, 2}
 
 
@@ -96,13 +97,13 @@ def test_csv_upload_happy_path_three_classes():
 ])
 def test_csv_bad_input_says_why(data, column, match):
     with pytest.raises(ValueError, match=match):
-        frame = tx.read_csv_upload(data)
-        tx.dataset_from_frame(frame, "review", column)
+        frame = corpus.read_csv_upload(data)
+        corpus.dataset_from_frame(frame, "review", column)
 
 
 def test_download_is_never_attempted_offline(tmp_path):
     with pytest.raises(ValueError, match="downloading is switched off"):
-        tx.download_polarity(tmp_path, allow_download=False)
+        corpus.download_polarity(tmp_path, allow_download=False)
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 """The LSTM page's settings as one standalone, runnable PyTorch script."""
 from __future__ import annotations
 
-from lib.lstm import LstmConfig
+from lib.lstm.config import LstmConfig
 
 _TEMPLATE = '''"""LSTM sentiment classifier: the settings of the explainer page as one script."""
 import importlib.util
@@ -16,6 +16,7 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 
 MAX_ROWS = None  # e.g. 2000 for a quick try
 EPOCHS = {epochs}
+PATIENCE = {patience}  # checks without a better validation accuracy before stopping early (0 = never)
 SEED = {seed}
 torch.manual_seed(SEED)  # fine in a script of its own (the page uses private generators instead)
 
@@ -67,12 +68,12 @@ class SentimentLSTM(nn.Module):
         self.lstm = nn.LSTM({embed_dim}, {hidden}, num_layers={num_layers}, dropout={layer_dropout},
                             bidirectional={bidirectional}, batch_first=True)
         self.dropout = nn.Dropout({head_dropout})
-        self.fc = nn.Linear({width}, 1)
+{head_layers}
 
     def forward(self, ids, lengths):
         x = self.embedding(ids)  # (B, T) -> (B, T, E)
         {encode_body}
-        return self.fc(self.dropout(summary))  # (B, D*H) -> (B, 1)
+        return {head_call}
 
 model = SentimentLSTM()
 {embedding_init}
@@ -87,17 +88,33 @@ def evaluate(ids, lengths, y):
     return F.binary_cross_entropy_with_logits(logits, y.float()).item(), ((logits > 0).long() == y).float().mean().item()
 
 ids, lengths, y = data["train"]
+best, best_state, stale = None, None, 0  # "save the best": the weights of the best validation check
+n_batches = len(batches(lengths, 0))
+checks = {{round(n_batches * k / {evals}) for k in range(1, {evals} + 1)}}  # validation checks per epoch
 for epoch in range(EPOCHS):
-    for rows in batches(lengths, SEED * 1000 + epoch):
+    for b, rows in enumerate(batches(lengths, SEED * 1000 + epoch), start=1):
         rows = torch.tensor(rows)
         width = {width_expr}
         loss = F.binary_cross_entropy_with_logits(model(ids[rows, :width], lengths[rows])[:, 0], y[rows].float())
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
-    valid_loss, valid_acc = evaluate(*data["valid"])
-    print(f"epoch {{epoch + 1}}: valid loss {{valid_loss:.3f}}, valid_acc {{valid_acc:.4f}}")
-print("test_acc", round(evaluate(*data["test"])[1], 4))
+        if b not in checks:
+            continue
+        valid_loss, valid_acc = evaluate(*data["valid"])
+        print(f"epoch {{epoch + b / n_batches:.2f}}: valid loss {{valid_loss:.3f}}, valid_acc {{valid_acc:.4f}}")
+        if best is None or (valid_acc, -valid_loss) > best:
+            best, stale = (valid_acc, -valid_loss), 0
+            best_state = {{k: v.clone() for k, v in model.state_dict().items()}}
+        else:
+            stale += 1
+        if PATIENCE and stale >= PATIENCE:  # early stopping: no better check for a while
+            break
+    else:
+        continue
+    print("early stop")
+    break
+{restore}print("test_acc", round(evaluate(*data["test"])[1], 4))
 '''
 
 _PACKED = '''packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
@@ -125,6 +142,9 @@ with torch.no_grad():
             model.embedding.weight[i] = torch.from_numpy(np.array(vectors[glove_row[w]]))
 model.embedding.weight.requires_grad_({trainable})'''
 
+_HEAD = """        self.head = nn.Linear({width}, {hidden})  # a hidden layer: {width} -> {hidden} -> 1
+        self.fc = nn.Linear({hidden}, 1)"""
+
 
 def _summary(cfg: LstmConfig) -> str:
     """The pooling lines of the forward pass."""
@@ -151,4 +171,10 @@ def training_script(cfg: LstmConfig) -> str:
         encode_body=(_PACKED if cfg.pack else _PADDED) + _summary(cfg),
         embedding_init=_GLOVE.format(trainable=not cfg.freeze) if cfg.embedding == "glove" else "",
         optimizer=optimizer, width_expr="ids.shape[1]" if cfg.fix_length else "int(lengths[rows].max())",
+        head_layers=_HEAD.format(width=cfg.width, hidden=cfg.head_hidden) if cfg.head_hidden else
+        f"        self.fc = nn.Linear({cfg.width}, 1)",
+        head_call=(f"self.fc(torch.relu(self.head(self.dropout(summary))))  # (B, D*H) -> (B, {cfg.head_hidden}) -> (B, 1)"
+                   if cfg.head_hidden else "self.fc(self.dropout(summary))  # (B, D*H) -> (B, 1)"),
+        evals=cfg.evals_per_epoch, patience=cfg.patience,
+        restore="model.load_state_dict(best_state)  # back to the best validation check\n" if cfg.keep == "best" else "",
     )

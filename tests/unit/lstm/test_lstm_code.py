@@ -1,0 +1,37 @@
+"""lib/lstm/code.py: the code panel's script runs and builds what the page builds."""
+import re
+from dataclasses import replace
+
+import pytest
+
+from lib.lstm import code, config, corpus, data, model, recipes
+from tests.helpers import run_script
+
+
+@pytest.fixture(scope="module")
+def reviews():
+    return corpus.load_embedded_corpus()
+
+
+@pytest.mark.parametrize("cfg", [
+    config.LstmConfig(),                                   # the page's default: keep the best, early stopping
+    replace(recipes.TUTORIAL, epochs=1),                   # pad to 70, frozen GloVe, 40-16-1 head
+    config.LstmConfig(pack=True, pooling="last", keep="last", bidirectional=False, sos_eos=True),
+], ids=["default", "tutorial", "packed-last"])
+def test_generated_script_runs_and_matches_the_lib(tmp_path, reviews, cfg):
+    """The script builds the same vocabulary and model size as the page and reports a test accuracy."""
+    script = code.training_script(cfg).replace("MAX_ROWS = None", "MAX_ROWS = 400")
+    script = re.sub(r"EPOCHS = \d+", "EPOCHS = 1", script)
+    out = run_script(script, tmp_path).stdout
+    prep = data.prepare(reviews, cfg, max_rows=400)
+    net = model.build_model(cfg, prep.vocab, prep.classes, 0)
+    assert f"vocabulary size {len(prep.vocab)}" in out
+    assert f"parameters {model.count_parameters(net)[0]}" in out
+    assert 0 <= float(re.search(r"test_acc ([\d.]+)", out).group(1)) <= 1
+    assert out.count("valid_acc") == cfg.evals_per_epoch  # one line per validation check
+
+
+def test_script_keeps_the_best_weights_only_when_asked():
+    assert "model.load_state_dict(best_state)" in code.training_script(config.LstmConfig(keep="best"))
+    assert "model.load_state_dict(best_state)" not in code.training_script(config.LstmConfig(keep="last"))
+    assert "nn.Linear(40, 16)" in code.training_script(recipes.TUTORIAL)
