@@ -18,12 +18,13 @@ class AugmentConfig:
     """Defaults the page reads; one place for every number."""
 
     # a 2x4 grid shows the spread of a random pipeline; past 32 draws it gets slow on a shared CPU
-    n_draws: int = setting(8, lo=1, hi=32, step=1)
-    seed: int = setting(0, lo=0, hi=2**31 - 1, step=1)
+    n_draws: int = setting(8, lo=1, hi=32, step=1, param="n")
+    seed: int = setting(0, lo=0, hi=2**31 - 1, step=1, param="seed")  # in the link: the grid comes out the same
     add_name: str = setting(next(iter(REGISTRY)), options=tuple(REGISTRY))  # the "Add a transform" picker
-    normalise: str = setting(next(iter(NORMALISE_PRESETS)), options=tuple(NORMALISE_PRESETS))
-    boxes: bool = setting(False)  # the box-and-mask grid costs a second sample: off until asked for
-    box_x0: float = setting(0.3, **BOX_EDGE)   # the box, as fractions: left, top, right, bottom
+    normalise: str = setting(next(iter(NORMALISE_PRESETS)), options=tuple(NORMALISE_PRESETS), param="norm")
+    boxes: bool = setting(False, param="boxes")  # the box-and-mask grid costs a second sample: off until asked for
+    # the box, as fractions: left, top, right, bottom; in the link as bx=x0,x1 and by=y0,y1 (one range slider each)
+    box_x0: float = setting(0.3, **BOX_EDGE)
     box_y0: float = setting(0.1, **BOX_EDGE)
     box_x1: float = setting(0.7, **BOX_EDGE)
     box_y1: float = setting(0.55, **BOX_EDGE)
@@ -31,6 +32,8 @@ class AugmentConfig:
     columns: int = 4          # grid columns on the page
     hist_bins: int = 64
     max_json_chars: int = 200_000
+    max_link_chars: int = 1000  # a pipeline packed for a link (zlib + base64url); longer: the JSON file instead
+    max_steps: int = 64        # longer pipelines (from a file or a link) are refused: each draw runs every step
     default_pipeline: tuple[str, ...] = ("RandomResizedCrop", "RandomHorizontalFlip", "ColorJitter")
 
     @property

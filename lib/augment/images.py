@@ -13,6 +13,8 @@ from torchvision import tv_tensors
 from torchvision.transforms import v2
 from torchvision.utils import draw_bounding_boxes, draw_segmentation_masks
 
+from lib.common.messages import LearnerError
+
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1 as fractions of the width and height
 
 
@@ -49,7 +51,7 @@ def boxed_sample(image: torch.Tensor, box: Box) -> dict[str, Any]:
     h, w = image.shape[-2:]
     x0, y0, x1, y1 = box
     if not (0 <= x0 < x1 <= 1 and 0 <= y0 < y1 <= 1):
-        raise ValueError("The box needs x0 < x1 and y0 < y1, all between 0 and 1.")
+        raise LearnerError("The box needs x0 < x1 and y0 < y1, all between 0 and 1.")
     xyxy = torch.tensor([[x0 * w, y0 * h, x1 * w, y1 * h]])
     boxes = tv_tensors.BoundingBoxes(xyxy, format="XYXY", canvas_size=(h, w), device=image.device)
     ys = torch.linspace(0, 1, h, device=image.device)[:, None]  # (H, 1)

@@ -4,10 +4,18 @@ from __future__ import annotations
 import torch
 from torchvision.transforms import v2
 
+from lib.common.messages import N_, LearnerError
+
+# preset id (the value in the page's link) -> (mean, std), None: the image's own statistics
 NORMALISE_PRESETS: dict[str, tuple[tuple[float, ...], tuple[float, ...]] | None] = {
-    "0.5 / 0.5 (classic examples: maps [0, 1] to [-1, 1])": ((0.5, 0.5, 0.5), (0.5, 0.5, 0.5)),
-    "ImageNet statistics (pretrained models)": ((0.485, 0.456, 0.406), (0.229, 0.224, 0.225)),
-    "This image's own statistics (gives mean 0, std 1)": None,
+    "half": ((0.5, 0.5, 0.5), (0.5, 0.5, 0.5)),
+    "imagenet": ((0.485, 0.456, 0.406), (0.229, 0.224, 0.225)),
+    "own": None,
+}
+PRESET_LABELS = {  # what the page shows for each preset (translated there)
+    "half": N_("0.5 / 0.5 (classic examples: maps [0, 1] to [-1, 1])"),
+    "imagenet": N_("ImageNet statistics (pretrained models)"),
+    "own": N_("This image's own statistics (gives mean 0, std 1)"),
 }
 
 
@@ -39,7 +47,7 @@ def preset_stats(preset: str, x01: torch.Tensor) -> tuple[tuple[float, ...], tup
 def normalise(x01: torch.Tensor, mean: tuple[float, ...], std: tuple[float, ...]) -> torch.Tensor:
     """x' = (x - mean) / std per channel, with `v2.Normalize`."""
     if min(std) <= 0:
-        raise ValueError("Every std must be positive: normalising divides by it.")
+        raise LearnerError("Every std must be positive: normalising divides by it.")
     return v2.Normalize(list(mean), list(std))(x01)
 
 

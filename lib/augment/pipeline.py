@@ -11,6 +11,7 @@ from lib.augment.config import AugmentConfig
 from lib.augment.kernels import EXACT_FASTER
 from lib.augment.registry import REGISTRY
 from lib.augment.specs import TransformSpec
+from lib.common.messages import LearnerError
 
 
 @dataclass
@@ -40,7 +41,8 @@ def _check_pairs(spec: TransformSpec, params: dict[str, Any]) -> None:
     for p in spec.params:
         if p.kind == "pair" and p.ordered and params[p.name][0] > params[p.name][1]:
             lo, hi = params[p.name]
-            raise ValueError(f"{p.name}: the minimum ({lo:g}) is larger than the maximum ({hi:g}).")
+            raise LearnerError("{name}: the minimum ({lo:g}) is larger than the maximum ({hi:g}).", name=p.name,
+                               lo=lo, hi=hi)
 
 
 def build_transform(step: Step, faster: bool = True) -> v2.Transform:
@@ -75,8 +77,8 @@ def build_pipeline(steps: list[Step]) -> Built:
             continue
         try:
             built.append((i, build_transform(step), REGISTRY[step.name].random))
-        except ValueError as e:
-            errors[i] = str(e)
+        except ValueError as e:  # ours carry a translatable Message, torchvision's a plain sentence
+            errors[i] = e.args[0] if e.args and isinstance(e.args[0], str) else str(e)
     return Built(built, errors)
 
 

@@ -10,6 +10,14 @@ from typing import Any
 
 from torchvision.transforms import v2
 
+from lib.common.messages import N_, LearnerError
+
+
+def shown(value: Any) -> str:
+    """A value read from a file or a link, for a message: its repr, cut short (it may be huge)."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "…"
+
 
 @dataclass(frozen=True)
 class ParamSpec:
@@ -25,8 +33,8 @@ class ParamSpec:
     enum: str | None = None   # choice values are members of v2.<enum>
     ordered: bool = True      # pairs: (min, max) that must not be reversed
     integer: bool = False     # pairs of whole numbers (sizes, JPEG quality)
-    labels: tuple[str, str] = ("min", "max")  # pairs: what the two numbers are
-    help: str = ""
+    labels: tuple[str, str] = (N_("min"), N_("max"))  # pairs: what the two numbers are (translated on the page)
+    help: str = ""  # one line under the widget, marked with N_ (translated on the page)
 
     def to_kwarg(self, value: Any) -> Any:
         """The value as the transform's constructor wants it."""
@@ -49,26 +57,29 @@ class ParamSpec:
         """Check a value from JSON; returns it in canonical form or raises ValueError."""
         if self.kind == "bool":
             if not isinstance(value, bool):
-                raise ValueError(f"'{self.name}' must be true or false, not {value!r}.")
+                raise LearnerError("'{name}' must be true or false, not {value}.", name=self.name, value=shown(value))
             return value
         if self.kind == "choice":
             if value not in self.options:
-                raise ValueError(f"'{self.name}' must be one of {list(self.options)}, not {value!r}.")
+                raise LearnerError("'{name}' must be one of {options}, not {value}.", name=self.name,
+                                   options=list(self.options), value=shown(value))
             return value
         if self.kind == "pair":
             if not isinstance(value, (list, tuple)) or len(value) != 2:
-                raise ValueError(f"'{self.name}' must be a pair [min, max], not {value!r}.")
+                raise LearnerError("'{name}' must be a pair [min, max], not {value}.", name=self.name,
+                                   value=shown(value))
             return tuple(self._number(v, self.integer) for v in value)
         return self._number(value)
 
     def _number(self, value: Any, integer: bool = False) -> float | int:
         integer = integer or self.kind == "int"
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ValueError(f"'{self.name}' must be a number, not {value!r}.")
+            raise LearnerError("'{name}' must be a number, not {value}.", name=self.name, value=shown(value))
         if integer and value != int(value):
-            raise ValueError(f"'{self.name}' must be a whole number, not {value!r}.")
+            raise LearnerError("'{name}' must be a whole number, not {value}.", name=self.name, value=shown(value))
         if not (self.low <= value <= self.high):
-            raise ValueError(f"'{self.name}' must be between {self.low:g} and {self.high:g}, not {value!r}.")
+            raise LearnerError("'{name}' must be between {low:g} and {high:g}, not {value}.", name=self.name,
+                               low=self.low, high=self.high, value=shown(value))
         return int(value) if integer else float(value)
 
 
@@ -77,10 +88,10 @@ class TransformSpec:
     """A transform of the catalogue: its parameters, whether it is random, a one-line doc."""
 
     name: str
-    doc: str
+    doc: str                  # one line, marked with N_ (translated on the page)
     params: tuple[ParamSpec, ...] = ()
     random: bool = True       # deterministic ones run once for the whole grid
-    group: str = "Colour"
+    group: str = N_("Colour")
 
     def param(self, name: str) -> ParamSpec:
         """The spec of one parameter by name."""

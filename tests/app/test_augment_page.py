@@ -1,10 +1,19 @@
 """pages/augment.py in AppTest: defaults render, each main control changes the output, bad input is explained."""
 from __future__ import annotations
 
+import base64
+import json
+import zlib
+
+import pytest
+import torch
 from streamlit.testing.v1 import AppTest
 
+import ui.i18n
+from lib.augment import json_io, pipeline
 from lib.augment.config import AugmentConfig
-from tests.helpers import assert_no_exception, run_page, texts
+from tests.helpers import assert_no_exception, english_left, run_page, texts
+from ui import links
 
 CFG = AugmentConfig()
 
@@ -121,7 +130,7 @@ def test_json_paste_bad_and_good():
 def test_normalise_preset_and_boxes():
     at = run_page("augment.py")
     before = at.dataframe[0].value["mean after"].tolist()
-    at.selectbox(key="augment.norm").set_value(list(at.selectbox(key="augment.norm").options)[2]).run()
+    at.selectbox(key="augment.norm").set_value("own").run()
     after = at.dataframe[0].value["mean after"].tolist()
     assert after != before and max(abs(v) for v in after) < 1e-4  # own statistics -> mean 0
     at.toggle(key="augment.boxes").set_value(True).run()
@@ -129,3 +138,144 @@ def test_normalise_preset_and_boxes():
     box_draws = [c for c, _ in _images(at) if c.startswith("draw ") and "seed" not in c]
     assert len(box_draws) == CFG.n_draws
     assert any("tv_tensors.BoundingBoxes" in c.value for c in at.code)
+
+
+# ---------------------------------------------------------------- 中文 (issue 20)
+
+
+@pytest.fixture
+def chinese(monkeypatch):
+    """Chinese for the whole test. AppTest calls a selectbox's format_func again outside the script run
+    (ui.image_input's sample picker translates its names with `_`), where no session says the language:
+    pinning it keeps those names Chinese there too, as they are in the run."""
+    monkeypatch.setattr(ui.i18n, "current_language", lambda: "zh")
+
+
+def test_the_page_in_chinese_has_no_english_left_before_and_after_drawing(chinese):
+    at = run_page("augment.py", {"lang": "zh"})
+    assert_no_exception(at)
+    assert at.title[0].value == "🎛️ 数据增强预览器"
+    assert english_left(at) == []
+    assert any(c.startswith("第 0 次抽样（种子 0）") for c, _ in _images(at))
+    at.button(key="augment.new_draw").click().run()
+    at.selectbox(key="augment.add_name").set_value("RandomRotation").run()
+    at.button(key="augment.add").click().run()
+    at.toggle(key="augment.boxes").set_value(True).run()
+    assert_no_exception(at)
+    assert english_left(at) == []
+    assert "在一次仿射变换中" not in texts(at) and "按从 `degrees` 中均匀抽取的角度旋转。" in texts(at)
+
+
+def test_messages_from_lib_arrive_in_chinese(chinese):
+    at = run_page("augment.py", {"lang": "zh"})
+    at.text_area(key="augment.json_text").input('[{"name": "RandomRotation", "params": {"degrees": [10, -10]}}]').run()
+    at.button(key="augment.json_load").click().run()  # min > max: lib's LearnerError when the step is built
+    assert any("第 1 步被跳过：degrees：最小值（10）大于最大值（-10）。" in e.value for e in at.error)
+    at.text_area(key="augment.json_text").input('[{"name": "Pad", "params": {"padding": 9999}}]').run()
+    at.button(key="augment.json_load").click().run()
+    assert any("未载入：第 1 步（Pad）：'padding' 必须在 0 和 512 之间，而不是 9999。" in e.value for e in at.error)
+
+
+# ---------------------------------------------------------------- links (issue 21)
+
+LINKED = {"n": "3", "seed": "17", "norm": "own", "boxes": "1", "bx": "0.2,0.9", "follow": "2", "img": "Rocket"}
+
+
+def _a_pipeline() -> list[pipeline.Step]:
+    steps = json_io.from_json('[{"name": "RandomRotation", "params": {"degrees": [-5, 5]}}, {"name": "RandomInvert"},'
+                              ' {"name": "Pad", "params": {"padding": 8, "fill": 9}}]')
+    steps[1].enabled = False
+    return steps
+
+
+def test_a_default_page_has_a_clean_link_and_changes_are_mirrored():
+    at = run_page("augment.py")
+    assert dict(at.query_params) == {}
+    at.slider(key="augment.n").set_value(3).run()
+    at.button(key="augment.new_draw").click().run()
+    at.selectbox(key="augment.norm").set_value("imagenet").run()
+    at.number_input(key="augment.s1.size").set_value(64).run()
+    params = dict(at.query_params)
+    assert {k: params[k] for k in ("n", "seed", "norm")} == {"n": "3", "seed": "1", "norm": "imagenet"}
+    assert json_io.from_link_data(links.packed_codec().decode(params["pipe"]))[0].params["size"] == 64
+    at.slider(key="augment.n").set_value(CFG.n_draws).run()
+    assert "n" not in at.query_params
+
+
+def test_a_link_restores_every_setting_and_the_very_same_grid():
+    steps = _a_pipeline()
+    sender = run_page("augment.py")
+    sender.text_area(key="augment.json_text").input(json_io.to_json(steps)).run()
+    sender.button(key="augment.json_load").click().run()
+    for key, value in (("augment.n", 3), ("augment.seed", 17), ("augment.follow", 2)):
+        (sender.slider if key == "augment.n" else sender.number_input if key == "augment.seed"
+         else sender.selectbox)(key=key).set_value(value).run()
+    query = {k: at_value for k, at_value in sender.query_params.items()} | {"boxes": "1", "bx": "0.2,0.9"}
+    assert set(query) >= {"pipe", "n", "seed", "follow"}
+    visitor = run_page("augment.py", query=query)  # a fresh session opening the link
+    assert_no_exception(visitor)
+    assert visitor.session_state["augment.pipeline"].steps() == steps
+    assert visitor.slider(key="augment.n").value == 3 and visitor.number_input(key="augment.seed").value == 17
+    assert visitor.selectbox(key="augment.follow").value == 2
+    assert visitor.slider(key="augment.box_x").value == (0.2, 0.9)
+    assert _grid(visitor) == _grid(sender) and _code(visitor) == _code(sender)  # same pixels, same script
+    assert not visitor.warning
+
+
+def test_every_linked_value_is_restored():
+    at = run_page("augment.py", query=LINKED)
+    assert_no_exception(at)
+    assert at.selectbox(key="augment.norm").value == "own" and at.toggle(key="augment.boxes").value
+    assert at.selectbox(key="augment.image.sample").value == "Rocket"
+    assert len(_grid(at)) == 3 and "SEED, N = 17, 3" in _code(at)
+    assert dict(at.query_params) == LINKED and not at.warning
+
+
+def _packed(data) -> str:
+    return links.packed_codec(10 ** 6).encode(data)
+
+
+@pytest.mark.parametrize("value,reason", [
+    ("!!not-base64!!", "not a packed setting made by this app"),              # not our encoding at all
+    ("eJzLSM3JyQcABiwCFQ", "not a packed setting made by this app"),          # zlib, but "hello" is no JSON
+    (_packed({"pipeline": []}), "Expected a list of transforms."),            # JSON, wrong shape
+    (_packed([["MakeItPretty"]]), "Step 1: unknown transform 'MakeItPretty'."),
+    (_packed([["Pad", {"padding": 1e9}]]), "must be between 0 and 512"),     # out of range
+    (_packed([["Pad", {"padding": 3}, 5]]), "expected [name, parameters]"),  # a third element that is not 0
+    (_packed([["RandomInvert"]] * 65), "at most 64 steps"),                   # too many steps for a preview
+    (_packed("x" * 10 ** 6), "longer than 1000 characters"),                 # packs small, too long for a link
+])
+def test_malformed_packed_pipelines_give_a_message(value, reason):
+    at = run_page("augment.py", query={"pipe": value})
+    assert_no_exception(at)
+    warnings = " ".join(w.value for w in at.warning)
+    assert "**pipe**" in warnings and reason in warnings, warnings
+    assert [s.name for s in at.session_state["augment.pipeline"].steps()] == list(CFG.default_pipeline)
+    assert "pipe" not in at.query_params
+
+
+def test_a_zip_bomb_is_refused():
+    bomb = base64.urlsafe_b64encode(zlib.compress(b"[" + b" " * 500_000 + b"]", 9)).decode().rstrip("=")
+    assert len(bomb) < CFG.max_link_chars  # short enough to be read: the inflater stops it
+    at = run_page("augment.py", query={"pipe": bomb})
+    assert_no_exception(at)
+    assert any("**pipe**" in w.value and "unpacks to too much data" in w.value for w in at.warning)
+
+
+def test_a_pipeline_too_long_for_a_link_is_refused_politely_with_the_json_instead():
+    g = torch.Generator().manual_seed(0)  # 60 steps with random values: they do not compress away
+    many = [{"name": "RandomAffine", "params": {"degrees": [round(a, 3), 90], "shear": [round(b / 2, 3), 60],
+                                                "translate": [round(abs(c) / 90, 3), 0.5]}}
+            for a, b, c in torch.empty(60, 3).uniform_(-90, 89, generator=g).tolist()]
+    data = json_io.to_link_data(json_io.from_json(json.dumps(many)))
+    assert len(links.packed_codec(10 ** 6).encode(data)) > CFG.max_link_chars
+    at = run_page("augment.py")
+    at.text_area(key="augment.json_text").input(json.dumps(many)).run()
+    at.button(key="augment.json_load").click().run()
+    assert_no_exception(at)
+    assert any("**pipe** is not in the link: too long for a link" in w.value for w in at.warning)
+    assert "pipe" not in at.query_params
+    assert at.get("download_button") and any(b.proto.label.startswith("⬇️ Send the pipeline as a JSON file")
+                                             for b in at.get("download_button"))
+    at.button(key="augment.s61.remove").click().run()  # still too long: the message stays
+    assert "pipe" not in at.query_params
