@@ -1,8 +1,9 @@
-"""The tensor playground in Chromium: every tab opens, draws, and the timing button works."""
-from playwright.sync_api import Page, expect
+"""The tensor playground in Chromium: every tab opens, draws, the timing button works, and a link carries
+the open tab and its settings to a fresh browser, in Chinese too."""
+from playwright.sync_api import Browser, Page, expect
 
 from tests.e2e.streamlit_page import (
-    assert_no_exception, open_from_navigation, screenshot_whole_page, wait_idle,
+    assert_no_exception, choose, open_from_navigation, screenshot_whole_page, wait_idle,
 )
 
 TABS = ["1 · Create", "2 · Ranks", "3 · Index", "4 · Views", "5 · Operations", "6 · NumPy", "7 · CPU vs GPU"]
@@ -65,3 +66,28 @@ def _type_into_cell(page: Page, row: int, column: int, text: str) -> None:
     cell_editor.fill(text)  # fill() focuses the editor itself; key presses could land on the grid
     cell_editor.press("Enter")
     wait_idle(page)
+
+
+def test_a_link_carries_the_tab_and_settings_to_a_fresh_browser(browser: Browser, page: Page, server_url: str,
+                                                                 screenshot_dir):
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.goto(f"{server_url}/tensors")
+    wait_idle(page)
+    page.get_by_role("tab", name=TABS[4]).click()
+    wait_idle(page)
+    page.get_by_text("Type promotion", exact=True).click()  # a segmented control's option
+    wait_idle(page)
+    choose(page, "dtype of a", "int64")
+    assert "tab=ops" in page.url and "topic=promotion" in page.url and "pa=int64" in page.url
+    page.get_by_text("🔗 Link to this setup").click()
+    link = page.locator('[data-testid="stExpander"]', has_text="Link to this setup").locator("code").inner_text()
+    assert link.endswith("/tensors?tab=ops&topic=promotion&pa=int64"), link
+
+    visitor = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="zh-CN").new_page()
+    visitor.goto(link)
+    wait_idle(visitor)
+    assert_no_exception(visitor)
+    expect(visitor.get_by_role("tab", name="5 · 运算")).to_have_attribute("aria-selected", "true")
+    expect(visitor.get_by_label("a 的 dtype").first).to_have_value("int64")
+    expect(visitor.get_by_text("得到 int16").first).to_be_visible()  # the rule's computed example, in Chinese
+    screenshot_whole_page(visitor, str(screenshot_dir / "tensors-promotion-zh-from-link.png"))
