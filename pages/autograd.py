@@ -40,9 +40,11 @@ def translated(labels: dict) -> Callable[[Any], str]:
     return {key: _(label) for key, label in labels.items()}.get
 
 
-def table(rows: list[dict], headers: dict[str, str]) -> list[dict]:
-    """Rows from lib with translated column names and translated sentences (lib's Message values)."""
-    return [{headers.get(k, k): translate(v) if isinstance(v, str) else v for k, v in row.items()} for row in rows]
+def table(rows: list[dict], headers: dict[str, str], marked: tuple[str, ...] = ()) -> list[dict]:
+    """Rows from lib in the reader's language: column names from `headers`, lib's Message values translated,
+    and the values of the `marked` columns (texts lib marks with N_) looked up in the catalog."""
+    return [{headers.get(k, k): _(v) if k in marked else translate(v) if isinstance(v, str) else v
+             for k, v in row.items()} for row in rows]
 
 
 def code_span(text: str) -> str:
@@ -104,7 +106,7 @@ def graph_section(device) -> tuple[graph.Evaluation, str, tuple] | None:
     used = [f"`{name}.grad = {grad}`" for name, grad in graph.leaf_grads(ev).items()]
     right.markdown(_("**Gradients:** {grads}").format(grads=", ".join(used)) if used else
                    _("**Gradients:** none yet - switch on backward()."))
-    if graph.PRESETS[preset].expression == expression.strip():
+    if settings == graph.preset_settings(preset):  # the tutorial's numbers hold for its own leaves only
         right.caption(_("The tutorial's answer for this preset: {answer}.").format(
             answer=_(graph.PRESETS[preset].expected_grad)))
     right.markdown(_(
@@ -210,8 +212,8 @@ def gradient_demo(device) -> str | None:
 
 def modes_demo(device) -> str:
     st.markdown(_("**5. Switching tracking off:** y = x·2 for x with requires_grad, five ways."))
-    st.dataframe(table(demos.grad_modes(device), {"way": _("way"), "note": _("note")}), hide_index=True,
-                 width="stretch")
+    st.dataframe(table(demos.grad_modes(device), {"way": _("way"), "note": _("note")}, marked=("way", "note")),
+                 hide_index=True, width="stretch")
     result = demos.inference_tensor(device)
     st.markdown(_("An inference tensor `y` made under `torch.inference_mode()` can still join a graph later as an "
                   "input: `w + y` backpropagates (`w.grad = {grad}`). Only operations that must save it for "

@@ -105,7 +105,7 @@ def backward_gradient(weights: list[float], device: torch.device) -> GradientRes
     return GradientResult(error, x.grad.tolist())
 
 
-_MODES = ("normal", "torch.no_grad()", "torch.inference_mode()", "torch.set_grad_enabled(False)",
+_MODES = (N_("normal"), "torch.no_grad()", "torch.inference_mode()", "torch.set_grad_enabled(False)",
           "x.detach()", "x2.requires_grad_(False)")
 
 

@@ -43,6 +43,9 @@ def test_backward_toggle_removes_gradients(page):
     page.toggle(key="autograd.backward").set_value(True).run()
     page.text_input(key="autograd.leaf.x").set_value("5").run()
     assert "`x.grad = 20`" in texts(page) and "grad 20" in _dot(page)  # 4x at x = 5
+    assert "The tutorial's answer" not in texts(page)  # its 16 holds at x = 4 only
+    page.text_input(key="autograd.leaf.x").set_value("4").run()
+    assert "The tutorial's answer for this preset: dy/dx = 4x = 16." in texts(page)
 
 
 @pytest.mark.parametrize("expression, fragment", [
