@@ -45,8 +45,8 @@ class ImageFolder:
         """What was skipped, naming the archive and a few of the files."""
         if not self.skipped:
             return None
-        return Message("{archive}: skipped {n} files that are not pictures (e.g. {examples}).", archive=archive,
-                       n=self.skipped, examples=", ".join(self.skipped_examples))
+        return Message("{archive}: files that are not pictures were skipped: {n} (e.g. {examples}).",
+                       archive=archive, n=self.skipped, examples=", ".join(self.skipped_examples))
 
 
 def entry_parts(name: str, archive: str) -> tuple[str, ...]:
@@ -180,5 +180,5 @@ def check_classes(by_class: dict[str, list], archive: str, limits: Limits) -> No
                            n=len(by_class), most=limits.max_classes)
     for cls, files in by_class.items():
         if len(files) < 2:
-            raise LearnerError("{archive}: the class folder {group} has {n} picture; every class needs at least 2.",
+            raise LearnerError("{archive}: the class folder {group} needs at least 2 pictures; it has {n}.",
                                archive=archive, group=repr(cls), n=len(files))

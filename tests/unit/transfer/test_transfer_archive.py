@@ -69,7 +69,7 @@ def test_a_good_folder_is_read_per_class_with_skipped_files_counted():
     assert folder.files[0][0] == ("cat/0.png", PICTURE)
     assert folder.skipped == 3
     note = folder.note("pets.zip")
-    assert "pets.zip" in note and "3 files" in note and "cat/readme.txt" in note
+    assert "pets.zip" in note and "were skipped: 3 (e.g." in note and "cat/readme.txt" in note
 
 
 def test_one_top_folder_above_the_classes_is_allowed():
@@ -152,7 +152,7 @@ def test_an_entry_appearing_twice_never_overwrites():
 
 @pytest.mark.parametrize("entries, words", [
     (good_entries(("cat",), 3), "1 class folders"),                     # one class
-    (good_entries(("cat", "dog")) + [("bird/0.png", PICTURE)], "'bird' has 1 picture"),
+    (good_entries(("cat", "dog")) + [("bird/0.png", PICTURE)], "'bird' needs at least 2 pictures; it has 1"),
     (good_entries(tuple(f"c{i}" for i in range(11))), "11 class folders"),
     ([("cat/a.txt", b"x"), ("dog/b.txt", b"y")], "0 class folders"),    # nothing but text
 ])
