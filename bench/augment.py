@@ -7,7 +7,9 @@ ColorJitter/RandomRotation kernels) from the uint8-tensor gain. The three take t
 the speed-up is the median of the per-run ratios, so a slow spell on a shared CPU hits all of them.
 
 Recipes: the page's default pipeline, a classic ImageNet crop behind a Resize, and that crop with colour
-jitter (hue included) and a rotation.
+jitter (hue included) and a rotation. Last, the rotation kernel alone (`kernels.rotate_nearest`, whose
+sampling grid emulates the BLAS's fused multiply-add exactly) against torchvision's `F.rotate` on the
+same 224 px images and angles, checked equal pixel for pixel in the same run.
 
 Run: .venv/bin/python -m bench.augment [--quick]
 """
@@ -19,9 +21,10 @@ import torch
 from PIL import Image
 from torchvision import transforms as v1
 from torchvision.transforms import v2
+from torchvision.transforms.v2 import functional as F
 
 from bench.common import Figure, cli, interleaved_times, median_ratio
-from lib.augment import images, pipeline, registry, sampling
+from lib.augment import images, kernels, pipeline, registry, sampling
 from lib.common.samples import load_sample
 
 GRID = 16
@@ -110,6 +113,25 @@ def _recipe(label: str, recipe: list, image: Image.Image, repeats: int) -> list[
     return figures
 
 
+def _rotation_kernel(repeats: int) -> list[Figure]:
+    """`rotate_nearest` vs `F.rotate` on 16 random 224x224 images and angles: equal pixels, time ratio."""
+    g = torch.Generator().manual_seed(0)
+    batch = torch.randint(0, 256, (16, 3, 224, 224), dtype=torch.uint8, generator=g)
+    angles = torch.empty(16).uniform_(-30, 30, generator=g).tolist()
+    equal = all(torch.equal(kernels.rotate_nearest(x, a), F.rotate(x, a)) for x, a in zip(batch, angles))
+    t = interleaved_times({"torchvision": lambda: [F.rotate(x, a) for x, a in zip(batch, angles)],
+                           "page": lambda: [kernels.rotate_nearest(x, a) for x, a in zip(batch, angles)]},
+                          repeats=repeats)
+    speedup, ms = median_ratio(t["torchvision"], t["page"]), {k: statistics.median(v) * 1e3 for k, v in t.items()}
+    return [
+        Figure("RandomRotation kernel, 16 x 224 px: F.rotate (reference), ms", f"{ms['torchvision']:.1f}"),
+        Figure("RandomRotation kernel, 16 x 224 px: page's rotate_nearest, ms", f"{ms['page']:.1f}"),
+        Figure("RandomRotation kernel: same pixels as F.rotate", "yes" if equal else "no", "yes", equal),
+        Figure("RandomRotation kernel: speed-up vs F.rotate (median of paired runs)", f"{speedup:.2f}x", "> 1x",
+               speedup > 1),
+    ]
+
+
 def run(quick: bool) -> list[Figure]:
     """Time page code, plain v2 per image and v1 PIL per image on the same photo, for each recipe."""
     # PIL works on one core; one intra-op thread for torch keeps the comparison like for like (and on a
@@ -120,7 +142,7 @@ def run(quick: bool) -> list[Figure]:
     figures = [Figure(f"photo {image.width}x{image.height}, grid of {GRID}, torch threads", "1")]
     for label, recipe in RECIPES.items():
         figures += _recipe(label, recipe, image, repeats)
-    return figures
+    return figures + _rotation_kernel(3 if quick else 30)
 
 
 if __name__ == "__main__":

@@ -210,14 +210,18 @@ def _exact_in_float64(a: float, b: float, x_max: float, y_max: float) -> bool:
 def _fused_grid(theta: torch.Tensor, h: int, w: int) -> torch.Tensor | None:
     """(1, H, W, 2) grid with the fused formula, or None where float64 could not emulate the FMA exactly."""
     rescaled = theta.T.div(torch.tensor([0.5 * w, 0.5 * h]))  # (3, 2), as torchvision rescales it
-    (ax, ay), (bx, by) = rescaled[:2].tolist()  # a and b of the grid's x and y columns
+    (ax, ay), (bx, by), (cx, cy) = rescaled.tolist()  # a, b, c of the grid's x and y columns
     x_max, y_max = (w - 1) * 0.5, (h - 1) * 0.5
     if not (_exact_in_float64(ax, bx, x_max, y_max) and _exact_in_float64(ay, by, x_max, y_max)):
         return None
     a, b, c = (col.view(2, 1, 1) for col in rescaled)  # per grid column (x, y)
     xa = (_centred(w)[None, :] * a).double()  # (2, 1, W): round(x*a), in float32 first, as the BLAS does
+    if cx == cy == 0.0:  # always, for these rotations: the BLAS's last step adds 0, which turns -0 into +0;
+        xa.add_(0.0)     # doing that to round(x*a) gives the same signs and saves a pass over the grid
     fused = torch.add(_centred(h)[:, None].double() * b.double(), xa)  # (2, H, W): y*b + round(x*a), exact
-    columns = fused.float().add_(c)  # one rounding (the FMA's), then + c (0 for these rotations)
+    columns = fused.float()  # one rounding: the FMA's
+    if cx != 0.0 or cy != 0.0:
+        columns.add_(c)  # the BLAS's last FMA: round(acc + 1 * c)
     return columns.permute(1, 2, 0)[None]  # grid_sample reads the (1, H, W, 2) view without a copy
 
 
