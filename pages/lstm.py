@@ -11,6 +11,7 @@ import streamlit as st
 from plotly.subplots import make_subplots
 
 import ui
+from lib.common.messages import N_
 from lib.common.settings import spec as setting_spec
 from lib.lstm import code, config, corpus, cost, data, glove, logs, model, predict, recipes, text
 from lib.lstm.checkpoints import load_bytes
@@ -23,9 +24,11 @@ DATA = config.DataConfig()
 VIEW = config.ViewConfig()
 RUN = "lstm.run"          # session-state key of the user's LstmRun (never shared between sessions)
 APPLIED = "lstm.applied"  # the preset whose recipe the widgets were last set to
-TABS = {"pipeline": "1 · Pipeline", "batching": "2 · Batching", "embeddings": "3 · Embeddings", "model": "4 · Model",
-        "training": "5 · Training", "predict": "6 · Predict", "save": "7 · Save/load"}
-PLAN_LABELS = {"pad70": "shuffled, pad to 70", "dynamic": "shuffled, dynamic", "bucketed": "bucketed, dynamic"}
+TABS = {"pipeline": N_("1 · Pipeline"), "batching": N_("2 · Batching"), "embeddings": N_("3 · Embeddings"),
+        "model": N_("4 · Model"), "training": N_("5 · Training"), "predict": N_("6 · Predict"),
+        "save": N_("7 · Save/load")}
+PLAN_LABELS = {"pad70": N_("shuffled, pad to 70"), "dynamic": N_("shuffled, dynamic"),
+               "bucketed": N_("bucketed, dynamic")}
 
 
 @st.cache_resource(show_spinner=False)
@@ -66,7 +69,7 @@ def data_section() -> tuple[str, corpus.TextDataset] | None:
         return downloaded_data()
     with st.spinner(_("Reading the movie reviews…")):
         dataset = embedded_corpus()
-    st.caption(_("{n:,} snippets · {source} · fixed seeded split 80/10/10").format(n=len(dataset), source=dataset.source))
+    st.caption(_("{n:,} snippets · {source} · fixed seeded split 80/10/10").format(n=len(dataset), source=_(dataset.source)))
     return "embedded", dataset
 
 
@@ -75,7 +78,7 @@ def downloaded_data() -> tuple[str, corpus.TextDataset] | None:
     if corpus.polarity_cache_path().is_file():
         return "polarity", corpus.load_polarity(corpus.polarity_cache_path())
     st.info(_("The built-in reviews are not installed here. Download {source} (0.5 MB) once?").format(
-        source=corpus.POLARITY_SOURCE))
+        source=_(corpus.POLARITY_SOURCE)))
     if not st.button(_("Download"), key="lstm.download"):
         return None
     bar = ui.Progress(1, _("Downloading"))
@@ -150,7 +153,7 @@ def pipeline_controls(start: config.LstmConfig) -> dict:
     w, c = ui.widgets, st.columns(4)
     return {
         "tokenizer": w.radio(_("Tokenizer"), start, "tokenizer", key=key_of("tokenizer"), where=c[0],
-                             help=_("whitespace: `text.split()` as in the classic recipe; regex: punctuation and "
+                             help=_("whitespace: `text.split()` as in the tutorial recipe; regex: punctuation and "
                                     "'s split off")),
         "lower": w.checkbox(_("Lower-case"), start, "lower", key=key_of("lower"), where=c[0]),
         "min_freq": w.number_input("min_freq", start, "min_freq", key=key_of("min_freq"), where=c[1],

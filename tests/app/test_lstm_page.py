@@ -1,5 +1,5 @@
 """The LSTM sentiment page in AppTest (tiny row counts so each run stays short)."""
-from tests.helpers import assert_no_exception, run_page, texts
+from tests.helpers import assert_no_exception, english_left, run_page, texts
 
 SMALL = {"lstm.max_rows": 200}
 QUICK = SMALL | {"lstm.epochs": 1, "lstm.hidden": 8}
@@ -88,3 +88,13 @@ def test_link_restores_the_settings():
     assert at.radio(key="lstm.keep").value == "last"
     assert at.text_input(key="lstm.nn_word").value == "great"
     assert "cat(h_n[-2], h_n[-1])" in "\n".join(str(d.value) for d in at.dataframe)
+
+
+def test_page_in_chinese_with_defaults_and_after_training():
+    at = run_page("lstm.py", QUICK | {"lang": "zh"})
+    assert_no_exception(at)
+    assert english_left(at) == []
+    at.button(key="lstm.start").click().run()
+    assert_no_exception(at)
+    assert english_left(at) == []
+    assert "测试准确率" in [m.label for m in at.metric]
