@@ -324,12 +324,14 @@ def names_results(run: training.NamesRun) -> None:
                         title=_("Confusion matrix (each row sums to 1)"))
         fig.update_layout(height=520, margin=dict(t=40, b=10))
         st.plotly_chart(fig, key="rnn.names.confusion")
-    predict_box(run)
 
 
-def predict_box(run: training.NamesRun) -> None:
+def predict_box(run: training.NamesRun | None) -> None:
+    """The name to classify; drawn before training too, so a linked name waits for the model."""
     text = ui.widgets.text_input(_("Type a surname"), DEFAULTS.view, "query", key="rnn.names.query",
                                  max_chars=NAME_CHARS)
+    if run is None:
+        return
     name, dropped = letters.clean_name(text)
     if dropped:
         st.warning(_("Ignored characters the model has never seen: {chars}").format(chars=shown_chars(dropped)))
@@ -369,6 +371,7 @@ def names_section() -> None:
     else:
         draw_names_curves(charts, run)
         names_results(run)
+    predict_box(run)
     ui.code_panel(code.names_code(cfg), _("Code for these settings (batched)"))
     ui.code_panel(code.classic_code(cfg.hidden_size), _("The classic one-name-at-a-time loop, for comparison"))
 
@@ -377,6 +380,8 @@ def main() -> None:
     intro()
     wave_tab, names_tab = ui.widgets.tabs({"wave": _("〰️ Sine → cosine regression"),
                                           "names": _("🔤 Surname → language")}, key="rnn.tab")
+    if problem := ui.links.problem("tab"):  # ui.widgets.tabs restores the tab but does not say when it cannot
+        st.warning(problem, icon="🔗")
     with wave_tab:
         wave_section()
     with names_tab:

@@ -14,7 +14,7 @@ from tests.e2e.streamlit_page import (
 )
 
 SEEDS = [11, 12, 13, 14]
-LOSS = re.compile(r"After (\d+) windows the loss .* is ([0-9.]+)")
+LOSS = re.compile(r"After (\d+) windows the loss .* is ([0-9]+\.[0-9]+)")
 
 
 def open_rnn_page(browser: Browser, url: str, seed: int):
