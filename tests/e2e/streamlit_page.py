@@ -37,6 +37,16 @@ def wait_drawn(page: Page, timeout_ms: int = 30_000) -> None:
     expect(page.locator(SKELETON)).to_have_count(0, timeout=timeout_ms)
 
 
+def open_app(page: Page, url: str, path: str = "", nav: str | None = None) -> None:
+    """A 1400x1000 window on the app at `url` + `path` (a page and its link), idle; then, with `nav`,
+    that page opened from the sidebar navigation the way a visitor clicks to it."""
+    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.goto(url + path)
+    wait_idle(page)
+    if nav is not None:
+        open_from_navigation(page, nav)
+
+
 def open_from_navigation(page: Page, title: str) -> None:
     """Click a page's link in the sidebar navigation and wait for it to finish."""
     page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()

@@ -9,7 +9,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from bench.server import ROOT, free_port, start_server, wait_healthy
 from tests.e2e.conftest import ARTIFACTS
-from tests.e2e.streamlit_page import assert_no_exception, screenshot_whole_page, wait_idle
+from tests.e2e.streamlit_page import assert_no_exception, open_app, screenshot_whole_page, wait_idle
 
 # A long job (30 epochs of the MLP on all 60,000 images): it is still running when the second visitor
 # presses Train, however slow the machine.
@@ -33,9 +33,7 @@ def one_place_server():
 
 
 def open_and_train(page: Page, url: str) -> None:
-    page.set_viewport_size({"width": 1400, "height": 1000})
-    page.goto(url + LONG_RUN)
-    wait_idle(page)
+    open_app(page, url + LONG_RUN)
     assert_no_exception(page)
     page.get_by_role("button", name=re.compile(r"^\W*Train$")).first.click()
 

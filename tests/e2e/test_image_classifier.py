@@ -5,15 +5,12 @@ from playwright.sync_api import Page, expect
 
 from lib.image_classifier.datasets import SOURCES
 from tests.e2e.streamlit_page import (
-    assert_no_exception, choose, open_from_navigation, screenshot_whole_page, wait_idle,
+    assert_no_exception, open_app, choose, screenshot_whole_page, wait_idle,
 )
 
 
 def test_image_classifier_trains_in_the_browser(page: Page, server_url: str, screenshot_dir):
-    page.set_viewport_size({"width": 1400, "height": 1000})
-    page.goto(server_url)
-    wait_idle(page)
-    open_from_navigation(page, "Image classifier")
+    open_app(page, server_url, nav="Image classifier")
     expect(page.get_by_text("235,146 parameters").first).to_be_visible(timeout=120_000)
     wait_idle(page)
     assert_no_exception(page)
@@ -30,9 +27,7 @@ def test_image_classifier_trains_in_the_browser(page: Page, server_url: str, scr
 
 def test_image_classifier_in_chinese_from_a_link_trains_the_fast_cnn(page: Page, server_url: str, screenshot_dir):
     """A shared link in Chinese: the fast CNN recipe on the 8x8 digits, trained, with its TensorBoard run."""
-    page.set_viewport_size({"width": 1400, "height": 1000})
-    page.goto(f"{server_url}/image_classifier?lang=zh&data=digits8&subset=300&preset=fast_cnn&epochs=2&log=1")
-    wait_idle(page)
+    open_app(page, server_url, "/image_classifier?lang=zh&data=digits8&subset=300&preset=fast_cnn&epochs=2&log=1")
     expect(page.get_by_role("heading", name="🧪 图像分类实验室")).to_be_visible(timeout=120_000)
     expect(page.get_by_text("批归一化").first).to_be_visible()
     assert_no_exception(page)

@@ -1,7 +1,7 @@
 """中文 / English in a real browser: the sidebar switch, the browser's own language, two visitors at once."""
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.streamlit_page import assert_no_exception, screenshot_whole_page, wait_idle
+from tests.e2e.streamlit_page import assert_no_exception, open_app, screenshot_whole_page, wait_idle
 
 
 def pick_language(page: Page, name: str) -> None:
@@ -12,9 +12,7 @@ def pick_language(page: Page, name: str) -> None:
 
 
 def test_switching_to_chinese_and_back(page: Page, server_url: str, screenshot_dir):
-    page.set_viewport_size({"width": 1400, "height": 1000})
-    page.goto(server_url)
-    wait_idle(page)
+    open_app(page, server_url)
     expect(page.get_by_text("PyTorch, hands on").first).to_be_visible()
     pick_language(page, "简体中文")
     expect(page.get_by_role("heading", name="动手学 PyTorch")).to_be_visible()

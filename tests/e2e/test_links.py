@@ -3,7 +3,7 @@ import re
 
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.streamlit_page import assert_no_exception, choose, screenshot_whole_page, wait_idle
+from tests.e2e.streamlit_page import assert_no_exception, open_app, choose, screenshot_whole_page, wait_idle
 
 STATUS = re.compile(r"Step \d+ · train loss [0-9.]+ · test loss [0-9.]+")
 
@@ -20,9 +20,7 @@ def shared_link(page: Page) -> str:
 
 def test_playground_link_round_trip_and_back_button(browser: Browser, page: Page, server_url: str,
                                                     screenshot_dir):
-    page.set_viewport_size({"width": 1400, "height": 1000})
-    page.goto(f"{server_url}/playground")
-    wait_idle(page)
+    open_app(page, server_url, "/playground")
     choose(page, "Activation", "tanh")
     choose(page, "Data set", "Two moons")
     assert "act=tanh" in page.url and "data=moons" in page.url

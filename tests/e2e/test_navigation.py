@@ -3,7 +3,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.streamlit_page import (
-    assert_no_exception, open_from_navigation, screenshot_whole_page, wait_idle,
+    assert_no_exception, open_app, screenshot_whole_page, wait_idle,
 )
 from ui.catalog import PAGES
 
@@ -19,10 +19,7 @@ def test_home_page(page: Page, server_url: str, screenshot_dir):
 
 @pytest.mark.parametrize("entry", PAGES, ids=[p.path for p in PAGES])
 def test_page_opens_from_navigation(page: Page, server_url: str, screenshot_dir, entry):
-    page.set_viewport_size({"width": 1400, "height": 1000})
-    page.goto(server_url)
-    wait_idle(page)
-    open_from_navigation(page, entry.title)
+    open_app(page, server_url, nav=entry.title)
     assert_no_exception(page)
     expect(page.get_by_text("Compute device")).to_be_visible()
     name = entry.path.removeprefix("pages/").removesuffix(".py")

@@ -5,7 +5,7 @@ from playwright.sync_api import Page, expect
 
 from bench.server import rss_mb
 from tests.e2e.streamlit_page import (
-    RUNNING, assert_no_exception, open_from_navigation, screenshot_whole_page, wait_idle,
+    RUNNING, assert_no_exception, open_app, open_from_navigation, screenshot_whole_page, wait_idle,
 )
 
 CYCLES = 10
@@ -24,9 +24,7 @@ def seconds_until_idle(page: Page) -> float:
 
 
 def test_stop_and_leave_end_runs_and_free_memory(page: Page, server, screenshot_dir):
-    page.set_viewport_size({"width": 1400, "height": 1000})
-    page.goto(server.url)
-    wait_idle(page)
+    open_app(page, server.url)
     memory = []
     for cycle in range(CYCLES):
         open_from_navigation(page, "RNN lab")
