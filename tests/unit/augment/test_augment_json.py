@@ -54,3 +54,50 @@ def test_too_large_text_is_refused_before_parsing():
     text = '{"pipeline": []}' + " " * config.AugmentConfig().max_json_chars
     with pytest.raises(ValueError, match="too large"):
         json_io.from_json(text)
+
+
+# ---------------------------------------------------------------- the compact form of links
+
+
+def test_link_data_round_trip(make_steps, mixed):
+    steps = make_steps(*mixed) + make_steps(("RandomRotation", {"degrees": (-5.0, 5.0), "fill": 9}))
+    steps[2].enabled = False
+    data = json_io.to_link_data(steps)
+    assert json_io.from_link_data(json.loads(json.dumps(data))) == steps  # through JSON, as a link carries it
+
+
+def test_link_data_holds_only_what_differs_from_the_defaults(make_steps):
+    assert json_io.to_link_data(pipeline.default_pipeline()) == [["RandomResizedCrop"], ["RandomHorizontalFlip"],
+                                                                 ["ColorJitter"]]
+    (rotation,) = make_steps(("RandomRotation", {"degrees": (-5.0, 5.0)}))
+    rotation.enabled = False
+    assert json_io.to_link_data([rotation]) == [["RandomRotation", {"degrees": [-5.0, 5.0]}, 0]]
+
+
+@pytest.mark.parametrize("data,message", [
+    ({"pipeline": []}, "Expected a list of transforms."),            # the file's shape, not the link's
+    ([["Pad", {}, 1]], "Step 1: expected [name, parameters]."),     # only 0 (off) may follow the parameters
+    ([[]], "Step 1: expected [name, parameters]."),                 # no name
+    (["Pad"], "Step 1: expected [name, parameters]."),              # a bare name
+    ([["Pad"], ["Sharpen"]], "Step 2: unknown transform 'Sharpen'."),
+    ([["Pad", {"padding": -1}]], "between 0 and 512"),
+    ([["Pad", []]], '"params" must be an object'),
+    ([["RandomInvert"]] * 65, "A pipeline has at most 64 steps, this one 65."),
+])
+def test_bad_link_data_is_refused_with_a_message(data, message):
+    with pytest.raises(ValueError) as info:
+        json_io.from_link_data(data)
+    assert message in str(info.value)
+
+
+def test_a_file_with_too_many_steps_is_refused():
+    with pytest.raises(ValueError, match="at most 64 steps"):
+        json_io.from_json(json.dumps([{"name": "RandomInvert"}] * 65))
+
+
+def test_messages_keep_their_template_for_translation():
+    with pytest.raises(ValueError) as info:
+        json_io.from_json('[{"name": "Pad", "params": {"padding": 9999}}]')
+    message = info.value.args[0]
+    assert message.template == "Step {number} ({name}): {reason}"
+    assert message.params["reason"].template == "'{name}' must be between {low:g} and {high:g}, not {value}."
