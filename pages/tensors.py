@@ -203,8 +203,8 @@ def photo_input() -> ui.Picked:
     codec = links.option_codec(names)
     links.before_widget("tensors.image.sample", "photo", DEFAULTS.photo, codec, lambda v: v in names)
     picked = ui.image_input("tensors.image", label=_("Photo"), default=DEFAULTS.photo)
-    if picked.image is not None and picked.name in PHOTOS:
-        links.after_widget("photo", picked.name, DEFAULTS.photo, codec)
+    # an upload cannot travel: its link falls back to the default sample
+    links.after_widget("photo", picked.name if picked.name in PHOTOS else DEFAULTS.photo, DEFAULTS.photo, codec)
     if problem := links.problem("photo"):
         st.warning(problem, icon="🔗")
     return picked

@@ -1,9 +1,10 @@
 """Section 5, dtypes: which dtype `a + b` gets (PyTorch's promotion rule), and what overflow and rounding do.
 
 The rule, as `torch.result_type` applies it: the highest *category* among the operands wins (bool <
-integer < floating point); within it, dimensioned tensors take part before 0-dim tensors, and those before
-Python numbers; among the operands that take part, `torch.promote_types` picks the smallest dtype that
-can hold both - which may be neither operand's own dtype (`uint8 + int8` -> `int16`).
+integer < floating point). Among the operands of that category, the tensors with dims decide when there
+are any, else the 0-dim tensors, else the Python numbers (which bring the default dtype of their kind);
+between the deciding ones `torch.promote_types` picks the smallest dtype that holds both - which may be
+neither operand's own dtype (`uint8 + int8` -> `int16`).
 """
 from __future__ import annotations
 

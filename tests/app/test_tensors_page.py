@@ -282,3 +282,10 @@ def test_hostile_links_on_every_tab_are_named_or_kept(name):
         kept = {p for p in bound if at.query_params.get(p) not in (None, [])}
         assert named | kept == bound, (value, sorted(bound - named - kept))
         assert "<script>" not in warnings
+
+
+def test_an_upload_leaves_the_link_with_the_default_sample():
+    at = tab("ranks", query={"photo": "Coffee"})
+    at.radio(key="tensors.image.source").set_value("Upload").run()
+    assert_no_exception(at)
+    assert "photo" not in link(at)
