@@ -1,6 +1,7 @@
 """Neural style transfer studio: paint a photo in the style of a painting, live."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
@@ -12,7 +13,16 @@ import ui
 from lib.common.messages import N_
 from lib.common.samples import PAINTINGS, PHOTOS, SAMPLE_IMAGES
 from lib.common.settings import spec as setting_spec
-from lib.style_transfer import code, config, cost, explain, images, losses, output, presets
+from lib.style_transfer import (
+    code,
+    config,
+    cost,
+    explain,
+    images,
+    losses,
+    output,
+    presets,
+)
 from lib.style_transfer.run import StyleRun
 from ui import links
 from ui.gate import job_budget_for
@@ -60,13 +70,13 @@ def intro() -> None:
 
 # ---------------------------------------------------------------- 1. pictures
 
-def picture(which: str, label: str, where: Any) -> ui.Picked:
-    """A sample (its name in the link) or an upload (which cannot travel)."""
+def picture(which: str, draw: Callable[[], ui.Picked], where: Any) -> ui.Picked:
+    """A sample (its name in the link) or an upload (which cannot travel); `draw` calls ui.image_input."""
     key, param, samples, default = PICTURES[which]
     codec = links.option_codec(list(samples))
     links.before_widget(f"{key}.sample", param, default, codec, lambda v: v in samples)
     with where:
-        picked = ui.image_input(key, label=label, samples=samples, default=default)
+        picked = draw()
         if problem := links.problem(param):
             st.warning(problem, icon="🔗")
     uploaded = st.session_state.get(f"{key}.source") == "Upload"
@@ -78,8 +88,10 @@ def pictures_section(gpu: bool) -> tuple[ui.Picked, ui.Picked, int]:
     """Content and style pickers and the output size."""
     st.subheader(_("1 · Pictures"))
     left, right = st.columns(2)
-    content = picture("content", _("Content photo"), left)
-    style = picture("style", _("Style painting"), right)
+    content = picture("content", lambda: ui.image_input("style.content", label=_("Content photo"), samples=PHOTOS,
+                                                        default=PICTURES["content"][3]), left)
+    style = picture("style", lambda: ui.image_input("style.style", label=_("Style painting"), samples=PAINTINGS,
+                                                    default=PICTURES["style"][3]), right)
     defaults = replace(DEFAULTS, size=DEFAULTS.size_gpu) if gpu else DEFAULTS
     size = ui.widgets.select_slider(_("Output size (longest side, px)"), defaults, "size", key="style.size",
                                     help=_("The painting is resized and cropped to the same shape."))
@@ -303,8 +315,9 @@ def charts(run: StyleRun) -> None:
         fig = px.imshow(gram.numpy(), color_continuous_scale="Viridis", height=330,
                         title=title.format(layer=layer, n=gram.shape[0]))
         col.plotly_chart(fig, key=f"style.gram.{name}")
-    st.caption(_("Each cell (i, j) is how strongly channels i and j of {layer} fire together, summed over all "
-                 "positions. This layer's style loss before its weight: {gap:.3g}.").format(layer=layer, gap=pair.gap))
+    st.caption(_("Each cell (i, j) is the Gram entry of channels i and j of {layer}: how strongly they fire together "
+                 "over all positions, normalised as this run's loss uses it. This layer's style loss before its "
+                 "weight: {gap:.3g}.").format(layer=layer, gap=pair.gap))
 
 
 def explanation(run: StyleRun) -> None:

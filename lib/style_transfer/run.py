@@ -1,8 +1,8 @@
 """A learner's style run, kept in their session between reruns: settings, pictures, progress, the result."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
-from typing import Iterator
 
 import torch
 

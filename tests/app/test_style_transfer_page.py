@@ -1,11 +1,19 @@
 """AppTest for pages/style_transfer.py: defaults render, a tiny run works, controls matter, presets, links,
 bad input, and the page in Chinese."""
+import io
 from dataclasses import replace
 
 import pytest
+from PIL import Image
 
 from lib.style_transfer.presets import TUTORIAL
-from tests.helpers import assert_no_exception, bound_params, english_left, run_page, texts
+from tests.helpers import (
+    assert_no_exception,
+    bound_params,
+    english_left,
+    run_page,
+    texts,
+)
 
 TINY = {"style.size": 32, "style.steps": 2, "style.coarse_steps": 1, "style.preview_every": 1}
 
@@ -169,8 +177,15 @@ def test_bad_link_values_are_named_and_fall_back(param, value):
 
 
 def test_the_share_panel_names_what_cannot_travel():
-    at = run_page("style_transfer.py")
-    assert "Not in the link: the painted picture" in texts(at)
+    at = run_page("style_transfer.py", {**TINY, "style.style.sample": "The Scream (Munch)"})
+    assert "Not in the link: the painted picture" in texts(at) and "uploaded" not in texts(at)
+    png = io.BytesIO()
+    Image.new("RGB", (40, 30), "red").save(png, format="PNG")
+    at.radio(key="style.content.source").set_value("Upload").run()
+    at.file_uploader(key="style.content.upload").set_value(("my cat.png", png.getvalue(), "image/png")).run()
+    assert_no_exception(at)
+    assert "Not in the link: your uploaded picture “my cat.png”" in texts(at)
+    assert "photo" not in at.query_params and at.query_params["painting"] == "The Scream (Munch)"
 
 
 # ----------------------------------------------------------------------------- 中文

@@ -4,7 +4,7 @@ import torch
 
 from lib.common.vgg import CAFFE, IMAGENET
 from lib.style_transfer import explain as E
-from lib.style_transfer.losses import style_layer_loss, style_gram
+from lib.style_transfer.losses import style_gram, style_layer_loss
 
 
 @pytest.mark.parametrize("mode", ["chw", "classic"])

@@ -22,8 +22,8 @@ RECIPE = {"init": "content", "optimizer": torch.optim.Adam, "lr": 0.003, "conten
 def recipe_loss(features, image01, content01, style01) -> torch.Tensor:
     """The recipe's objective written out from its own terms (its Gram, its division, its weights)."""
     names = [RECIPE["content_layer"], *RECIPE["style_layers"]]
-    feats = lambda img: forward_features(features.layers, features.normalization.apply(img), names)  # noqa: E731
-    gram = lambda f: f[0].reshape(f.shape[1], -1) @ f[0].reshape(f.shape[1], -1).T  # noqa: E731 - (C, H*W) @ (H*W, C)
+    feats = lambda img: forward_features(features.layers, features.normalization.apply(img), names)
+    gram = lambda f: f[0].reshape(f.shape[1], -1) @ f[0].reshape(f.shape[1], -1).T
     x, c, s = feats(image01), feats(content01), feats(style01)
     content = F.mse_loss(x[RECIPE["content_layer"]], c[RECIPE["content_layer"]])
     style = sum(w * torch.mean((gram(x[n]) - gram(s[n])) ** 2) / x[n][0].numel()
