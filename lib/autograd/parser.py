@@ -162,7 +162,7 @@ class _Parser:
             return node
         if token.text in self.names:
             return Name(token.text)
-        raise self.fail(N_("Unknown name {name}. Leaves you defined: {leaves}; functions: {functions}.{pointer}"), token,
+        raise self.fail(N_("Unknown name {name}. Leaves you defined: `{leaves}`; functions: `{functions}`.{pointer}"), token,
                         name=repr(token.text), leaves=", ".join(self.names) or "-", functions=", ".join(FUNCTIONS))
 
 

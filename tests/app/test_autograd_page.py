@@ -134,7 +134,7 @@ def test_the_stepper_is_light_and_never_waits_at_the_heavy_job_gate(monkeypatch)
 
 # ----------------------------------------------------------------------------- 中文
 
-@pytest.mark.parametrize("action", ["defaults", "step", "bad expression"])
+@pytest.mark.parametrize("action", ["defaults", "step", "bad expression", "unknown name", "own points"])
 def test_the_page_in_chinese_leaves_no_english(action):
     at = run_page("autograd.py", {"lang": "zh"})
     if action == "step":  # the main action: train both networks
@@ -143,6 +143,13 @@ def test_the_page_in_chinese_leaves_no_english(action):
     elif action == "bad expression":
         at.text_input(key="autograd.expr").set_value("2*x +").run()
         assert any("表达式已经结束" in e.value for e in at.error)
+    elif action == "unknown name":
+        at.text_input(key="autograd.expr").set_value("zz + 1").run()
+        assert any("未知的名字 'zz'" in e.value for e in at.error)
+    elif action == "own points":
+        at.radio(key="autograd.lr.data").set_value("own").run()
+        at.text_area(key="autograd.lr.points").set_value("1, 2\nthree, 4").run()
+        assert any("第 2 行" in e.value for e in at.error)
     assert_no_exception(at)
     assert english_left(at) == []
     assert "自动求导" in at.title[0].value
