@@ -2,18 +2,13 @@
 the open tab and its settings to a fresh browser, in Chinese too."""
 from playwright.sync_api import Browser, Page, expect
 
-from tests.e2e.streamlit_page import (
-    assert_no_exception, choose, open_from_navigation, screenshot_whole_page, wait_idle,
-)
+from tests.e2e.streamlit_page import assert_no_exception, choose, open_app, screenshot_whole_page, wait_idle
 
 TABS = ["1 · Create", "2 · Ranks", "3 · Index", "4 · Views", "5 · Operations", "6 · NumPy", "7 · CPU vs GPU"]
 
 
 def test_every_tab_draws(page: Page, server_url: str, screenshot_dir):
-    page.set_viewport_size({"width": 1400, "height": 1000})
-    page.goto(server_url)
-    wait_idle(page)
-    open_from_navigation(page, "Tensor playground")
+    open_app(page, server_url, nav="Tensor playground")
     for i, name in enumerate(TABS):
         if i:  # the first tab is open already
             page.get_by_role("tab", name=name).click()
@@ -31,10 +26,7 @@ def test_every_tab_draws(page: Page, server_url: str, screenshot_dir):
 
 
 def test_editing_the_numpy_array_changes_the_tensor(page: Page, server_url: str, screenshot_dir):
-    page.set_viewport_size({"width": 1400, "height": 1000})
-    page.goto(server_url)
-    wait_idle(page)
-    open_from_navigation(page, "Tensor playground")
+    open_app(page, server_url, nav="Tensor playground")
     page.get_by_role("tab", name=TABS[5]).click()
     wait_idle(page)
     edited = page.get_by_text("array[0, 1] = 100.0")  # in the code panel, which is still closed
@@ -70,9 +62,7 @@ def _type_into_cell(page: Page, row: int, column: int, text: str) -> None:
 
 def test_a_link_carries_the_tab_and_settings_to_a_fresh_browser(browser: Browser, page: Page, server_url: str,
                                                                  screenshot_dir):
-    page.set_viewport_size({"width": 1400, "height": 1000})
-    page.goto(f"{server_url}/tensors")
-    wait_idle(page)
+    open_app(page, server_url, "/tensors")
     page.get_by_role("tab", name=TABS[4]).click()
     wait_idle(page)
     page.get_by_text("Type promotion", exact=True).click()  # a segmented control's option
