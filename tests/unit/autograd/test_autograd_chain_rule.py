@@ -4,6 +4,7 @@ import torch
 
 from lib.autograd import graph as ag
 from lib.autograd.chain_rule import check_gradients, manual_backward, unbroadcast
+from lib.common.messages import Message
 
 CPU = torch.device("cpu")
 
@@ -47,3 +48,15 @@ def test_gradcheck_passes_on_smooth_and_fails_on_relu_kink():
     assert smooth.passed and "for x, w (" in smooth.message  # b is unused: not checked
     result = check_gradients("relu(x)", (ag.LeafSpec("x", "0"),), CPU)
     assert not result.passed and "numerical" in result.message
+
+
+def test_rules_with_words_are_translatable_messages(run_expr):
+    """The page translates these at its edge; pure formulas stay plain text."""
+    ev = run_expr("sum(w @ x)", ag.LeafSpec("x", "1, 2"), ag.LeafSpec("w", "3, 4; 5, 6"))
+    rows, _ = manual_backward(ev)
+    by_rule = {r.rule: r for r in rows}
+    sum_rule = next(r for r in by_rule if "sum" in r)
+    assert isinstance(sum_rule, Message) and sum_rule.params["rule"].template == "1 for every element"
+    assert any(isinstance(r.local, Message) and r.local.template == "Jacobian" for r in rows)  # the @ edges
+    passed = check_gradients("sum(w @ x)", (ag.LeafSpec("x", "1, 2"), ag.LeafSpec("w", "3, 4; 5, 6")), CPU)
+    assert passed.passed and passed.message.params == {"names": "x, w"}

@@ -91,3 +91,30 @@ def test_default_leaves_match_the_leaf_names_and_parse():
     cfg = ag.GraphConfig()
     assert len(cfg.leaf_texts) == len(cfg.leaf_names) and cfg.preset in ag.PRESETS
     assert [tuple(ag.parse_leaf(t).shape) for t in cfg.leaf_texts] == [(), (2,), ()]
+
+
+@pytest.mark.parametrize("preset", list(ag.PRESETS))
+def test_each_preset_sets_every_leaf_and_the_default_preset_gives_the_link_defaults(preset):
+    """A link names only what differs from its preset, so a preset must fix the expression and all three leaves."""
+    settings = ag.preset_settings(preset)
+    assert settings.expression == ag.PRESETS[preset].expression
+    assert [s.name for s in settings.leaves()] == list(ag.GraphConfig().leaf_names)
+    own = {s.name: s for s in ag.PRESETS[preset].leaves}
+    assert all(s == own[s.name] for s in settings.leaves() if s.name in own)
+    ev = ag.build(settings.expression, settings.leaves(), torch.device("cpu"))  # every preset builds
+    assert ev.output.requires_grad
+    assert ag.preset_settings(ag.GraphConfig().preset) == ag.ExpressionSettings()
+
+
+@pytest.mark.parametrize("text", ["inf", "1, nan", "1e999"])
+def test_leaves_must_be_finite(text):
+    with pytest.raises(ValueError, match="finite"):
+        ag.parse_leaf(text)
+
+
+def test_the_drawing_speaks_the_words_it_is_given():
+    ev = ag.build("2*x", (ag.LeafSpec("x", "3"),), torch.device("cpu"))
+    ag.run_backward(ev)
+    words = ag.DotWords(leaf="叶子 {name}", output="输出", value="值 {value}", grad="梯度 {grad}")
+    dot = ag.to_dot(ag.walk(ev), words)
+    assert "叶子 x\\n值 3\\n梯度 2" in dot and "输出" in dot and 'label="leaf' not in dot

@@ -36,6 +36,7 @@ def test_fit_loss_goes_down_in_a_few_steps():
     ("1, 2\nfoo, 3", "Line 2"),        # not a number
     ("1, 2", "at least two points"),
     ("1, 2\n1, 3", "different x"),
+    ("1, 2\n2, inf", "finite"),        # inf would make every step nan
 ])
 def test_bad_points(text, fragment):
     with pytest.raises(ValueError, match=fragment):

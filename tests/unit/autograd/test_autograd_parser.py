@@ -28,6 +28,7 @@ def test_parse_builds_the_expected_tree(text, expected):
     ("__import__(x)", "Unknown name '__import__'"),   # no builtins reachable
     ("open('f')", "is not allowed"),            # no string literals at all
     ("", "empty"),
+    ("x * 1e999", "too large"),                 # inf: no place in a graph, nor in the generated code
 ])
 def test_bad_expressions_give_a_clear_message(text, fragment):
     with pytest.raises(ValueError, match=None) as info:
@@ -70,3 +71,12 @@ def test_spell_as_code_brackets_every_operation_and_keeps_full_numbers():
     tree = parse("-(0.1234567*x) + exp(w)", NAMES)
     assert spell(tree, repr, lambda f: "torch." + f, code=True) == "(-((0.1234567 * x)) + torch.exp(w))"
     assert spell(tree, repr, str) == "(-(0.1234567 * x)) + exp(w)"
+
+
+def test_errors_are_translatable_with_the_expression_kept_verbatim():
+    """The page looks the template up in the catalog; the user's text travels as a value, in a code block."""
+    with pytest.raises(ValueError) as info:
+        parse("x + <b>", NAMES)
+    message = info.value.args[0]
+    assert message.template == "The character {char} is not allowed here.{pointer}"
+    assert message.params["pointer"] == "\n\n    x + <b>\n        ^"  # indented: shown as code, never as markup
