@@ -29,11 +29,11 @@ def _page(repeats: int) -> float:
 def run(quick: bool) -> list[Figure]:
     repeats = 2 if quick else 7
     x = image_ops.image_to_tensor(load_sample(SAMPLE), grey=False)  # (1, 3, 512, 512)
-    weight = image_ops.conv_weight(kernels.preset_kernel("Sobel x"), 3, 1)
+    weight = image_ops.conv_weight(kernels.preset_kernel("sobel_x"), 3, 1)
     bare = median_time(lambda: F.conv2d(x, weight, dilation=2), repeats * 5, warmup=2)
     settings = image_ops.ConvSettings(dilation=2)
     section = median_time(
-        lambda: image_ops.to_display(image_ops.apply_conv(x, kernels.preset_kernel("Sobel x"), settings)),
+        lambda: image_ops.to_display(image_ops.apply_conv(x, kernels.preset_kernel("sobel_x"), settings)),
         repeats * 5, warmup=2)
     page = _page(repeats)
     ratio = page / bare

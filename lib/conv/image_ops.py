@@ -8,12 +8,14 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
+from lib.common.messages import N_, LearnerError
 from lib.conv.shapes import check_hyper, output_size, same_padding
 
 PADDING_KINDS = ("number", "same", "valid")
 PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
-DISPLAY_MODES = ("Stretch min..max", "Clip to 0..1", "Absolute value")
-COLOURS = ("RGB", "Greyscale")
+# how an output of any range becomes pixels: id (in links) -> what the page calls it
+DISPLAY_MODES = {"stretch": N_("Stretch min..max"), "clip": N_("Clip to 0..1"), "abs": N_("Absolute value")}
+COLOURS = {"rgb": N_("RGB"), "grey": N_("Greyscale")}
 
 
 @dataclass(frozen=True)
@@ -35,13 +37,13 @@ def resolve_padding(settings: ConvSettings, kh: int, kw: int) -> tuple[int, int,
         return 0, 0, 0, 0
     if p == "same":
         if settings.stride != 1:
-            raise ValueError("padding='same' only works with stride 1 (PyTorch refuses it otherwise); "
-                             "pick a number instead.")
+            raise LearnerError("padding='same' only works with stride 1 (PyTorch refuses it otherwise); "
+                               "pick a number instead.")
         top, bottom = same_padding(kh, settings.dilation)
         left, right = same_padding(kw, settings.dilation)
         return left, right, top, bottom
     if not isinstance(p, int):
-        raise ValueError(f"Padding must be a number, 'same' or 'valid', not {p!r}.")
+        raise LearnerError("Padding must be a number, 'same' or 'valid', not {p}.", p=repr(p))
     return p, p, p, p
 
 
@@ -52,10 +54,10 @@ def conv_weight(kernel: torch.Tensor, channels: int, groups: int) -> torch.Tenso
     blur the same whether it mixes all colours (groups=1) or filters each alone (groups=C).
     """
     if groups < 1:
-        raise ValueError(f"groups must be at least 1 (got {groups}).")
+        raise LearnerError("groups must be at least 1 (got {groups}).", groups=groups)
     if channels % groups:
-        raise ValueError(f"groups={groups} is impossible: the {channels} input channels cannot be split "
-                         f"into {groups} equal groups. Use a divisor of {channels}.")
+        raise LearnerError("groups={groups} is impossible: the {channels} input channels cannot be split into "
+                           "{groups} equal groups. Use a divisor of {channels}.", groups=groups, channels=channels)
     per_group = channels // groups
     return kernel.expand(channels, per_group, *kernel.shape).clone() / per_group
 
@@ -64,11 +66,11 @@ def check_conv(in_hw: tuple[int, int], kernel_hw: tuple[int, int], settings: Con
     """Validate the settings for an input size and return the output (H, W)."""
     check_hyper(settings.stride, settings.dilation)
     if settings.padding_mode not in PADDING_MODES:
-        raise ValueError(f"padding_mode must be one of {', '.join(PADDING_MODES)}.")
+        raise LearnerError("padding_mode must be one of {modes}.", modes=", ".join(PADDING_MODES))
     left, right, top, bottom = resolve_padding(settings, *kernel_hw)
     if settings.padding_mode in ("reflect", "circular") and max(left, right, top, bottom) >= min(in_hw):
-        raise ValueError(f"{settings.padding_mode} padding must be smaller than the input "
-                         f"({min(in_hw)} pixels); reduce the padding.")
+        raise LearnerError("{mode} padding must be smaller than the input ({n} pixels); reduce the padding.",
+                           mode=settings.padding_mode, n=min(in_hw))
     sizes = []
     for n, k, (a, b) in zip(in_hw, kernel_hw, ((top, bottom), (left, right))):
         # asymmetric 'same' padding: formula with the total padding split as PyTorch does
@@ -118,18 +120,18 @@ def image_to_tensor(image: Image.Image, grey: bool, device: torch.device | str =
     return t[None].to(device)  # (C, H, W) -> (1, C, H, W)
 
 
-def to_display(x: torch.Tensor, mode: str = DISPLAY_MODES[0]) -> np.ndarray:
+def to_display(x: torch.Tensor, mode: str = "stretch") -> np.ndarray:
     """A (1, C, H, W) result as a uint8 image (H, W) or (H, W, 3) for `st.image`."""
     x = x.detach().float().cpu()[0]
-    if mode == "Absolute value":
+    if mode == "abs":
         x = x.abs().clamp(0, 1)
-    elif mode == "Stretch min..max":
+    elif mode == "stretch":
         lo, hi = x.min(), x.max()
         x = (x - lo) / (hi - lo) if hi > lo else torch.zeros_like(x)
-    elif mode == "Clip to 0..1":
+    elif mode == "clip":
         x = x.clamp(0, 1)
     else:
-        raise ValueError(f"Unknown display mode {mode!r}.")
+        raise LearnerError("Unknown display mode {mode}.", mode=repr(mode))
     arr = (x * 255).round().to(torch.uint8).permute(1, 2, 0).numpy()  # (C, H, W) -> (H, W, C)
     return arr[:, :, 0] if arr.shape[2] == 1 else arr
 
@@ -149,7 +151,7 @@ class ImageConv:
 
     def pictures(self, display: str) -> tuple[np.ndarray, np.ndarray]:
         """(input, output) as uint8 images; the output mapped to pixels with `display`."""
-        return to_display(self.x, "Clip to 0..1"), to_display(self.out, display)
+        return to_display(self.x, "clip"), to_display(self.out, display)
 
 
 def convolve_image(image: Image.Image, grey: bool, kernel: torch.Tensor, settings: ConvSettings,

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from torch import nn
 
+from lib.common.messages import N_, LearnerError, Message
 from lib.conv.shapes import output_size
 
 LAYER_TYPES = ("Conv2d", "MaxPool2d", "AvgPool2d", "ReLU", "Flatten", "Linear")
@@ -39,10 +40,12 @@ CIFAR_CNN = [
                 layer_row("MaxPool2d", kernel=2, stride=2))
 ] + [layer_row("Flatten"), layer_row("Linear", 1024, 512), layer_row("ReLU"), layer_row("Linear", 512, 10)]
 
-PRESETS: dict[str, tuple[tuple[int, int, int], list[dict]]] = {
-    "LeNet (1x32x32)": ((1, 32, 32), LENET),
-    "CIFAR-10 CNN (3x32x32)": ((3, 32, 32), CIFAR_CNN),
+PRESETS: dict[str, tuple[tuple[int, int, int], list[dict]]] = {  # by id (in links): (input shape, rows)
+    "lenet": ((1, 32, 32), LENET),
+    "cifar": ((3, 32, 32), CIFAR_CNN),
 }
+PRESET_LABELS = {"lenet": N_("LeNet (1x32x32)"), "cifar": N_("CIFAR-10 CNN (3x32x32)")}
+MAX_ROWS = 40  # a table from a link longer than any network one would type by hand is refused
 
 
 @dataclass(frozen=True)
@@ -54,7 +57,7 @@ class LayerResult:
     out_shape: tuple[int, ...] | None   # without the batch dimension
     params: int
     receptive_field: str               # e.g. "5x5", or "whole input" after Flatten
-    error: str = ""                    # why this layer breaks, with the fix
+    error: str = ""                    # why this layer breaks, with the fix (a translatable Message)
 
 
 @dataclass(frozen=True)
@@ -73,12 +76,12 @@ def _int(row: dict, key: str, default: int | None = None) -> int | None:
     try:
         return int(value)
     except (TypeError, ValueError):
-        raise ValueError(f"{key} must be a whole number, not {value!r}.") from None
+        raise LearnerError("{key} must be a whole number, not {value}.", key=key, value=repr(value)) from None
 
 
 def _need(value: int | None, what: str, layer: str) -> int:
     if value is None or value < 1:
-        raise ValueError(f"{layer} needs {what} (a whole number >= 1).")
+        raise LearnerError("{layer} needs {what} (a whole number >= 1).", layer=layer, what=what)
     return value
 
 
@@ -86,27 +89,28 @@ def _conv_like(row: dict, state: _State) -> tuple[_State, int]:
     """Conv2d / MaxPool2d / AvgPool2d on a (C, H, W) shape: new state and parameter count."""
     layer = row["layer"]
     if len(state.shape) != 3:
-        raise ValueError(f"{layer} needs a (C, H, W) input but gets {state.shape}; put it before Flatten.")
+        raise LearnerError("{layer} needs a (C, H, W) input but gets {shape}; put it before Flatten.", layer=layer,
+                           shape=state.shape)
     c, h, w = state.shape
-    k = _need(_int(row, "kernel"), "a kernel size", layer)
+    k = _need(_int(row, "kernel"), Message("a kernel size"), layer)
     stride = _int(row, "stride", 1 if layer == "Conv2d" else k)  # pooling's stride defaults to its kernel
     padding = _int(row, "padding", 0)
     if stride is not None and stride < 1:
-        raise ValueError(f"stride must be at least 1 (got {stride}).")
+        raise LearnerError("stride must be at least 1 (got {stride}).", stride=stride)
     params, c_out = 0, c
     if layer == "Conv2d":
         c_in = _int(row, "in", c)
         if c_in != c:
-            raise ValueError(f"in_channels is {c_in} but the input has {c} channels: set in to {c}.")
-        c_out = _need(_int(row, "out"), "out (the number of output channels)", layer)
+            raise LearnerError("in_channels is {c_in} but the input has {c} channels: set in to {c}.", c_in=c_in, c=c)
+        c_out = _need(_int(row, "out"), Message("out (the number of output channels)"), layer)
         params = c_out * c * k * k + c_out
     elif padding > k // 2:
-        raise ValueError(f"pooling padding can be at most half the kernel ({k // 2}).")
+        raise LearnerError("pooling padding can be at most half the kernel ({most}).", most=k // 2)
     try:
         h_out = output_size(h, k, stride, padding)
         w_out = output_size(w, k, stride, padding)
     except ValueError as e:
-        raise ValueError(f"{e} (kernel {k} on a {h}x{w} input)") from None
+        raise LearnerError("{reason} (kernel {k} on a {h}x{w} input)", reason=e.args[0], k=k, h=h, w=w) from None
     rf = state.rf + (k - 1) * state.jump
     return _State((c_out, h_out, w_out), rf, state.jump * stride, False), params
 
@@ -115,13 +119,15 @@ def _linear(row: dict, state: _State) -> tuple[_State, int]:
     """Linear on a flat shape; a wrong in_features is reported with the right one."""
     if len(state.shape) != 1:
         fix = math.prod(state.shape)
-        raise ValueError(f"Linear needs a flat input but gets {state.shape}: add a Flatten before it "
-                         f"(it gives {' * '.join(map(str, state.shape))} = {fix} features).")
+        raise LearnerError("Linear needs a flat input but gets {shape}: add a Flatten before it (it gives "
+                           "{product} = {fix} features).", shape=state.shape,
+                           product=" * ".join(map(str, state.shape)), fix=fix)
     n = state.shape[0]
     n_in = _int(row, "in", n)
     if n_in != n:
-        raise ValueError(f"in_features is {n_in} but the previous layer gives {n} features: set in to {n}.")
-    n_out = _need(_int(row, "out"), "out (out_features)", "Linear")
+        raise LearnerError("in_features is {n_in} but the previous layer gives {n} features: set in to {n}.",
+                           n_in=n_in, n=n)
+    n_out = _need(_int(row, "out"), Message("out (out_features)"), "Linear")
     return _State((n_out,), state.rf, state.jump, True), n * n_out + n_out
 
 
@@ -135,24 +141,24 @@ def _step(row: dict, state: _State) -> tuple[_State, int]:
         return _State((math.prod(state.shape),), state.rf, state.jump, True), 0
     if layer == "Linear":
         return _linear(row, state)
-    raise ValueError(f"Unknown layer {layer!r}; choose one of {', '.join(LAYER_TYPES)}.")
+    raise LearnerError("Unknown layer {layer}; choose one of {types}.", layer=repr(layer), types=", ".join(LAYER_TYPES))
 
 
 def _rf_text(state: _State) -> str:
-    return "whole input" if state.flat else f"{state.rf}x{state.rf}"
+    return Message("whole input") if state.flat else f"{state.rf}x{state.rf}"
 
 
 def analyse(rows: list[dict], input_shape: tuple[int, int, int]) -> list[LayerResult]:
     """Each layer's output shape, parameters and receptive field; stops at the first layer that breaks."""
     if any(n < 1 for n in input_shape):
-        raise ValueError(f"The input shape {input_shape} must have positive sizes.")
+        raise LearnerError("The input shape {shape} must have positive sizes.", shape=input_shape)
     state = _State(tuple(input_shape), 1, 1, False)
     results = []
     for i, row in enumerate(r for r in rows if r.get("layer")):
         try:
             state, params = _step(row, state)
         except ValueError as e:
-            results.append(LayerResult(i, str(row.get("layer")), None, 0, "", str(e)))
+            results.append(LayerResult(i, str(row.get("layer")), None, 0, "", e.args[0]))
             break
         results.append(LayerResult(i, row["layer"], state.shape, params, _rf_text(state)))
     return results
@@ -188,3 +194,25 @@ def module_specs(rows: list[dict], input_shape: tuple[int, int, int]) -> list[tu
 def build_model(rows: list[dict], input_shape: tuple[int, int, int]) -> nn.Sequential:
     """A real `nn.Sequential` of the valid layers (for checking the calculator against PyTorch)."""
     return nn.Sequential(*[getattr(nn, name)(**kwargs) for name, kwargs in module_specs(rows, input_shape)])
+
+
+# ----------------------------------------------------------------------------- the table in a link
+
+def rows_to_link(rows: list[dict]) -> list[list]:
+    """Table rows as plain lists in COLUMNS order (what a link packs); empty rows left out."""
+    return [[r.get("layer")] + [_int(r, c) for c in COLUMNS[1:]] for r in rows if r.get("layer")]
+
+
+def rows_from_link(data: object) -> list[dict]:
+    """The inverse of `rows_to_link`, checked cell by cell: a link is user input."""
+    if not isinstance(data, list) or not data or len(data) > MAX_ROWS:
+        raise LearnerError("not a table of 1 to {most} layers", most=MAX_ROWS)
+    rows = []
+    for cells in data:
+        if not isinstance(cells, list) or len(cells) != len(COLUMNS) or cells[0] not in LAYER_TYPES:
+            raise LearnerError("a row is not one of the layer types with its five numbers")
+        numbers = cells[1:]
+        if not all(v is None or (type(v) is int and 0 <= v <= 100_000) for v in numbers):
+            raise LearnerError("a cell is not a whole number from 0 to 100000")
+        rows.append(layer_row(*cells))
+    return rows

@@ -8,10 +8,11 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
+from lib.common.messages import N_, LearnerError
 from lib.conv.image_ops import image_to_tensor, to_display
-from lib.conv.shapes import formula_text, output_size
+from lib.conv.shapes import check_pool_padding, formula_text, output_size
 
-POOL_KINDS = ("max", "avg")
+POOL_KINDS = {"max": N_("max"), "avg": N_("average")}  # id (as PyTorch names it) -> label
 SWATCH_SIDE = 60  # pixels of the mean-colour square
 
 
@@ -29,12 +30,10 @@ class PoolSettings:
 def check_pool(in_hw: tuple[int, int], s: PoolSettings) -> tuple[int, int]:
     """Validate pooling settings and return the output (H, W)."""
     if s.kind not in POOL_KINDS:
-        raise ValueError(f"Pooling is 'max' or 'avg', not {s.kind!r}.")
+        raise LearnerError("Pooling is 'max' or 'avg', not {kind}.", kind=repr(s.kind))
     if s.kernel < 1:
-        raise ValueError("The pooling window must be at least 1x1.")
-    if s.padding > s.kernel // 2:
-        raise ValueError(f"Pooling padding can be at most half the window ({s.kernel // 2} for a "
-                         f"{s.kernel}x{s.kernel} window); PyTorch refuses more.")
+        raise LearnerError("The pooling window must be at least 1x1.")
+    check_pool_padding(s.padding, s.kernel, s.kernel)
     return tuple(output_size(n, s.kernel, s.stride, s.padding, 1, s.ceil_mode) for n in in_hw)  # type: ignore[return-value]
 
 
@@ -90,7 +89,7 @@ class ImagePool:
 
     def pictures(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(pooled, unpooled, mean-colour swatch) as uint8 images."""
-        return to_display(self.pooled, "Clip to 0..1"), to_display(self.unpooled, "Clip to 0..1"), \
+        return to_display(self.pooled, "clip"), to_display(self.unpooled, "clip"), \
             colour_swatch(self.means)
 
 

@@ -3,15 +3,24 @@ from __future__ import annotations
 
 import math
 
+from lib.common.messages import LearnerError
+
 
 def check_hyper(stride: int, dilation: int = 1, padding: int = 0) -> None:
     """Refuse stride/dilation below 1 and negative padding with a learner-level sentence."""
     if stride < 1:
-        raise ValueError(f"Stride must be at least 1 (got {stride}): the window has to move forward.")
+        raise LearnerError("Stride must be at least 1 (got {stride}): the window has to move forward.", stride=stride)
     if dilation < 1:
-        raise ValueError(f"Dilation must be at least 1 (got {dilation}); 1 means no gaps.")
+        raise LearnerError("Dilation must be at least 1 (got {dilation}); 1 means no gaps.", dilation=dilation)
     if padding < 0:
-        raise ValueError(f"Padding cannot be negative (got {padding}).")
+        raise LearnerError("Padding cannot be negative (got {padding}).", padding=padding)
+
+
+def check_pool_padding(padding: int, kh: int, kw: int) -> None:
+    """PyTorch refuses pooling padding above half the window: say so, with the largest it takes."""
+    if padding > min(kh, kw) // 2:
+        raise LearnerError("Pooling padding can be at most half the window ({most} for a {kh}x{kw} window); "
+                           "PyTorch refuses more.", most=min(kh, kw) // 2, kh=kh, kw=kw)
 
 
 def output_size(n: int, kernel: int, stride: int = 1, padding: int = 0, dilation: int = 1,
@@ -20,10 +29,9 @@ def output_size(n: int, kernel: int, stride: int = 1, padding: int = 0, dilation
     check_hyper(stride, dilation, padding)
     span = dilation * (kernel - 1) + 1  # how many input cells one window covers
     if n + 2 * padding < span:
-        raise ValueError(
-            f"The kernel covers {span} cells but the padded input has only {n + 2 * padding} "
-            f"({n} + 2x{padding} padding): use a smaller kernel or dilation, or more padding."
-        )
+        raise LearnerError("The kernel covers {span} cells but the padded input has only {padded} ({n} + 2x{padding} "
+                           "padding): use a smaller kernel or dilation, or more padding.",
+                           span=span, padded=n + 2 * padding, n=n, padding=padding)
     room = n + 2 * padding - span
     out = (math.ceil(room / stride) if ceil_mode else room // stride) + 1
     if ceil_mode and (out - 1) * stride >= n + padding:

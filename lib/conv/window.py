@@ -11,10 +11,11 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from lib.conv.shapes import output_size
+from lib.common.messages import N_, LearnerError
+from lib.conv.shapes import check_pool_padding, output_size
 
-# what the page calls each operation -> the op name the functions below take
-WINDOW_OPS = {"Convolution": "conv", "Max pooling": "max", "Average pooling": "avg"}
+# the operations by the names the functions below take (and links carry) -> what the page calls them
+WINDOW_OPS = {"conv": N_("Convolution"), "max": N_("Max pooling"), "avg": N_("Average pooling")}
 
 
 def random_grid(size: int, seed: int, channels: int = 1) -> torch.Tensor:
@@ -40,11 +41,10 @@ def sliding_steps(grid: torch.Tensor, kernel_hw: tuple[int, int], op: str, strid
                   padding: int = 0, dilation: int = 1, kernel: torch.Tensor | None = None) -> list[WindowStep]:
     """Every window of a (H, W) grid, row by row; op is 'conv', 'max' or 'avg'."""
     if op == "conv" and kernel is None:
-        raise ValueError("A convolution needs a kernel.")
+        raise LearnerError("A convolution needs a kernel.")
     kh, kw = kernel_hw
-    if op != "conv" and padding > min(kh, kw) // 2:
-        raise ValueError(f"Pooling padding can be at most half the window ({min(kh, kw) // 2} for a "
-                         f"{kh}x{kw} window); PyTorch refuses more.")
+    if op != "conv":
+        check_pool_padding(padding, kh, kw)
     out_h = output_size(grid.shape[0], kh, stride, padding, dilation)
     out_w = output_size(grid.shape[1], kw, stride, padding, dilation)
     padded = F.pad(grid, (padding,) * 4)
@@ -78,7 +78,7 @@ def _window_step(i: int, j: int, top: int, left: int, window: torch.Tensor, op: 
         result = float(window.mean())
         formula = "(" + " + ".join(_num(v) for v in vals) + f") / {len(vals)}"
     else:
-        raise ValueError(f"Unknown operation {op!r}; use conv, max or avg.")
+        raise LearnerError("Unknown operation {op}; use conv, max or avg.", op=repr(op))
     return WindowStep(i, j, top, left, window.tolist(), result, f"{formula} = {result:.4g}")
 
 
@@ -138,7 +138,7 @@ def sliding_window(size: int, seed: int, op: str, stride: int, padding: int, dil
     Average pooling has no dilation in PyTorch, so it is always 1 there.
     """
     if op == "conv" and kernel is None:
-        raise ValueError("A convolution needs a kernel.")
+        raise LearnerError("A convolution needs a kernel.")
     kernel_hw = (int(kernel.shape[0]), int(kernel.shape[1])) if op == "conv" else (pool, pool)
     dilation = 1 if op == "avg" else dilation
     grid = random_grid(size, seed)[0]  # (1, size, size) -> (size, size)
@@ -161,7 +161,7 @@ class WindowPicture:
 def window_picture(demo: WindowDemo, index: int) -> WindowPicture:
     """What the page draws at stop `index` (0-based): the input, the outputs so far, the window's place."""
     if not 0 <= index < len(demo.steps):
-        raise ValueError(f"There are {len(demo.steps)} window positions; pick one from 1 to {len(demo.steps)}.")
+        raise LearnerError("There are {n} window positions; pick one from 1 to {n}.", n=len(demo.steps))
     step, p, (kh, kw) = demo.steps[index], demo.padding, demo.kernel_hw
     padded = F.pad(demo.grid, (p,) * 4).numpy()
     output = np.full(demo.out_hw, np.nan)

@@ -30,7 +30,7 @@ def test_sliding_window_controls(at):
     before = texts(at)
     at.slider(key="conv.win.step").set_value(5).run()
     assert "**Output[1, 1]**" in texts(at) and "**Output[0, 0]**" not in texts(at)
-    at.radio(key="conv.win.op").set_value("Max pooling").run()
+    at.radio(key="conv.win.op").set_value("max").run()
     assert "= max(" in texts(at) and texts(at) != before
     at.number_input(key="conv.win.stride").set_value(0).run()
     assert "Stride must be at least 1" in _errors(at)
@@ -38,7 +38,7 @@ def test_sliding_window_controls(at):
 
 
 def test_sliding_window_pooling_padding_beyond_half_the_window_is_explained(at):
-    at.radio(key="conv.win.op").set_value("Average pooling").run()
+    at.radio(key="conv.win.op").set_value("avg").run()
     at.slider(key="conv.win.padding").set_value(2).run()  # a 2x2 window takes at most 1
     assert "at most half the window (1 for a 2x2 window)" in _errors(at)
     assert_no_exception(at)
@@ -62,9 +62,9 @@ def test_image_conv_controls_change_the_output(at):
     at.number_input(key="conv.stride").set_value(1).run()
     assert "-> output (1, 3, 300, 451)" in texts(at) and not at.error
     before = texts(at)
-    at.selectbox(key="conv.preset").set_value("Box blur").run()
+    at.selectbox(key="conv.preset").set_value("box").run()
     assert texts(at) != before and "Weights: 0.111" in texts(at)
-    at.radio(key="conv.colour").set_value("Greyscale").run()
+    at.radio(key="conv.colour").set_value("grey").run()
     assert "input (1, 1, 300, 451)" in texts(at)
     assert_no_exception(at)
 
@@ -74,7 +74,7 @@ def test_impossible_groups_and_custom_kernel(at):
     assert "groups=2 is impossible" in _errors(at)
     at.number_input(key="conv.groups").set_value(3).run()
     assert not at.error and "**(3, 1, 3, 3)**" in texts(at)
-    at.selectbox(key="conv.preset").set_value("Custom (type it)").run()
+    at.selectbox(key="conv.preset").set_value("custom").run()
     at.text_area(key="conv.kernel_text").set_value("1 1 x").run()
     assert "'x' is not a number" in _errors(at)
     at.text_area(key="conv.kernel_text").set_value("1 -1").run()  # non-square 1x2
@@ -88,7 +88,7 @@ def test_pooling_controls(at):
     at.checkbox(key="conv.pool.ceil").check().run()
     assert "max pooled (1, 3, 150, 225)" in texts(at)
     at.radio(key="conv.pool.kind").set_value("avg").run()
-    assert "avg pooled (1, 3, 150, 225)" in texts(at)
+    assert "average pooled (1, 3, 150, 225)" in texts(at)
     at.slider(key="conv.pool.padding").set_value(3).run()
     assert "at most half the window" in _errors(at)
     assert_no_exception(at)
@@ -101,8 +101,8 @@ def test_vgg_layer_changes_the_maps(at):
 
 
 def test_shape_calculator(at):
-    at.selectbox(key="conv.stack.preset").set_value("CIFAR-10 CNN (3x32x32)").run()
+    at.selectbox(key="conv.stack.preset").set_value("cifar").run()
     assert "553,514 parameters" in texts(at)
-    at.number_input(key="conv.stack.H.CIFAR-10 CNN (3x32x32)").set_value(28).run()
+    at.number_input(key="conv.stack.H.cifar").set_value(28).run()
     assert "in_features is 1024" in _errors(at) and "set in to 768" in _errors(at)
     assert_no_exception(at)

@@ -10,7 +10,7 @@ from tests.helpers import run_script
 
 @pytest.mark.parametrize("op", ["conv", "max", "avg"])
 def test_window_code_reproduces_the_page(op, tmp_path):
-    kernel = kernels.preset_kernel("Sharpen") if op == "conv" else None
+    kernel = kernels.preset_kernel("sharpen") if op == "conv" else None
     khw = (3, 3) if op == "conv" else (2, 2)
     ns = run_script(code.window_code(6, 4, op, khw, 2, 1, 1, kernel), tmp_path).namespace
     grid = window.random_grid(6, 4)[0]
@@ -27,7 +27,7 @@ def test_image_conv_and_pool_code_reproduce_the_page(tmp_path, make_image):
     x = image_ops.image_to_tensor(image, grey=False)
     settings = image_ops.ConvSettings(stride=2, padding="valid", padding_mode="replicate", dilation=2, groups=3,
                                       bias=0.1)
-    kernel = kernels.preset_kernel("Emboss")
+    kernel = kernels.preset_kernel("emboss")
     ns = run_script(code.image_conv_code(kernel, settings, False, "photo.png", 32), tmp_path).namespace
     torch.testing.assert_close(ns["out"], image_ops.apply_conv(x, kernel, settings))
     pool = pooling.PoolSettings("avg", 3, 2, 1, True)
@@ -57,7 +57,7 @@ def test_vgg_code_reproduces_the_page(tmp_path, make_image):
 # ----------------------------------------------------------------------------- layer stack
 
 def test_stack_code_runs_and_prints_the_shapes(tmp_path):
-    shape, rows = layer_stack.PRESETS["CIFAR-10 CNN (3x32x32)"]
+    shape, rows = layer_stack.PRESETS["cifar"]
     run = run_script(code.stack_code(rows, shape), tmp_path)
     assert "Flatten    -> (1024,)" in run.stdout and "parameters: 553514" in run.stdout
     assert tuple(run.namespace["x"].shape) == (1, 10)

@@ -35,7 +35,7 @@ def test_image_to_tensor_shapes_and_range(make_image):
 ])
 def test_apply_conv_matches_nn_conv2d(settings, make_image):
     x = image_ops.image_to_tensor(make_image(), grey=False)
-    kernel = kernels.preset_kernel("Sobel x")[:, :2]  # (3, 2): an even, non-square kernel for 'same'
+    kernel = kernels.preset_kernel("sobel_x")[:, :2]  # (3, 2): an even, non-square kernel for 'same'
     conv_layer = torch.nn.Conv2d(3, 3, (3, 2), settings.stride, settings.padding, settings.dilation,
                                  settings.groups, True, settings.padding_mode)
     with torch.no_grad():
@@ -49,7 +49,7 @@ def test_apply_conv_matches_nn_conv2d(settings, make_image):
 
 def test_groups_one_mixes_colours_groups_three_keeps_them(make_image):
     x = image_ops.image_to_tensor(make_image(), grey=False)
-    identity = kernels.preset_kernel("Identity")
+    identity = kernels.preset_kernel("identity")
     mixed = image_ops.apply_conv(x, identity, image_ops.ConvSettings(padding=1))
     separate = image_ops.apply_conv(x, identity, image_ops.ConvSettings(padding=1, groups=3))
     torch.testing.assert_close(separate, x)
@@ -65,7 +65,7 @@ def test_groups_one_mixes_colours_groups_three_keeps_them(make_image):
 def test_apply_conv_bad_settings(settings, channels, message):
     x = torch.rand(1, channels, 10, 10)
     with pytest.raises(ValueError, match=message):
-        image_ops.apply_conv(x, kernels.preset_kernel("Sobel x"), settings)
+        image_ops.apply_conv(x, kernels.preset_kernel("sobel_x"), settings)
 
 
 def test_kernel_larger_than_padded_input():
@@ -75,9 +75,9 @@ def test_kernel_larger_than_padded_input():
 
 def test_to_display_modes():
     y = torch.tensor([[[[-1.0, 0.0], [0.5, 2.0]]]])
-    assert image_ops.to_display(y, "Clip to 0..1").tolist() == [[0, 0], [128, 255]]
-    assert image_ops.to_display(y, "Absolute value").tolist() == [[255, 0], [128, 255]]
-    assert image_ops.to_display(y, "Stretch min..max").tolist() == [[0, 85], [128, 255]]
+    assert image_ops.to_display(y, "clip").tolist() == [[0, 0], [128, 255]]
+    assert image_ops.to_display(y, "abs").tolist() == [[255, 0], [128, 255]]
+    assert image_ops.to_display(y, "stretch").tolist() == [[0, 85], [128, 255]]
     assert image_ops.to_display(torch.rand(1, 3, 4, 5)).shape == (4, 5, 3)
 
 
@@ -85,7 +85,7 @@ def test_to_display_modes():
 
 def test_convolve_image_gives_the_numbers_the_page_writes(make_image):
     image = make_image(20, 24)
-    kernel = kernels.preset_kernel("Sobel x")
+    kernel = kernels.preset_kernel("sobel_x")
     settings = image_ops.ConvSettings(stride=2, groups=3, bias=0.25)
     result = image_ops.convolve_image(image, False, kernel, settings)
     x = image_ops.image_to_tensor(image, grey=False)
@@ -95,21 +95,21 @@ def test_convolve_image_gives_the_numbers_the_page_writes(make_image):
     assert result.in_shape == (1, 3, 20, 24) and result.out_shape == (1, 3, 9, 11)  # floor((20-3)/2)+1, (24-3)/2+1
     assert result.weight_shape == (3, 1, 3, 3)  # groups=3: each colour alone
     assert result.value_range == (float(expected.min()), float(expected.max()))
-    picture_in, picture_out = result.pictures("Absolute value")
+    picture_in, picture_out = result.pictures("abs")
     assert picture_in.shape == (20, 24, 3) and picture_out.shape == (9, 11, 3)
-    assert (picture_out == image_ops.to_display(expected, "Absolute value")).all()
+    assert (picture_out == image_ops.to_display(expected, "abs")).all()
 
 
 def test_convolve_image_greyscale_mixes_to_one_channel(make_image):
-    result = image_ops.convolve_image(make_image(), True, kernels.preset_kernel("Identity"),
+    result = image_ops.convolve_image(make_image(), True, kernels.preset_kernel("identity"),
                                       image_ops.ConvSettings(padding=1))
     assert result.in_shape == result.out_shape == (1, 1, 20, 24)
     assert result.weight_shape == (1, 1, 3, 3)
     torch.testing.assert_close(result.out, result.x)  # identity with padding 1 changes nothing
-    assert result.pictures("Clip to 0..1")[1].shape == (20, 24)
+    assert result.pictures("clip")[1].shape == (20, 24)
 
 
 def test_convolve_image_refuses_impossible_groups(make_image):
     with pytest.raises(ValueError, match="groups=2 is impossible"):
-        image_ops.convolve_image(make_image(), False, kernels.preset_kernel("Sobel x"),
+        image_ops.convolve_image(make_image(), False, kernels.preset_kernel("sobel_x"),
                                  image_ops.ConvSettings(groups=2))

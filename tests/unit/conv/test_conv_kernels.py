@@ -4,22 +4,23 @@ import torch
 import torch.nn.functional as F
 
 from lib.conv import kernels
+from lib.conv.config import ConvConfig
 
 # ----------------------------------------------------------------------------- kernels
 
 def test_presets_behave_as_named():
     flat = torch.full((1, 1, 9, 9), 0.5)
-    for name in ("Identity", "Box blur", "Gaussian blur", "Sharpen"):
+    for name in ("identity", "box", "gauss", "sharpen"):
         # these preserve brightness: their weights sum to 1
         assert kernels.preset_kernel(name).sum().item() == pytest.approx(1.0), name
         assert torch.allclose(F.conv2d(flat, kernels.preset_kernel(name)[None, None]), torch.tensor(0.5))
-    for name in ("Sobel x", "Sobel y", "Laplacian", "Edge (all directions)"):
+    for name in ("sobel_x", "sobel_y", "laplace", "edge"):
         assert kernels.preset_kernel(name).sum().item() == 0, name  # flat regions give 0
     ramp = torch.arange(9.0).repeat(9, 1)[None, None]  # grows left to right
-    assert (F.conv2d(ramp, kernels.preset_kernel("Sobel x")[None, None]) == 8).all()
-    assert (F.conv2d(ramp, kernels.preset_kernel("Sobel y")[None, None]) == 0).all()
+    assert (F.conv2d(ramp, kernels.preset_kernel("sobel_x")[None, None]) == 8).all()
+    assert (F.conv2d(ramp, kernels.preset_kernel("sobel_y")[None, None]) == 0).all()
     x = torch.rand(1, 1, 6, 6)
-    assert torch.equal(F.conv2d(x, kernels.preset_kernel("Identity")[None, None]), x[..., 1:-1, 1:-1])
+    assert torch.equal(F.conv2d(x, kernels.preset_kernel("identity")[None, None]), x[..., 1:-1, 1:-1])
 
 
 @pytest.mark.parametrize("text,expected", [
@@ -47,13 +48,19 @@ def test_parse_kernel_refuses(text, message):
 
 
 def test_kernel_text_round_trip():
-    k = kernels.preset_kernel("Gaussian blur")
+    k = kernels.preset_kernel("gauss")
     torch.testing.assert_close(kernels.parse_kernel(kernels.kernel_text(k)), k, atol=1e-4, rtol=0)
 
 
 def test_kernel_caption_is_one_line():
-    assert kernels.kernel_caption(kernels.preset_kernel("Sobel x")) == "-1 0 1 | -2 0 2 | -1 0 1"
-    assert kernels.kernel_caption(kernels.preset_kernel("Box blur")).startswith("0.111 0.111 0.111 |")
+    assert kernels.kernel_caption(kernels.preset_kernel("sobel_x")) == "-1 0 1 | -2 0 2 | -1 0 1"
+    assert kernels.kernel_caption(kernels.preset_kernel("box")).startswith("0.111 0.111 0.111 |")
+
+
+def test_every_choice_has_a_label_and_the_window_default_is_the_photo_default():
+    assert set(kernels.KERNEL_LABELS) == {*kernels.KERNEL_PRESETS, kernels.CUSTOM}
+    cfg = ConvConfig()  # the sliding window starts with the same kernel as the photo section
+    assert kernels.parse_kernel(cfg.window_kernel).tolist() == kernels.preset_kernel(cfg.preset).tolist()
 
 
 def test_custom_choice_is_not_a_preset():

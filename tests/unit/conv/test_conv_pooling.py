@@ -63,7 +63,7 @@ def test_pool_image_gives_the_numbers_the_page_writes(make_image):
 
 
 def test_pool_image_greyscale_and_a_2x2_max():
-    ramp = image_ops.to_display(torch.arange(16.0).view(1, 1, 4, 4) / 15, "Clip to 0..1")  # (4, 4) uint8
+    ramp = image_ops.to_display(torch.arange(16.0).view(1, 1, 4, 4) / 15, "clip")  # (4, 4) uint8
     result = pooling.pool_image(Image.fromarray(ramp).convert("RGB"), True, pooling.PoolSettings())
     assert result.pooled_shape == (1, 1, 2, 2) and result.kept == pytest.approx(0.25)
     assert len(result.means) == 1 and result.pictures()[2][0, 0].tolist() == [127, 127, 127]

@@ -34,7 +34,7 @@ def test_sliding_steps_match_torch(op, khw, s, p, d):
 # ----------------------------------------------------------------------------- what the page shows
 
 def test_sliding_window_on_the_classic_grid():
-    kernel = kernels.preset_kernel("Sobel x")
+    kernel = kernels.preset_kernel("sobel_x")
     demo = window.sliding_window(5, 0, "conv", 1, 0, 1, kernel=kernel)
     assert torch.equal(demo.grid, window.random_grid(5, 0)[0])
     assert demo.in_hw == (5, 5) and demo.out_hw == (3, 3) and len(demo.steps) == 9
