@@ -152,8 +152,12 @@ def _pipeline_codec() -> links.Codec:
 
 
 def _pipeline_from_link() -> None:
-    """A link's pipeline replaces the session's (once per new link; a bad one is named and the default used)."""
-    links.before_widget(LINKED, "pipe", pipeline.default_pipeline(), _pipeline_codec())
+    """A link's pipeline replaces the session's (once per new link; a bad one is named and the default used).
+
+    A link without `pipe` leaves the pipeline alone: switching pages drops the query string, and coming back
+    must not throw away the pipeline the user built (it lives in session state, not in a widget).
+    """
+    links.before_widget(LINKED, "pipe", pipeline.default_pipeline(), _pipeline_codec(), missing_is_default=False)
     steps = st.session_state.pop(LINKED, None)
     if steps is not None:
         _pipeline().replace(steps)

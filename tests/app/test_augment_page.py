@@ -279,3 +279,16 @@ def test_a_pipeline_too_long_for_a_link_is_refused_politely_with_the_json_instea
                                              for b in at.get("download_button"))
     at.button(key="augment.s61.remove").click().run()  # still too long: the message stays
     assert "pipe" not in at.query_params
+
+
+def test_coming_back_without_the_link_keeps_the_pipeline(monkeypatch):
+    """Switching pages drops the query string: the pipeline built in this session stays."""
+    monkeypatch.setattr(links, "ECHO_S", 0.0)  # a visit seconds later, not a stale echo of our own last write
+    at = run_page("augment.py")
+    at.selectbox(key="augment.add_name").set_value("RandomInvert").run()
+    at.button(key="augment.add").click().run()
+    assert "pipe" in at.query_params
+    at.query_params.clear()
+    at.run()
+    assert [s.name for s in at.session_state["augment.pipeline"].steps()][-1] == "RandomInvert"
+    assert "pipe" in at.query_params  # written back
