@@ -256,7 +256,8 @@ def fmt(value, digits: int = GraphConfig().digits) -> str:
     if flat.numel() == 1:
         return f"{flat.item():.{digits}g}"
     if flat.numel() > 6:
-        return f"shape {tuple(flat.shape)}, mean {flat.mean().item():.{digits}g}"
+        # written like code (t.shape, t.mean()): reads the same in every language of the page
+        return f"shape={tuple(flat.shape)}, mean={flat.mean().item():.{digits}g}"
     rows = flat.reshape(-1, flat.shape[-1]) if flat.dim() > 1 else flat.reshape(1, -1)  # (..., n) -> (rows, n)
     text = ["[" + ", ".join(f"{v:.{digits}g}" for v in row.tolist()) + "]" for row in rows]
     return text[0] if flat.dim() == 1 else "[" + ", ".join(text) + "]"

@@ -165,7 +165,7 @@ def _link(at) -> dict:
     return {k: at.query_params[k] for k in at.query_params}
 
 
-def test_a_default_page_has_a_clean_link_and_binds_every_setting(page):
+def test_a_default_page_has_a_clean_link_and_binds_every_setting():
     fresh = run_page("autograd.py")
     assert _link(fresh) == {}
     assert bound_params(fresh) == LINKED  # "pts" joins when the own-points box is shown

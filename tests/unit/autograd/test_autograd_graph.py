@@ -118,3 +118,8 @@ def test_the_drawing_speaks_the_words_it_is_given():
     words = ag.DotWords(leaf="叶子 {name}", output="输出", value="值 {value}", grad="梯度 {grad}")
     dot = ag.to_dot(ag.walk(ev), words)
     assert "叶子 x\\n值 3\\n梯度 2" in dot and "输出" in dot and 'label="leaf' not in dot
+
+
+def test_large_tensors_are_summarised_like_code():
+    assert ag.fmt(torch.ones(2, 4)) == "shape=(2, 4), mean=1"
+    assert ag.fmt(torch.tensor([[1.0, 2.0], [3.0, 4.0]])) == "[[1, 2], [3, 4]]"
