@@ -197,7 +197,8 @@ def names_controls() -> config.NamesConfig:
                    seed=int(seed))
 
 
-def data_overview(data: NameData) -> None:
+def data_overview(data: NameData) -> str:
+    """The data set's languages, and a typed name as one-hot rows; returns that name, cleaned."""
     counts = data.counts()
     fig = px.bar(x=languages(data), y=list(counts.values()), labels={"x": _("language"), "y": _("surnames")},
                  title=_("{n:,} surnames in {k} languages").format(n=len(data.names), k=len(data.languages)))
@@ -216,11 +217,12 @@ def data_overview(data: NameData) -> None:
                             name=repr(clean), shape=(len(clean), 1, letters.N_LETTERS)))
         fig.update_layout(height=80 + 22 * len(clean), margin=dict(t=40, b=10), coloraxis_showscale=False)
         right.plotly_chart(fig, key="rnn.names.onehot")
+    return clean
 
 
-def equivalence_demo() -> None:
-    """The hand-built cell and nn.RNN with copied weights compute the same hidden states."""
-    check = models.hand_cell_check("Satoshi")
+def equivalence_demo(name: str) -> None:
+    """The hand-built cell and nn.RNN with copied weights compute the same hidden states (on the typed name)."""
+    check = models.hand_cell_check(name or "Satoshi")
     st.markdown(_(
         "The classic **hand-built cell** computes `hidden = tanh(i2h(cat(input, hidden)))`. Splitting `i2h`'s "
         "weight into an input part and a hidden part gives exactly `nn.RNN`'s parameters `weight_ih_l0` and "
@@ -289,7 +291,7 @@ def train_names(cfg: config.NamesConfig, data: NameData, charts: tuple[ui.LiveCh
     device = ui.current_device()
     run = training.new_run(cfg, data, device)
     st.session_state[NAMES_RUN] = run
-    size = cost.sizes(data.names, len(run.train_idx), len(run.val_idx))
+    size = cost.split_sizes(data.names, cfg.val_fraction)
     outcome = ui.run_job(
         training.train(run), total=run.total_batches, label=_("Training"), done=lambda p: p.done,
         note=lambda p: _("epoch {epoch}, loss {loss:.3f}").format(epoch=p.epoch, loss=p.train_loss),
@@ -353,8 +355,7 @@ def predict_box(run: training.NamesRun | None) -> None:
 
 def names_section() -> None:
     data = name_data()
-    data_overview(data)
-    equivalence_demo()
+    equivalence_demo(data_overview(data))
     cfg = names_controls()
     padding_panel(cfg)
     start, stop = st.columns([1, 5])
@@ -367,7 +368,9 @@ def names_section() -> None:
         train_names(cfg, data, charts)
     run: training.NamesRun | None = st.session_state.get(NAMES_RUN)
     if run is None:
-        st.info(_("Press **Train** (about a few seconds per epoch on CPU), then type names to test it."))
+        seconds = cost.names_seconds(cfg, cost.split_sizes(data.names, cfg.val_fraction), ui.current_device().type)
+        st.info(_("Press **Train** (about {time} for these settings, by the server's estimate), then type names "
+                  "to test it.").format(time=ui.format_seconds(seconds)))
     else:
         draw_names_curves(charts, run)
         names_results(run)

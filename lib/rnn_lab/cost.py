@@ -46,6 +46,12 @@ def sizes(names: list[str], n_train: int, n_val: int) -> NameSizes:
     return NameSizes(n_train, n_val, sum(lengths) / len(lengths), max(lengths))
 
 
+def split_sizes(names: list[str], val_fraction: float) -> NameSizes:
+    """`sizes` for the split `data.split` makes of `names` (the same counts, without shuffling)."""
+    n_val = int(len(names) * val_fraction)
+    return sizes(names, len(names) - n_val, n_val)
+
+
 def recurrent_params(cell: str, input_size: int, hidden: int, layers: int, n_out: int) -> int:
     """Weights and biases of the recurrent layer(s) and the head."""
     if cell == HAND:  # i2h and i2o both read cat(input, hidden)

@@ -50,6 +50,14 @@ def test_names_training_then_prediction():
     assert "%" in [m.value for m in at.markdown if "**" in m.value and "·" in m.value][0]
 
 
+def test_the_hand_cell_check_runs_on_the_typed_name():
+    at = run_page("rnn_lab.py")
+    at.text_input(key="rnn.names.example").set_value("Kowalski").run()
+    assert_no_exception(at)
+    assert "over the 8 letters of *Kowalski* the two hidden states differ by at most" in texts(at)
+    assert "for these settings, by the server's estimate" in texts(at)
+
+
 def test_bad_name_input_gives_messages():
     at = run_page("rnn_lab.py", FAST_NAMES)
     at.button(key="rnn.names.train").click().run()

@@ -32,6 +32,11 @@ def test_wave_parameter_count_matches_the_built_model(cell):
     assert cost.recurrent_params(cell, 1, 8, 2, 1) == sum(p.numel() for p in make_model(cfg).parameters())
 
 
+def test_split_sizes_match_the_split(run, size):
+    assert cost.split_sizes(run.data.names, run.cfg.val_fraction) == size
+    assert size.max_len == max(len(n) for n in run.data.names) and 6 < size.mean_len < 9
+
+
 def test_memory_covers_the_padded_names_and_grows_with_the_model(run, size):
     list(T.train(run))
     held = sum(t.numel() * t.element_size() for t in run.train_tensors)
