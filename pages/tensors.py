@@ -10,12 +10,13 @@ import streamlit as st
 
 import ui
 from lib.common.device import available_devices
+from lib.common.messages import N_
 from lib.common.samples import PHOTOS
 from lib.tensors import (
     basics, bridge, code, config, create, display, index_parser, operations, promotion, ranks, timing, views,
 )
 from ui import links
-from ui.i18n import _, translate
+from ui.i18n import _, option_labels, translate
 
 if TYPE_CHECKING:
     import torch
@@ -37,22 +38,6 @@ def intro() -> None:
 
 
 # ---------------------------------------------------------------- helpers
-
-def translated(labels: dict) -> Callable[[Any], str]:
-    """An option's label in the reader's language (looked up once, when the widget is drawn)."""
-    return {key: _(label) for key, label in labels.items()}.get
-
-
-def bound(key: str, param: str, default: Any, codec: links.Codec, allows: Callable[[Any], bool],
-          draw: Callable[[], Any], where: Any = st) -> Any:
-    """A widget whose default or range is only known now (a crop of this photo), bound to the link."""
-    links.before_widget(key, param, default, codec, allows)
-    value = draw()
-    links.after_widget(param, value, default, codec)
-    if problem := links.problem(param):
-        where.warning(problem, icon="🔗")
-    return value
-
 
 def guarded(fn: Callable, *args: Any) -> Any:
     """Run a lib call; show its ValueError as an error box (in the reader's language) and return None."""
@@ -198,16 +183,8 @@ def section_ranks() -> None:
 
 
 def photo_input() -> ui.Picked:
-    """The photo picker, its sample bound to the link (an upload cannot travel: the share panel says so)."""
-    names = tuple(PHOTOS)
-    codec = links.option_codec(names)
-    links.before_widget("tensors.image.sample", "photo", DEFAULTS.photo, codec, lambda v: v in names)
-    picked = ui.image_input("tensors.image", label=_("Photo"), default=DEFAULTS.photo)
-    # an upload cannot travel: its link falls back to the default sample
-    links.after_widget("photo", picked.name if picked.name in PHOTOS else DEFAULTS.photo, DEFAULTS.photo, codec)
-    if problem := links.problem("photo"):
-        st.warning(problem, icon="🔗")
-    return picked
+    """The photo picker, its sample in the link as `photo` (an upload cannot travel: the share panel says so)."""
+    return ui.image_input("tensors.image", label=_("Photo"), default=DEFAULTS.photo, param="photo")
 
 
 def image_path(name: str | None) -> str:
@@ -260,9 +237,9 @@ def crop_sliders(box: ranks.CropRange) -> tuple[int, int, int, int]:
         key = f"tensors.crop.{part}"
         if not lo <= st.session_state.get(key, default) <= hi:  # another photo: the old crop may not fit
             st.session_state[key] = default
-        values.append(bound(key, param, default, codec, lambda v, lo=lo, hi=hi: lo <= v <= hi,
-                            lambda c=col, l=label, k=key, lo=lo, hi=hi, d=default: c.slider(l, lo, hi, d, key=k),
-                            where=col))
+        values.append(ui.widgets.bound(
+            lambda c=col, l=label, k=key, lo=lo, hi=hi, d=default: c.slider(l, lo, hi, d, key=k),
+            key, param, default, codec, lambda v, lo=lo, hi=hi: lo <= v <= hi, col))
     return tuple(values)
 
 
@@ -331,8 +308,8 @@ def args_input(op: str, where: Any) -> str:
     """The op's arguments; each op starts from its own example, linked as `vargs`."""
     default, key = views.RESHAPE_DEFAULT_ARGS[op], f"tensors.view.args.{op}"
     label = _("Arguments: {what}").format(what=_(views.RESHAPE_OPS[op]))
-    return bound(key, "vargs", default, links.text_codec(SHAPE_CHARS), lambda v: True,
-                 lambda: where.text_input(label, default, max_chars=SHAPE_CHARS, key=key), where)
+    return ui.widgets.bound(lambda: where.text_input(label, default, max_chars=SHAPE_CHARS, key=key),
+                            key, "vargs", default, links.text_codec(SHAPE_CHARS), lambda v: True, where)
 
 
 def fallback(x: torch.Tensor, op: str, args: tuple[int, ...]) -> torch.Tensor | None:
@@ -371,10 +348,10 @@ def show_views(x: torch.Tensor, y: torch.Tensor, op: str, args: tuple[int, ...])
 
 def section_ops() -> None:
     topics = config.TOPICS
-    topic = bound("tensors.ops.topic", "topic", DEFAULTS.topic, links.option_codec(tuple(topics)),
-                  lambda v: v in topics,
-                  lambda: st.segmented_control(_("Topic"), list(topics), default=DEFAULTS.topic, key="tensors.ops.topic",
-                                               format_func=translated(topics)) or DEFAULTS.topic)
+    topic = ui.widgets.bound(
+        lambda: st.segmented_control(_("Topic"), list(topics), default=DEFAULTS.topic, key="tensors.ops.topic",
+                                     format_func=option_labels(topics)) or DEFAULTS.topic,
+        "tensors.ops.topic", "topic", DEFAULTS.topic, links.option_codec(tuple(topics)), lambda v: v in topics, st)
     draw = {"broadcast": ops_broadcast, "matmul": ops_matmul, "reduce": ops_reduce, "inplace": ops_inplace,
             "promotion": ops_promotion, "overflow": ops_overflow}
     draw[topic]()
@@ -426,9 +403,9 @@ def ops_reduce() -> None:
     shape = guarded(basics.parse_shape, shape_input(_("Shape of x"), "reduce_shape", "tensors.ops.rshape", c[0]))
     op = ui.widgets.selectbox(_("Reduction"), DEFAULTS, "reduction", key="tensors.ops.reduction", where=c[1])
     dims = operations.reduce_dims(len(shape or ()))
-    dim_text = bound("tensors.ops.dim", "dim", "all", links.option_codec(dims), lambda v: v in dims,
-                     lambda: c[2].selectbox("dim", dims, key="tensors.ops.dim",
-                                            format_func=lambda d: _("all") if d == "all" else d), c[2])
+    dim_text = ui.widgets.bound(
+        lambda: c[2].selectbox("dim", dims, key="tensors.ops.dim", format_func=option_labels({d: d for d in dims} | {"all": N_("all")})),
+        "tensors.ops.dim", "dim", "all", links.option_codec(dims), lambda v: v in dims, c[2])
     keepdim = ui.widgets.checkbox("keepdim", DEFAULTS, "keepdim", key="tensors.ops.keepdim", where=c[3])
     ops = guarded(operations.operands, shape, ()) if shape is not None else None
     if ops is None:
@@ -470,7 +447,7 @@ def ops_promotion() -> None:
     da = ui.widgets.selectbox(_("dtype of a"), DEFAULTS, "promote_a", key="tensors.ops.pa", where=c[0])
     db = ui.widgets.selectbox(_("dtype of b"), DEFAULTS, "promote_b", key="tensors.ops.pb", where=c[1])
     kind = ui.widgets.radio(_("b is"), DEFAULTS, "b_kind", key="tensors.ops.pkind", where=c[2],
-                            format_func=translated(promotion.B_KINDS))
+                            format_func=option_labels(promotion.B_KINDS))
     facts(promotion.promotion_facts(promotion.promotion(da, db, kind)))
     st.markdown(_("**The rule** (`torch.result_type`): the highest *category* present wins - bool < integer < "
                   "floating point. Within it, among the tensors that have dims, `torch.promote_types` picks the "
@@ -597,8 +574,6 @@ def main() -> None:
                 "views": section_views, "ops": section_ops, "numpy": lambda: section_numpy(device),
                 "timing": lambda: section_timing(device)}
     tabs = ui.widgets.tabs({k: _(v) for k, v in config.SECTIONS.items()}, key="tensors.tab")
-    if problem := links.problem("tab"):  # ui.widgets.tabs records a bad `tab` value but does not show it
-        st.warning(problem, icon="🔗")
     for tab, draw in zip(tabs, sections.values()):
         if tab.open:
             with tab:

@@ -8,7 +8,8 @@ from PIL import Image
 
 from lib.common.images import UPLOAD_TYPES, ImageError, open_image
 from lib.common.samples import PHOTOS, load_sample
-from ui.i18n import _, translate
+from ui import links
+from ui.i18n import _, option_labels, translate
 
 
 class Picked(NamedTuple):
@@ -30,20 +31,31 @@ def image_input(
     max_side: int = 1024,
     samples: dict[str, str] | None = None,
     default: str | None = None,
+    param: str | None = None,
 ) -> Picked:
     """Let the user pick a sample or upload a file; returns the image (or None) and its name.
 
     Bad uploads (not an image, truncated, decompression bombs...) are explained
     with `st.error` next to the uploader and give no image; large images are shrunk
-    to `max_side` with a note saying so.
+    to `max_side` with a note saying so. With `param`, the chosen sample is in the page's link;
+    an upload cannot travel, so its link falls back to the default sample (pages say so in their
+    share panel).
     """
     names = list(samples or PHOTOS)
+    first = default if default in names else names[0]
+    codec = links.option_codec(names)
+    if param:
+        links.before_widget(f"{key}.sample", param, first, codec, lambda v: v in names)
     sources = {"Sample": _("Sample"), "Upload": _("Upload")}
     source = st.radio(label or _("Image"), list(sources), horizontal=True, key=f"{key}.source",
-                      format_func=sources.get)
-    if source == "Sample":
-        index = names.index(default) if default in names else 0
-        name = st.selectbox(_("Sample image"), names, index=index, key=f"{key}.sample", format_func=_)
+                      format_func=option_labels(sources))
+    name = st.selectbox(_("Sample image"), names, index=names.index(first), key=f"{key}.sample",
+                        format_func=option_labels({n: n for n in names})) if source == "Sample" else None
+    if param:
+        links.after_widget(param, name or first, first, codec)
+        if problem := links.problem(param):
+            st.warning(problem, icon="🔗")
+    if name is not None:
         image = _sample(name)
         if max(image.size) > max_side:
             image.thumbnail((max_side, max_side), Image.Resampling.LANCZOS)

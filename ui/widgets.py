@@ -131,4 +131,6 @@ def tabs(labels: dict[str, str], *, key: str, param: str | None = "tab") -> list
     containers = st.tabs(list(labels.values()), key=key, on_change="rerun", default=labels[opened])
     if param:
         links.after_widget(param, by_label.get(st.session_state.get(key), opened), ids[0], codec)
+        if problem := links.problem(param):
+            st.warning(problem, icon="🔗")
     return containers
