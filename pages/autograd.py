@@ -399,8 +399,6 @@ def main() -> None:
     tabs = ui.widgets.tabs({"graph": _("1 · Expression → graph"), "chain": _("2 · Chain rule"),
                             "rules": _("3 · Behaviours"), "backprop": _("4 · Backprop by hand"),
                             "fit": _("5 · Linear regression")}, key="autograd.tab")
-    if problem := links.problem("tab"):  # ui.widgets.tabs restores the tab but does not say when it cannot
-        st.warning(problem, icon="🔗")
     with tabs[0]:
         built = graph_section(device)
     with tabs[1]:

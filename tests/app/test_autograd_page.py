@@ -223,3 +223,10 @@ def test_bad_link_values_are_refused_politely(param, value, message):
     assert_no_exception(at)
     shown = " ".join(m.value for m in [*at.warning, *at.error])
     assert message in shown, shown
+
+
+def test_a_bad_tab_in_the_link_is_named_once_and_the_first_tab_opens():
+    at = run_page("autograd.py", query={"tab": "nope"})
+    assert_no_exception(at)
+    assert len([w for w in at.warning if "**tab**" in w.value]) == 1  # by ui.widgets.tabs, not twice
+    assert at.session_state["autograd.tab"] == "1 · Expression → graph"
