@@ -127,7 +127,7 @@ def _draw_window(demo: window.WindowDemo, picture: window.WindowPicture) -> None
 
 
 def _window_explanation(demo: window.WindowDemo, step: window.WindowStep) -> None:
-    st.markdown(f"**Output[{step.row}, {step.col}]** = {step.formula}")
+    st.markdown(_("**Output[{row}, {col}]** = {formula}").format(row=step.row, col=step.col, formula=step.formula))
     (in_h, in_w), (out_h, out_w), (kh, kw) = demo.in_hw, demo.out_hw, demo.kernel_hw
     st.markdown(_("Output size per axis, `out = floor((in + 2·padding - dilation·(kernel-1) - 1) / stride) + 1`:"))
     st.latex(r"H_{out} = " + shapes.formula_text(in_h, kh, demo.stride, demo.padding, demo.dilation))
@@ -175,21 +175,22 @@ def _conv_settings() -> image_ops.ConvSettings:
 
 
 @st.fragment
-def image_conv_section(image: Image.Image, grey: bool, file_name: str) -> None:
-    """2a. F.conv2d with a preset or typed kernel on the chosen image."""
+def image_conv_section(image: Image.Image | None, grey: bool, file_name: str) -> None:
+    """2a. F.conv2d with a preset or typed kernel on the chosen image (the controls even without one: a widget
+    not drawn in a run loses its value, and the link with it)."""
     kernel = _kernel_choice()
     settings = _conv_settings()
-    if kernel is None:
+    display = ui.widgets.radio(
+        _("Show the output as"), DEFAULTS, "display", key="conv.display", horizontal=True,
+        format_func=option_labels(image_ops.DISPLAY_MODES),
+        help=_("Outputs can be negative or above 1 (Sobel, sharpen): choose how to map them to pixels."))
+    if kernel is None or image is None:
         return
     try:
         result = image_ops.convolve_image(image, grey, kernel, settings, ui.current_device())
     except (ValueError, RuntimeError) as e:
         ui.show_error(e)
         return
-    display = ui.widgets.radio(
-        _("Show the output as"), DEFAULTS, "display", key="conv.display", horizontal=True,
-        format_func=option_labels(image_ops.DISPLAY_MODES),
-        help=_("Outputs can be negative or above 1 (Sobel, sharpen): choose how to map them to pixels."))
     picture_in, picture_out = result.pictures(display)
     left, right = st.columns(2)
     left.image(picture_in, caption=_("Input {shape}").format(shape=result.in_shape), width="stretch")
@@ -217,9 +218,11 @@ def _pool_settings() -> pooling.PoolSettings:
 
 
 @st.fragment
-def pooling_section(image: Image.Image, grey: bool, file_name: str) -> None:
-    """2b. Max/avg pooling, global average pooling and MaxUnpool2d on the image."""
+def pooling_section(image: Image.Image | None, grey: bool, file_name: str) -> None:
+    """2b. Max/avg pooling, global average pooling and MaxUnpool2d on the image (the controls always)."""
     settings = _pool_settings()
+    if image is None:
+        return
     try:
         result = pooling.pool_image(image, grey, settings, ui.current_device())
     except ValueError as e:
@@ -260,8 +263,6 @@ def _uploaded() -> bool:
 def image_sections() -> tuple[Image.Image, str] | None:
     """Section 2; returns (image, file name for the code panels) for section 3."""
     picked = _picture()
-    if picked.image is None:
-        return None
     file_name = PHOTOS.get(picked.name, picked.name)  # a sample's file, or the uploaded file's own name
     grey = ui.widgets.radio(_("Colour"), DEFAULTS, "colour", key="conv.colour", horizontal=True,
                             format_func=option_labels(image_ops.COLOURS)) == "grey"
@@ -269,7 +270,7 @@ def image_sections() -> tuple[Image.Image, str] | None:
     image_conv_section(picked.image, grey, file_name)
     st.markdown("#### " + _("Pooling"))
     pooling_section(picked.image, grey, file_name)
-    return picked.image, file_name
+    return None if picked.image is None else (picked.image, file_name)
 
 
 # ----------------------------------------------------------------------------- 3. learned filters
@@ -281,13 +282,18 @@ def _feature_maps(pixels: np.ndarray, layer: str, count: int, device: str, onlin
 
 
 @st.fragment
-def learned_filters_section(image: Image.Image, file_name: str) -> None:
-    """3. VGG19's conv1_1 kernels and the feature maps of a chosen layer."""
+def learned_filters_section(chosen: tuple[Image.Image, str] | None) -> None:
+    """3. VGG19's conv1_1 kernels and the feature maps of a chosen layer, on the image of section 2."""
     c1, c2, c3 = st.columns([2, 2, 3])
     layer = ui.widgets.selectbox(_("Layer"), DEFAULTS, "vgg_layer", key="conv.vgg.layer", where=c1)
     count = ui.widgets.slider(_("Feature maps shown"), DEFAULTS, "feature_maps", key="conv.vgg.count", where=c2)
     online = ui.widgets.checkbox(_("Use torchvision's full weights (downloads 550 MB if not cached)"), DEFAULTS,
                                  "download", key="conv.vgg.download", where=c3)
+    if chosen is None:
+        st.info(_("Pick an image in tab 2 first."))
+        return
+    st.caption(_("Uses the image chosen in tab 2."))
+    image, file_name = chosen
     device = ui.current_device()
     try:
         features = ui.shared_models.vgg19(str(device), online)
@@ -422,11 +428,7 @@ def main() -> None:
     with tabs[1]:
         chosen = image_sections()
     with tabs[2]:
-        if chosen is None:
-            st.info(_("Pick an image in tab 2 first."))
-        else:
-            st.caption(_("Uses the image chosen in tab 2."))
-            learned_filters_section(*chosen)
+        learned_filters_section(chosen)
     with tabs[3]:
         shape_calculator_section()
     links.share_panel(not_in_link(_uploaded()))

@@ -1,7 +1,12 @@
 """The conv page in AppTest: defaults render, each main control changes the output, bad input gets a message."""
-import pytest
+import io
 
-from tests.helpers import assert_no_exception, run_page, texts
+import pytest
+from PIL import Image
+
+from lib.conv import layer_stack
+from tests.helpers import assert_no_exception, bound_params, english_left, run_page, texts
+from ui import links
 
 
 @pytest.fixture
@@ -106,3 +111,124 @@ def test_shape_calculator(at):
     at.number_input(key="conv.stack.H.cifar").set_value(28).run()
     assert "in_features is 1024" in _errors(at) and "set in to 768" in _errors(at)
     assert_no_exception(at)
+
+
+# ----------------------------------------------------------------------------- the link (issue 21)
+
+LINKED = {"tab", "op", "ws", "wp", "wd", "grid", "wk", "pos", "img", "col", "k", "s", "pad", "px", "mode", "dil",
+          "g", "bias", "show", "pool", "pk", "ps", "pp", "ceil", "layer", "maps", "net", "c", "h", "w", "layers"}
+
+
+def _link(app) -> dict:
+    return {k: app.query_params[k] for k in app.query_params}
+
+
+def test_a_default_page_has_a_clean_link_and_binds_every_setting(at):
+    assert _link(at) == {}
+    assert bound_params(at) == LINKED  # `wpool` and `kt` join when pooling / a typed kernel is chosen
+
+
+def test_changing_settings_writes_only_non_defaults_to_the_link(at):
+    at.radio(key="conv.win.op").set_value("max").run()
+    at.slider(key="conv.win.pool").set_value(3).run()
+    at.selectbox(key="conv.preset").set_value("custom").run()
+    at.text_area(key="conv.kernel_text").set_value("1 -1").run()
+    at.number_input(key="conv.bias").set_value(0.5).run()
+    at.radio(key="conv.display").set_value("abs").run()
+    at.radio(key="conv.pool.kind").set_value("avg").run()
+    at.selectbox(key="conv.stack.preset").set_value("cifar").run()
+    assert_no_exception(at)
+    assert _link(at) == {"op": "max", "wpool": "3", "k": "custom", "kt": "1 -1", "bias": "0.5", "show": "abs",
+                         "pool": "avg", "net": "cifar"}
+    at.radio(key="conv.pool.kind").set_value("max").run()  # back to the default: gone from the link
+    at.number_input(key="conv.bias").set_value(0.0).run()
+    assert "pool" not in at.query_params and "bias" not in at.query_params
+
+
+SENT = {"tab": "image", "op": "avg", "wp": "1", "pos": "4", "img": "Coffee", "col": "grey", "k": "laplace",
+        "s": "2", "pad": "same", "dil": "2", "pk": "3", "ceil": "1", "layer": "conv2_1", "maps": "8", "net": "cifar",
+        "h": "28", "layers": links.packed_codec().encode(layer_stack.rows_to_link(
+            [layer_stack.layer_row("Conv2d", 3, 8, 3, 1, 1), layer_stack.layer_row("Flatten"),
+             layer_stack.layer_row("Linear", None, 10)]))}
+
+
+def test_a_link_restores_every_widget_and_the_same_results():
+    receiver = run_page("conv.py", query=SENT)
+    assert_no_exception(receiver)
+    state = receiver.session_state
+    assert (state["conv.tab"], state["conv.win.op"], state["conv.win.padding"], state["conv.win.step"],
+            state["conv.image.sample"], state["conv.colour"], state["conv.preset"], state["conv.stride"],
+            state["conv.padding_kind"], state["conv.dilation"], state["conv.pool.kernel"], state["conv.pool.ceil"],
+            state["conv.vgg.layer"], state["conv.vgg.count"], state["conv.stack.preset"], state["conv.stack.H.cifar"]) \
+        == ("2 · On an image", "avg", 1, 4, "Coffee", "grey", "laplace", 2, "same", 2, 3, True, "conv2_1", 8, "cifar", 28)
+    text = texts(receiver)
+    # the 4th stop of a 2x2 average over the 7x7 padded grid (6 stops a row)
+    assert "**Output[0, 3]** = (0 + 0 + 3 + 0) / 4 = 0.75" in text
+    assert "only works with stride 1" in _errors(receiver)  # 'same' with stride 2: the sender's mistake, kept
+    assert "max pooled (1, 1, 170, 256)" in text  # Coffee is 512x341, grey; 3x3 windows, stride 2, ceil_mode
+    assert "**conv2_1** output shape: **(1, 128, 85, 128)**" in text
+    assert "Input (3, 28, 32) -> output (10,); 71,914 parameters in all." in text  # 224 + 8*28*32*10 + 10
+    assert _link(receiver) == SENT  # nothing added, nothing lost
+    again = run_page("conv.py", query=SENT)
+    assert texts(again) == text  # deterministic: the same link shows the same numbers
+
+
+@pytest.mark.parametrize("param, value", [
+    ("ws", "9"),                     # stride out of range
+    ("k", "Sobel x"),                # the label, not the id
+    ("img", "../../etc/passwd"),     # not a sample: a path
+    ("pos", "99"),                   # there are 9 stops
+    ("layers", "eJyLjgUAARUAuQ"),    # packed, but not a table of layers
+    ("tab", "admin"),                # no such tab
+    ("c", "0"),                      # channels start at 1
+    ("bias", "nan"),
+])
+def test_bad_link_values_are_named_and_fall_back(param, value):
+    at = run_page("conv.py", query={param: value})
+    assert_no_exception(at)
+    assert any(f"**{param}**" in w.value for w in at.warning)
+    assert param not in at.query_params  # the default is used and the bad value leaves the link
+
+
+def _png(side: int = 40) -> bytes:
+    buf = io.BytesIO()
+    Image.new("RGB", (side, side), (200, 30, 30)).save(buf, "PNG")
+    return buf.getvalue()
+
+
+def test_an_upload_cannot_travel_the_link_falls_back_to_the_sample_and_says_so():
+    at = run_page("conv.py", query={"img": "Coffee", "k": "box"})
+    at.radio(key="conv.image.source").set_value("Upload").run()
+    at.file_uploader(key="conv.image.upload").set_value(("mine.png", _png(), "image/png")).run()
+    assert_no_exception(at)
+    assert "input (1, 3, 40, 40) -> output (1, 3, 38, 38)" in texts(at)
+    assert _link(at) == {"k": "box"}  # no `img`: the receiver sees the default sample
+    assert any("Not in the link: your uploaded picture" in c.value for c in at.caption)
+    receiver = run_page("conv.py", query=_link(at))
+    assert receiver.session_state["conv.image.sample"] == "Cat (Chelsea)"
+    assert not any("uploaded picture" in c.value for c in receiver.caption)
+
+
+# ----------------------------------------------------------------------------- 中文 (issue 20)
+
+def test_the_page_in_chinese_has_no_english_left():
+    at = run_page("conv.py", {"lang": "zh"})
+    assert_no_exception(at)
+    assert at.title[0].value == "🔲 卷积与池化"
+    assert english_left(at) == []
+
+
+def test_the_page_in_chinese_after_changing_each_section_has_no_english_left():
+    at = run_page("conv.py", {"lang": "zh"})
+    at.radio(key="conv.win.op").set_value("max").run()
+    at.slider(key="conv.win.step").set_value(3).run()
+    at.selectbox(key="conv.preset").set_value("custom").run()
+    at.text_area(key="conv.kernel_text").set_value("1 x").run()  # a typed mistake: the message in Chinese
+    at.number_input(key="conv.groups").set_value(2).run()
+    at.checkbox(key="conv.pool.ceil").check().run()
+    at.selectbox(key="conv.vgg.layer").set_value("conv2_1").run()
+    at.number_input(key="conv.stack.H.lenet").set_value(20).run()  # LeNet no longer fits: a message
+    assert_no_exception(at)
+    assert "不是数字" in _errors(at) and "不匹配" in _errors(at)
+    assert "**输出[0, 2]**" in texts(at)
+    assert english_left(at) == []
