@@ -9,9 +9,10 @@ from typing import Iterable, Sequence
 import torch
 
 from lib.common.messages import LearnerError
+from lib.lstm.chinese import ZH_TOKENIZERS, tokenize_zh
 
 PAD, UNK, SOS, EOS = "<pad>", "<unk>", "<sos>", "<eos>"
-TOKENIZERS = ("regex", "whitespace")
+TOKENIZERS = ("regex", "whitespace", "chars", "jieba")  # the last two are for Chinese (lib/lstm/chinese.py)
 
 # Words, a leading apostrophe clitic ("'s", "'t", matching GloVe's "'s"), or one punctuation mark.
 _TOKEN_RE = re.compile(r"\w+|'\w+|[^\w\s]")
@@ -19,10 +20,13 @@ _TOKEN_RE = re.compile(r"\w+|'\w+|[^\w\s]")
 
 # ---------------------------------------------------------------- tokenising
 def tokenize(text: str, kind: str = "regex", lower: bool = True) -> list[str]:
-    """Split text into tokens: `str.split()` (classic recipe) or a regex that splits punctuation off."""
+    """Split text into tokens: `str.split()` (classic recipe), a regex that splits punctuation off, or for
+    Chinese single characters or jieba's words (always lower-cased Latin)."""
     if kind not in TOKENIZERS:
         raise LearnerError("Unknown tokenizer {kind}: pick one of {choices}.", kind=repr(kind),
                            choices=", ".join(TOKENIZERS))
+    if kind in ZH_TOKENIZERS:
+        return tokenize_zh(text, kind)  # Chinese has no spaces: characters, or words found by jieba
     text = text.lower() if lower else text
     return text.split() if kind == "whitespace" else _TOKEN_RE.findall(text)
 

@@ -90,3 +90,11 @@ def test_words_make_a_larger_vocabulary_and_shorter_sequences_than_characters():
     by_word = [zh.words(t) for t in texts]
     c, w = zh.token_stats("chars", by_char, by_char), zh.token_stats("jieba", by_word, by_word)
     assert w.mean_length < c.mean_length
+
+
+def test_the_page_pipeline_tokenizes_chinese_with_either_kind():
+    from lib.lstm import text
+
+    assert text.tokenize("这本书很好看", "chars") == ["这", "本", "书", "很", "好", "看"]
+    assert text.tokenize("这本书很好看", "jieba") == ["这", "本书", "很", "好看"]
+    assert {"chars", "jieba"} <= set(text.TOKENIZERS)
