@@ -383,8 +383,6 @@ def main() -> None:
     intro()
     wave_tab, names_tab = ui.widgets.tabs({"wave": _("〰️ Sine → cosine regression"),
                                           "names": _("🔤 Surname → language")}, key="rnn.tab")
-    if problem := ui.links.problem("tab"):  # ui.widgets.tabs restores the tab but does not say when it cannot
-        st.warning(problem, icon="🔗")
     with wave_tab:
         wave_section()
     with names_tab:
