@@ -10,7 +10,6 @@ import streamlit as st
 import ui
 from lib.augment import code, config, images, json_io, normalise, pipeline, registry, sampling
 from lib.common.messages import N_
-from lib.common.samples import PHOTOS
 from lib.common.settings import spec
 from ui import links
 from ui.i18n import _, option_labels, translate
@@ -25,7 +24,6 @@ PIPE = "augment.pipeline"   # session state: the user's pipeline, a `pipeline.Pi
 SEED = "augment.seed"
 MESSAGE = "augment.json_msg"  # (st function name, N_ text or the error) of the last JSON load, shown once
 LINKED = "augment.linked_pipeline"  # the steps a link brought, set by ui.links before the builder is drawn
-SAMPLE = "augment.image.sample"     # ui.image_input's sample picker, bound to the link by this page
 CHANNELS = ("R", "G", "B")
 COLOURS = ("#e4572e", "#4caf50", "#2e86de")
 
@@ -384,18 +382,6 @@ def coverage_section() -> None:
                       _("why"): [_(why) for why in registry.NOT_PREVIEWED.values()]}, hide_index=True)
 
 
-def image_input() -> Any:
-    """The picture (a sample or an upload); the sample's name is in the link as `img`."""
-    names, codec = list(PHOTOS), links.option_codec(list(PHOTOS))
-    links.before_widget(SAMPLE, "img", names[0], codec, lambda v: v in names)
-    picked = ui.image_input("augment.image", max_side=DEFAULTS.max_side)
-    uploaded = st.session_state.get("augment.image.source") == "Upload"  # an upload cannot travel: no img
-    links.after_widget("img", names[0] if uploaded else picked.name, names[0], codec)
-    if problem := links.problem("img"):
-        st.warning(problem, icon="🔗")
-    return picked.image
-
-
 def not_in_link() -> list[str]:
     return [_("your own picture: the link opens the page with the sample image"),
             _("a pipeline too long for a link: send its JSON file (section 5) instead")]
@@ -403,7 +389,7 @@ def not_in_link() -> list[str]:
 
 def main() -> None:
     intro()
-    pil = image_input()
+    pil = ui.image_input("augment.image", max_side=DEFAULTS.max_side, param="img").image  # the sample in the link
     steps, slots = pipeline_section()
     built = pipeline.build_pipeline(steps)
     if pil is None:

@@ -9,7 +9,6 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
-import ui.i18n
 from lib.augment import json_io, pipeline
 from lib.augment.config import AugmentConfig
 from tests.helpers import assert_no_exception, english_left, run_page, texts
@@ -143,15 +142,7 @@ def test_normalise_preset_and_boxes():
 # ---------------------------------------------------------------- 中文 (issue 20)
 
 
-@pytest.fixture
-def chinese(monkeypatch):
-    """Chinese for the whole test. AppTest calls a selectbox's format_func again outside the script run
-    (ui.image_input's sample picker translates its names with `_`), where no session says the language:
-    pinning it keeps those names Chinese there too, as they are in the run."""
-    monkeypatch.setattr(ui.i18n, "current_language", lambda: "zh")
-
-
-def test_the_page_in_chinese_has_no_english_left_before_and_after_drawing(chinese):
+def test_the_page_in_chinese_has_no_english_left_before_and_after_drawing():
     at = run_page("augment.py", {"lang": "zh"})
     assert_no_exception(at)
     assert at.title[0].value == "🎛️ 数据增强预览器"
@@ -166,7 +157,7 @@ def test_the_page_in_chinese_has_no_english_left_before_and_after_drawing(chines
     assert "在一次仿射变换中" not in texts(at) and "按从 `degrees` 中均匀抽取的角度旋转。" in texts(at)
 
 
-def test_messages_from_lib_arrive_in_chinese(chinese):
+def test_messages_from_lib_arrive_in_chinese():
     at = run_page("augment.py", {"lang": "zh"})
     at.text_area(key="augment.json_text").input('[{"name": "RandomRotation", "params": {"degrees": [10, -10]}}]').run()
     at.button(key="augment.json_load").click().run()  # min > max: lib's LearnerError when the step is built
