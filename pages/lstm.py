@@ -251,7 +251,10 @@ def embedding_controls(start: config.LstmConfig) -> dict:
                         help=_("frozen: GloVe rows stay as they are; otherwise they are fine-tuned"))
     dim = w.number_input(_("Embedding size"), start, "embed_dim", key=key_of("embed_dim"), where=c[2],
                          disabled=kind == "glove")
-    return {"embedding": kind, "freeze": freeze and kind == "glove",
+    drop = w.slider(_("Dropout on the word vectors"), start, "embed_dropout", key=key_of("embed_dropout"), where=c[1],
+                    help=_("In training, zero a random share of the embedded numbers, so the LSTM cannot lean on "
+                           "a few words it has memorised."))
+    return {"embedding": kind, "freeze": freeze and kind == "glove", "embed_dropout": drop,
             "embed_dim": config.GLOVE_DIM if kind == "glove" else int(dim)}
 
 

@@ -65,13 +65,14 @@ class SentimentLSTM(nn.Module):
     def __init__(self):
         super().__init__()
         self.embedding = nn.Embedding(len(itos), {embed_dim}, padding_idx=0)
+        self.embed_dropout = nn.Dropout({embed_dropout})  # zeroes a share of the word-vector numbers in training
         self.lstm = nn.LSTM({embed_dim}, {hidden}, num_layers={num_layers}, dropout={layer_dropout},
                             bidirectional={bidirectional}, batch_first=True)
         self.dropout = nn.Dropout({head_dropout})
 {head_layers}
 
     def forward(self, ids, lengths):
-        x = self.embedding(ids)  # (B, T) -> (B, T, E)
+        x = self.embed_dropout(self.embedding(ids))  # (B, T) -> (B, T, E)
         {encode_body}
         return {head_call}
 
@@ -175,6 +176,6 @@ def training_script(cfg: LstmConfig) -> str:
         f"        self.fc = nn.Linear({cfg.width}, 1)",
         head_call=(f"self.fc(torch.relu(self.head(self.dropout(summary))))  # (B, D*H) -> (B, {cfg.head_hidden}) -> (B, 1)"
                    if cfg.head_hidden else "self.fc(self.dropout(summary))  # (B, D*H) -> (B, 1)"),
-        evals=cfg.evals_per_epoch, patience=cfg.patience,
+        evals=cfg.evals_per_epoch, patience=cfg.patience, embed_dropout=cfg.embed_dropout,
         restore="model.load_state_dict(best_state)  # back to the best validation check\n" if cfg.keep == "best" else "",
     )

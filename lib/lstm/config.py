@@ -50,6 +50,7 @@ class LstmConfig:
     bidirectional: bool = setting(True, param="bi")
     dropout: float = setting(0.3, lo=0.0, hi=0.8, step=0.05, param="drop")  # between LSTM layers (2+ layers)
     head_dropout: float = setting(0.5, lo=0.0, hi=0.8, step=0.05, param="hdrop")  # small corpus: regularise
+    embed_dropout: float = setting(0.0, lo=0.0, hi=0.8, step=0.05, param="edrop")  # on the word vectors
     pooling: str = setting("max", options=POOLINGS, param="pool")  # max over time sees every position
     head_hidden: int = setting(0, options=HEAD_SIZES, param="head")  # one linear layer is enough on pooled features
     # training

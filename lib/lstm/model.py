@@ -42,7 +42,7 @@ class SentimentLSTM(nn.Module):
     def encode(self, ids: torch.Tensor, lengths: torch.Tensor, generator: torch.Generator | None = None
                ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Run the LSTM layers; returns output (B, T, D*H), h_n and c_n (L*D, B, H) like nn.LSTM."""
-        x = self.embedding(ids)  # (B, T) -> (B, T, E)
+        x = seeded_dropout(self.embedding(ids), self.cfg.embed_dropout, generator, self.training)  # (B, T) -> (B, T, E)
         seq = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False) if self.cfg.pack else x
         hs, cs = [], []
         for i, layer in enumerate(self.layers):

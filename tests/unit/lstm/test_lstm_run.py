@@ -105,7 +105,7 @@ def test_presets_are_valid_and_the_tutorial_preset_is_the_recipe():
     assert (t.embedding, t.freeze, t.embed_dim) == ("glove", True, 50)
     assert (t.fix_length, t.bucketing, t.pack) == (70, False, False)
     assert t.pooling == "max" and (t.width, t.head_hidden) == (40, 16) and t.bidirectional
-    assert t.keep == "best" and t.head_dropout == 0.0
+    assert t.keep == "best" and t.head_dropout == t.embed_dropout == 0.0
     assert recipes.recipe("nonsense") == recipes.RECIPES["default"]
 
 
@@ -148,3 +148,22 @@ def test_logs_write_each_check_and_read_back(tiny):
     assert curves["accuracy/validation"].values == pytest.approx([r["valid_acc"] for r in run.history])
     assert curves["loss/train"].steps == [int(r["step"]) for r in run.history]
     folder.remove()
+
+
+def test_time_estimate_is_within_a_factor_three_of_a_measured_epoch():
+    """Process time on one thread, so other jobs on a shared machine do not distort it."""
+    import time
+    cfg = config.LstmConfig(epochs=1, patience=0)
+    prep = data.prepare(corpus.load_embedded_corpus(), cfg, max_rows=4000)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        run = LstmRun.new(cfg, prep, "t")
+        list(LstmRun.new(cfg, prep, "warm-up").train(prep, cfg, CPU, max_steps=3))  # first calls build kernels
+        start = time.process_time()
+        list(run.train(prep, cfg, CPU))
+        measured = time.process_time() - start
+    finally:
+        torch.set_num_threads(threads)
+    estimate = cost.estimate_seconds(prep, cfg, threads=1)
+    assert measured / 3 < estimate < measured * 3, (measured, estimate)
