@@ -39,6 +39,13 @@ def machine() -> str:
             f"- torch {torch.__version__}, Python {platform.python_version()}")
 
 
+def conditions() -> str:
+    """When a bench started and how busy the machine was: figures from a loaded machine are not comparable."""
+    stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    load = Path("/proc/loadavg").read_text().split()[0] if Path("/proc/loadavg").exists() else "?"
+    return f"Measured {stamp}; load average {load} when it started (bench/run_all.py)"
+
+
 def run_one(name: str, quick: bool) -> tuple[str, list[Figure], str]:
     """Run `python -m bench.<name> --json`; a failure becomes one 'short' figure, not a crash."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -61,8 +68,9 @@ def main() -> None:
     sections = []
     for name in names:
         print(f"running bench.{name} …", flush=True)
+        when = conditions()
         title, figures, _ = run_one(name, args.quick)
-        sections.append(table(title, figures))
+        sections.append(table(title, figures).rstrip("\n") + f"\n\n_{when}_")
         print(sections[-1], flush=True)
     if args.quick:
         print("quick mode checks that the scripts run: bench/RESULTS.md is left as it is")
@@ -71,7 +79,7 @@ def main() -> None:
     if args.only and results.exists():  # replace just these sections, keep the others' figures
         sections = merge_sections(results.read_text(), sections)
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    report = f"# Benchmark results\n\nRun {stamp} on:\n{machine()}\n\n" + "\n\n".join(sections) + "\n"
+    report = f"# Benchmark results\n\nLast written {stamp}, on:\n{machine()}\n\n" + "\n\n".join(sections) + "\n"
     results.write_text(report)
     print(f"wrote {results}")
 
