@@ -31,10 +31,10 @@ PRESETS: dict[str, Preset] = {
     "fast": Preset(FAST, N_("Fast default (this page)"), N_(
         "The page's default: a clearly stylised picture within seconds on a CPU. Start from the photo, take "
         "steps of 5 grey levels in the network's own pixel scale, paint at half size first, normalise each "
-        "Gram matrix by C*H*W."), ""),
+        "Gram matrix by C×H×W."), ""),
     "tutorial": Preset(TUTORIAL, N_("Tutorial recipe (classic case study)"), N_(
         "The classic case study exactly: start from the photo, optimise ImageNet-normalised pixels with Adam at "
-        "learning rate 0.003, unnormalised Gram matrices whose squared gap is divided by C*H*W, style weight "
+        "learning rate 0.003, unnormalised Gram matrices whose squared gap is divided by C×H×W, style weight "
         "1e6 (content weight 1), no total variation, one scale. Its tiny steps need many of them: 500 here, "
         "and Continue goes on."), N_(
         "**How the fast default differs, and why.** (1) *Step size*: Adam moves every pixel by about its "
@@ -42,9 +42,9 @@ PRESETS: dict[str, Preset] = {
         "takes 5 grey levels, some 30 times more, in the network's own 0..255 scale, and clamps the picture to "
         "0..1 after each step, so a picture forms in tens of steps instead of thousands. (2) *Coarse to fine*: 20 "
         "steps at half size cost what 5 full-size steps do and paint the big strokes first. (3) *Gram "
-        "normalisation*: the recipe divides the squared gap of raw Gram matrices once by C*H*W, so its style "
+        "normalisation*: the recipe divides the squared gap of raw Gram matrices once by C×H×W, so its style "
         "term is millions of times the content term and each layer weighs in by its size; dividing each Gram "
-        "by C*H*W puts the layers on one scale, and a ratio of 10 keeps the face recognisable. (4) A small "
+        "by C×H×W puts the layers on one scale, and a ratio of 10 keeps the face recognisable. (4) A small "
         "total-variation term smooths the pixel noise large steps leave. bench/style_transfer.py lets the "
         "default's technique optimise the recipe's own objective and measures how much sooner it gets there.")),
 }
