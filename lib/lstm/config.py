@@ -1,7 +1,7 @@
 """Every setting of the LSTM page in one frozen dataclass: defaults (with why), widget ranges, link names."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from lib.common.messages import N_, LearnerError
 from lib.common.settings import setting
@@ -97,8 +97,9 @@ def pipeline_key(cfg: LstmConfig) -> LstmConfig:
     return LstmConfig(**{name: getattr(cfg, name) for name in PIPELINE_FIELDS})
 
 
-SOURCES = ("reviews", "csv")
-SOURCE_LABELS = {"reviews": N_("Movie reviews (built in)"), "csv": N_("Your CSV")}
+SOURCES = ("reviews", "zh", "csv")
+SOURCE_LABELS = {"reviews": N_("Movie reviews (built in)"), "zh": N_("Chinese reviews (built in)"),
+                 "csv": N_("Your CSV")}
 GATES = ("input", "forget", "cell", "output")
 GATE_LABELS = {"input": N_("input"), "forget": N_("forget"), "cell": N_("cell"), "output": N_("output")}
 
@@ -126,3 +127,11 @@ class ViewConfig:
                              param="words")
     text: str = setting("A gorgeous, witty and moving film that never drags.", param="text")
     gate: str = setting("input", options=GATES, param="gate")
+
+
+def for_source(cfg: LstmConfig, source: str) -> LstmConfig:
+    """The settings the widgets start from for a data source: Chinese text is cut into characters and embedded
+    from scratch (GloVe 6B is English)."""
+    if source != "zh":
+        return cfg
+    return replace(cfg, tokenizer="chars", embedding="scratch", embed_dim=64, freeze=False)

@@ -176,3 +176,11 @@ def length_histogram(lengths: Sequence[int]) -> dict[str, float]:
     arr = np.asarray(lengths)
     return {"mean": float(arr.mean()), "median": float(np.median(arr)),
             "p95": float(np.percentile(arr, 95)), "max": int(arr.max())}
+
+
+def mixed(dataset: TextDataset, seed: int = 0) -> TextDataset:
+    """The rows in a fixed random order, so that the first N rows (a row limit) hold every class: a corpus
+    stored class by class (the Chinese reviews, negatives first) would otherwise give one class only."""
+    order = torch.randperm(len(dataset), generator=torch.Generator().manual_seed(seed)).tolist()
+    return TextDataset(tuple(dataset.texts[i] for i in order), tuple(dataset.labels[i] for i in order),
+                       dataset.classes, dataset.source)

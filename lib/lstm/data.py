@@ -7,6 +7,7 @@ from typing import Sequence
 import torch
 
 from lib.lstm import text as tx
+from lib.lstm.chinese import TokenStats, token_stats
 from lib.lstm.config import LstmConfig
 from lib.lstm.corpus import TextDataset, split_indices
 
@@ -88,3 +89,16 @@ def padding_plans(lengths: Sequence[int], batch_size: int, seed: int) -> dict[st
         "dynamic": tx.padding_waste(lengths, tx.shuffled_batches(len(lengths), batch_size, seed)),
         "bucketed": tx.padding_waste(lengths, tx.bucket_batches(lengths, batch_size, seed)),
     }
+
+
+def compare_tokenizers(dataset: TextDataset, kinds: Sequence[str], max_rows: int | None = None,
+                       min_freq: int = 1) -> list[TokenStats]:
+    """How each tokenizer cuts the same training texts: vocabulary, unknown rate on validation, lengths."""
+    n = min(len(dataset), max_rows or len(dataset))
+    split = split_indices(n, 0)
+    rows = []
+    for kind in kinds:
+        train = [tx.tokenize(dataset.texts[i], kind) for i in split.train]
+        valid = [tx.tokenize(dataset.texts[i], kind) for i in split.valid]
+        rows.append(token_stats(kind, train, valid, min_freq))
+    return rows

@@ -35,3 +35,16 @@ def test_script_keeps_the_best_weights_only_when_asked():
     assert "model.load_state_dict(best_state)" in code.training_script(config.LstmConfig(keep="best"))
     assert "model.load_state_dict(best_state)" not in code.training_script(config.LstmConfig(keep="last"))
     assert "nn.Linear(40, 16)" in code.training_script(recipes.TUTORIAL)
+
+
+@pytest.mark.parametrize("tokenizer", ["chars", "jieba"])
+def test_chinese_script_reads_the_same_reviews_and_cuts_them_the_same_way(tmp_path, tokenizer):
+    from lib.lstm import chinese
+    cfg = replace(config.for_source(config.LstmConfig(), "zh"), tokenizer=tokenizer)
+    script = re.sub(r"EPOCHS = \d+", "EPOCHS = 1", code.training_script(cfg, "zh").replace(
+        "MAX_ROWS = None", "MAX_ROWS = 400"))
+    out = run_script(script, tmp_path).stdout
+    prep = data.prepare(corpus.mixed(chinese.load_chinese_reviews()[0]), cfg, max_rows=400)
+    assert set(prep.train.labels.tolist()) == {0, 1}  # the mixed order keeps both labels in the first rows
+    assert f"vocabulary size {len(prep.vocab)}" in out
+    assert f"parameters {model.count_parameters(model.build_model(cfg, prep.vocab, prep.classes, 0))[0]}" in out

@@ -126,3 +126,20 @@ def test_embedding_matrix_copies_glove_rows_and_zeroes_pad(glove):
     weight, coverage = G.embedding_matrix(glove, ("<pad>", "<unk>", "movie", "qqqzzz"), seed=0)
     assert coverage == 0.25 and weight[0].abs().sum() == 0
     torch.testing.assert_close(weight[2], torch.from_numpy(np.array(glove.vectors[glove.index["movie"]])))
+
+
+@pytest.mark.parametrize("kind, expected", [
+    ("chars", ["这", "部", "电", "影", "很", "好", "看", "!"]),   # one token per character
+    ("jieba", ["这部", "电影", "很", "好看", "!"]),               # jieba's words
+    ("regex", ["这部电影很好看", "!"]),                           # no spaces: one clause, one token
+])
+def test_chinese_text_is_cut_by_the_chinese_tokenizers(kind, expected):
+    assert tx.tokenize("这部电影很好看!", kind) == expected
+
+
+def test_mixed_keeps_every_row_once_in_a_fixed_order():
+    data = corpus.TextDataset(tuple("abcdefghij"), (0,) * 5 + (1,) * 5, ("n", "p"), "t")
+    mixed = corpus.mixed(data)
+    assert mixed == corpus.mixed(data) and mixed != corpus.mixed(data, seed=1)
+    assert sorted(zip(mixed.texts, mixed.labels)) == sorted(zip(data.texts, data.labels))
+    assert set(mixed.labels[:4]) == {0, 1}
