@@ -145,22 +145,24 @@ def classic_run(scorer: Scorer, content01, style01, budget_s: float) -> tuple[li
     return history, time.perf_counter() - wall
 
 
-def page_run(content01, style01, budget_s: float, objective: str) -> list[tuple[float, torch.Tensor]]:
-    """The page's technique through lib: on the recipe's objective, or the fast default on its own."""
-    from lib.common.vgg import (
-        CAFFE,
-        VGGFeatures,
-        build_features,
-        embedded_weights_path,
-        load_embedded_state,
-    )
+def page_setup(objective: str = "recipe"):
+    """The page's network (the embedded weights the scorer reads, through lib) and its settings: the fast
+    default, or the default's technique on the recipe's objective (Gram, weight 1e6, no TV)."""
+    from lib.common.vgg import CAFFE, VGGFeatures, build_features, embedded_weights_path, load_embedded_state
     from lib.style_transfer.config import StyleConfig
-    from lib.style_transfer.optimise import stylize
 
     features = VGGFeatures(build_features(load_embedded_state(embedded_weights_path()), "conv5_1"), CAFFE, "embedded")
-    cfg = replace(StyleConfig(size=max(content01.shape[-2:])), preview_every=1)
+    cfg = StyleConfig(size=SIZE, preview_every=1)
     if objective == "recipe":
         cfg = replace(cfg, gram="classic", style_ratio=STYLE_WEIGHT, tv_weight=0.0)
+    return features, cfg
+
+
+def page_run(content01, style01, budget_s: float, objective: str) -> list[tuple[float, torch.Tensor]]:
+    """The page's technique through lib: on the recipe's objective, or the fast default on its own."""
+    from lib.style_transfer.optimise import stylize
+
+    features, cfg = page_setup(objective)
     history, start = [], idle_seconds()
     for result in stylize(features, content01, style01, cfg):
         history.append((idle_seconds() - start, result.image[None]))  # includes the generator's preview copy
@@ -191,18 +193,9 @@ def score_curve(scorer: Scorer, targets, history, times, shape, stop_below=None)
 def lib_agreement(scorer: Scorer, targets, content01, style01, image01) -> float:
     """lib's objective (as the page sets it for this bench) over the scorer's, on one picture: 1 when the page
     really optimises the recipe's objective."""
-    from lib.common.vgg import (
-        CAFFE,
-        VGGFeatures,
-        build_features,
-        embedded_weights_path,
-        load_embedded_state,
-    )
-    from lib.style_transfer.config import StyleConfig
     from lib.style_transfer.losses import Objective
 
-    features = VGGFeatures(build_features(load_embedded_state(embedded_weights_path()), "conv5_1"), CAFFE, "embedded")
-    objective = Objective(features, StyleConfig(gram="classic", style_ratio=STYLE_WEIGHT, tv_weight=0.0))
+    objective = Objective(*page_setup("recipe"))
     with torch.no_grad():
         ours = objective.losses(image01, objective.targets(content01, style01))["total"].item()
         return ours / scorer.loss(image01, targets).item()

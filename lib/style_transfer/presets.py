@@ -43,7 +43,7 @@ PRESETS: dict[str, Preset] = {
         "0..1 after each step, so a picture forms in tens of steps instead of thousands. (2) *Coarse to fine*: 20 "
         "steps at half size cost what 5 full-size steps do and paint the big strokes first. (3) *Gram "
         "normalisation*: the recipe divides the squared gap of raw Gram matrices once by C×H×W, so its style "
-        "term is millions of times the content term and each layer weighs in by its size; dividing each Gram "
+        "term outweighs the content term by many orders of magnitude and each layer weighs in by its size; dividing each Gram "
         "by C×H×W puts the layers on one scale, and a ratio of 10 keeps the face recognisable. (4) A small "
         "total-variation term smooths the pixel noise large steps leave. bench/style_transfer.py lets the "
         "default's technique optimise the recipe's own objective and measures how much sooner it gets there.")),
