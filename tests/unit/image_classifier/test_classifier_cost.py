@@ -1,15 +1,12 @@
 """lib/image_classifier/cost.py: the gate's memory and time estimates, checked against measurements."""
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-import torch
 
 from lib.image_classifier import cost
 from lib.image_classifier import models as M
-from lib.image_classifier import pipeline as P
 from lib.image_classifier import training as T
 from tests.helpers import ROOT
 
@@ -72,23 +69,6 @@ def test_profile_counts_flops_and_sizes():
     # conv 1->16 5x5 s2 on 14x14 outputs, conv 16->32 5x5 on 7x7, linear 1568 -> 10 (2 FLOPs a multiply-add)
     assert p.flops == 2 * (16 * 14 * 14 * 25 + 32 * 7 * 7 * 16 * 25 + 32 * 7 * 7 * 10)
     assert p.pooled == 16 * 7 * 7 and p.largest == 16 * 14 * 14 and p.layers == 7  # conv1 is the largest output
-
-
-def test_time_estimate_matches_a_measured_run():
-    """The estimate of a short run is within a factor 3 of its wall time on this machine's threads."""
-    spec = M.PRESETS["fast_cnn"]
-    g = torch.Generator().manual_seed(0)
-    x = torch.randint(0, 256, (128 * 24, *FASHION), dtype=torch.uint8, generator=g)
-    y = torch.randint(0, 10, (len(x),), generator=g)
-    data = P.Prepared(x, y, x[:1000], y[:1000], x[:8], y[:8])
-    model = M.build(spec, FASHION, 10)
-    cfg = T.TrainConfig(batch_size=128, epochs=1, chunk_batches=6)
-    list(T.train(model, T.make_optimizer(model, cfg), T.loss_function(spec), data, T.TrainConfig(max_steps=2)))
-    start = time.perf_counter()
-    list(T.train(model, T.make_optimizer(model, cfg), T.loss_function(spec), data, cfg))
-    measured = time.perf_counter() - start
-    estimate = cost.estimate_seconds(model, FASHION, len(y), 1000, cfg)
-    assert measured / 3 <= estimate <= 3 * measured, (estimate, measured)
 
 
 def test_time_estimate_grows_with_the_work():
