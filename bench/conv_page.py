@@ -2,12 +2,12 @@
 
 In Debian's headless Chromium, both servers running side by side in one run: press an arrow key on the
 Dilation slider and time, inside the browser, from that keydown to the first animation frame in which the
-new output image has loaded (a new picture from the server, decoded). The reference is
-`bench/conv_minimal_app.py`: the same slider and an image of the same size (512x512, the Astronaut
-sample), doing no work. Changes alternate between the two apps, so a slow spell on a loaded machine hits
-both; the figures are medians and the ratio is the median of paired ratios. A second ratio starts the
-clock when the script run starts (the app root's state), leaving out the slider's own debounce, which
-both apps share.
+new output image has loaded. The reference is `bench/conv_reference/minimal_app.py` (in a folder, so
+bench/run_all.py does not take it for a bench): the same slider and an image of the same size (512x512,
+the Astronaut sample), doing no work. Changes alternate between the two apps, so a slow spell on a loaded
+machine hits both; figures are medians, the ratio is the median of paired ratios. The felt time is also
+split where the browser sees the script run start: before it, the browser sends the change and the server
+starts the run; after it, the run, the new elements drawn and the picture fetched and decoded.
 
 Run: .venv/bin/python -m bench.conv_page [--quick]
 """
@@ -103,7 +103,7 @@ def measure(repeats: int, warmup: int = 2) -> dict[str, list[tuple[float, float]
     with ExitStack() as stack, sync_playwright() as pw:
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory()))
         page_url = stack.enter_context(_server(ROOT / "app.py", folder)) + PAGE_LINK
-        minimal_url = stack.enter_context(_server(ROOT / "bench" / "conv_minimal_app.py", folder))
+        minimal_url = stack.enter_context(_server(ROOT / "bench" / "conv_reference" / "minimal_app.py", folder))
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         tabs = {"page": _Tab(browser, page_url, "Output ("), "minimal": _Tab(browser, minimal_url, "Output")}
         times: dict[str, list[tuple[float, float]]] = {name: [] for name in tabs}

@@ -1,4 +1,4 @@
-"""The reference for bench/conv_page.py: the least a Streamlit app does for "move a slider, see a new image".
+"""The reference app for bench/conv_page.py: the least a Streamlit app does for "move a slider, see a new image".
 
 One slider like the conv page's dilation slider and one RGB image of the same size as the page's output,
 changed by the slider (rolled sideways, no real work), so the browser gets a new picture each time.
