@@ -306,8 +306,7 @@ def charts(run: StyleRun) -> None:
                               title=_("Style loss per layer (last step)")), key="style.layer_bars")
     layer = st.selectbox(_("Gram matrix of layer"), cfg.style_layers, key="style.gram_layer")
     device = ui.current_device()
-    pair = losses.compare_grams(vgg19(str(device), deepest=cfg.deepest), cfg, run.style_target(),
-                                run.image.unsqueeze(0), layer, device)
+    pair = run.gram_pair(vgg19(str(device), deepest=cfg.deepest), layer, device)
     painting, result = pair.corner(64)
     titles = (_("Gram of the painting, {layer} (first {n} channels)"), _("Gram of the result, {layer} (first {n} "
                                                                          "channels)"))

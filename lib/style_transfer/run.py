@@ -9,6 +9,7 @@ import torch
 from lib.common.vgg import VGGFeatures
 from lib.style_transfer.config import StyleConfig
 from lib.style_transfer.images import luminance_image
+from lib.style_transfer.losses import GramPair, compare_grams
 from lib.style_transfer.optimise import StepResult, stylize
 
 
@@ -30,6 +31,7 @@ class StyleRun:
     history: list[StepResult] = field(default_factory=list)  # every step's losses (images dropped)
     done: bool = False
     error: str | None = None              # why the run stopped early (already in the reader's language)
+    grams: dict[tuple[str, int], GramPair] = field(default_factory=dict, repr=False)  # (layer, steps) -> pair
 
     def __post_init__(self) -> None:
         if self.start01 is not None and self.image is None:
@@ -64,6 +66,16 @@ class StyleRun:
         if self.config.keep_colors:
             return luminance_image(self.style01, like=self.content01)
         return self.style01
+
+    def gram_pair(self, features: VGGFeatures, layer: str, device: torch.device | str = "cpu") -> GramPair:
+        """The painting's and the current picture's Gram of `layer`, computed once per layer and picture
+        (every rerun of the page shows them; two VGG passes each time would make every click heavy)."""
+        key = (layer, len(self.history))
+        if key not in self.grams:
+            self.grams = {k: v for k, v in self.grams.items() if k[1] == key[1]}  # drop older pictures' pairs
+            self.grams[key] = compare_grams(features, self.config, self.style_target(), self.image.unsqueeze(0),
+                                            layer, device)
+        return self.grams[key]
 
     def loss_rows(self) -> list[dict[str, float]]:
         """One row per step: step, seconds and every loss, for charts and tables."""

@@ -85,3 +85,11 @@ def test_style_run_records_steps_keeps_the_picture_and_continues(features, pair)
     assert not more.config.coarse_to_fine and torch.equal(more.image, run.image)
     list(more.steps(features, "cpu"))
     assert len(more.history) == TINY.steps and (more.image - run.image).abs().max() > 1e-3
+
+
+def test_style_run_computes_each_gram_pair_once_per_picture(features, pair):
+    run = StyleRun(TINY, *pair, ("a", "b"), features.source)
+    list(run.steps(features, "cpu"))
+    first = run.gram_pair(features, "conv2_1")
+    assert run.gram_pair(features, "conv2_1") is first and run.gram_pair(features, "conv1_1") is not first
+    assert first.gap > 0 and first.painting.shape == (128, 128)
