@@ -210,3 +210,28 @@ def test_the_page_in_chinese_has_no_english_left_before_and_after_a_run(chinese)
     assert english_left(at) == []
     text = texts(at)
     assert "不做归一化" not in text and "再除以 C×H×W（比按位置取平均小 C 倍）" in text  # the run's own Gram sentence
+
+
+# ----------------------------------------------------------------------------- the heavy-job gate
+
+def test_stylisation_queues_at_the_gate_with_its_memory_estimate(monkeypatch):
+    from lib.common.gate import Gate
+    from lib.style_transfer import cost
+
+    joined = []
+    real_join = Gate.join
+
+    def spy(self, label, need=0, pool="cpu", expected_s=30.0):
+        joined.append((label, need, pool, expected_s))
+        return real_join(self, label, need, pool, expected_s)
+
+    monkeypatch.setattr(Gate, "join", spy)
+    at = run_page("style_transfer.py", TINY)
+    assert not joined  # drawing the page and its estimate is light work: no queue
+    at.button(key="style.start").click().run()
+    assert_no_exception(at)
+    run = at.session_state["style.run"]
+    aspect = run.content01.shape[-1] / run.content01.shape[-2]
+    assert [(label, need, pool) for label, need, pool, _ in joined] == \
+        [("style_transfer", cost.run_bytes(run.config, aspect), "cpu")]
+    assert 0 < joined[0][3] < 60  # the page's own time estimate for 3 tiny steps
