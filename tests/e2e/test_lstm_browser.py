@@ -10,7 +10,7 @@ def test_lstm_tutorial_preset_from_a_chinese_link_trains_and_keeps_the_best(page
                                                                             screenshot_dir):
     open_app(page, server_url, "/lstm?lang=zh&rows=1000&preset=tutorial&epochs=2&tab=training")
     expect(page.get_by_role("heading", name="🎬 LSTM 情感分析")).to_be_visible(timeout=120_000)
-    expect(page.get_by_text("教程配方").first).to_be_visible()
+    expect(page.get_by_text("电影评论教程的配方").first).to_be_visible(timeout=60_000)
     wait_idle(page)
     assert_no_exception(page)
     page.get_by_role("button", name=re.compile("开始训练")).first.click()
