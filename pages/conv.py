@@ -24,6 +24,12 @@ if TYPE_CHECKING:
 
 DEFAULTS = config.ConvConfig()
 SAMPLE = "Cat (Chelsea)"  # the photo of a fresh page, and of a link without `img` (an upload cannot travel)
+TAB = "conv.tab"
+# Tabs drawn only while open: every element on the page costs the browser time on each rerun, so a slider on
+# "On an image" repaints twice as fast without the hidden tabs' charts and tables (bench/conv_page.py). The
+# image tab is always drawn: it holds the picture the filters tab uses, and an upload must not be dropped.
+LAZY_TABS = {"window": "conv.win.", "filters": "conv.vgg.", "shapes": "conv.stack."}  # tab id -> its widget keys
+STACK_HIDDEN = "conv.stack.hidden"  # the layer table was not drawn last run: its editor has forgotten the edits
 PADDING_LABELS = {"number": N_("a number of pixels"), "same": "'same'", "valid": "'valid'"}
 
 
@@ -344,6 +350,8 @@ def _layer_rows(preset: str, preset_rows: list[dict]) -> list[dict]:
     """The editable table of layers (`layers` in the link, packed); a link's table opens in a fresh editor."""
     key, codec = f"conv.stack.rows.{preset}", _rows_codec()
     default = layer_stack.rows_to_link(preset_rows)
+    if st.session_state.pop(STACK_HIDDEN, False) and f"{key}.edited" in st.session_state:
+        st.session_state[key] = st.session_state[f"{key}.edited"]  # the table as it was when its tab closed
     links.before_widget(key, "layers", default, codec)
     start = st.session_state.get(key, default)
     if st.session_state.get(f"{key}.from") != start:  # new rows from a link (or back to the preset's)
@@ -351,7 +359,8 @@ def _layer_rows(preset: str, preset_rows: list[dict]) -> list[dict]:
         st.session_state[f"{key}.from"] = start
     rows = _layer_table(f"conv.stack.editor.{preset}.{st.session_state[f'{key}.version']}",
                         [layer_stack.layer_row(*cells) for cells in start])
-    links.after_widget("layers", layer_stack.rows_to_link(rows), default, codec)
+    st.session_state[f"{key}.edited"] = layer_stack.rows_to_link(rows)
+    links.after_widget("layers", st.session_state[f"{key}.edited"], default, codec)
     if problem := links.problem("layers"):
         st.warning(problem, icon="🔗")
     return rows
@@ -415,22 +424,38 @@ def not_in_link(picked_upload: bool) -> list[str]:
                       "weights; tick the box yourself")]
 
 
+def keep_hidden_settings() -> None:
+    """Keep the values of widgets in tabs not drawn this run: Streamlit forgets a widget's value after a run
+    that does not draw it, unless the value is set through session state (their link values stay in the URL)."""
+    for key in [k for k in st.session_state if isinstance(k, str) and k.startswith(tuple(LAZY_TABS.values()))]:
+        if ".editor." not in key and ".fig." not in key:  # a data editor's edits cannot be set this way
+            st.session_state[key] = st.session_state[key]
+
+
 def main() -> None:
-    """The lesson: idea, then the four sections as tabs (the open one in the link), then the link."""
+    """The lesson: idea, then the four sections as tabs (the open one in the link, the only one drawn besides
+    the image tab), then the link."""
     intro()
-    tabs = ui.widgets.tabs({"window": _("1 · Sliding window"), "image": _("2 · On an image"),
-                            "filters": _("3 · Learned filters"), "shapes": _("4 · Shape calculator")},
-                           key="conv.tab")
+    keep_hidden_settings()
+    labels = {"window": _("1 · Sliding window"), "image": _("2 · On an image"),
+              "filters": _("3 · Learned filters"), "shapes": _("4 · Shape calculator")}
+    tabs = ui.widgets.tabs(labels, key=TAB)
     if problem := links.problem("tab"):  # ui.widgets.tabs restores the tab but does not say when it cannot
         st.warning(problem, icon="🔗")
-    with tabs[0]:
-        sliding_window_section()
+    opened = next((tab for tab, label in labels.items() if label == st.session_state.get(TAB)), "window")
+    if opened == "window":
+        with tabs[0]:
+            sliding_window_section()
     with tabs[1]:
         chosen = image_sections()
-    with tabs[2]:
-        learned_filters_section(chosen)
-    with tabs[3]:
-        shape_calculator_section()
+    if opened == "filters":
+        with tabs[2]:
+            learned_filters_section(chosen)
+    if opened == "shapes":
+        with tabs[3]:
+            shape_calculator_section()
+    else:
+        st.session_state[STACK_HIDDEN] = True
     links.share_panel(not_in_link(_uploaded()))
 
 

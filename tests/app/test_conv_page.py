@@ -22,12 +22,17 @@ def _errors(app) -> str:
 
 def test_defaults_render_every_section(at):
     text = texts(at)
-    assert "**Output[0, 0]**" in text                                  # 1. sliding window
-    assert "input (1, 3, 300, 451) -> output (1, 3, 298, 449)" in text  # 2. Sobel x, valid, stride 1
+    assert "**Output[0, 0]**" in text                                  # 1. sliding window, open
+    assert "input (1, 3, 300, 451) -> output (1, 3, 298, 449)" in text  # 2. Sobel x, valid, stride 1: always drawn
     assert "max pooled (1, 3, 150, 225)" in text
+    assert "Weights in use" not in text and "parameters in all" not in text  # closed tabs are not drawn
+    assert not at.error
+    at.query_params["tab"] = "filters"
+    text = texts(at.run())
     assert "**conv1_1** output shape: **(1, 64, 170, 256)**" in text   # 3. VGG at 256 px
-    assert "Weights in use" in text
-    assert "61,706 parameters" in text                                 # 4. LeNet preset
+    assert "Weights in use" in text and "**Output[0, 0]**" not in text
+    at.query_params["tab"] = "shapes"
+    assert "61,706 parameters" in texts(at.run())                      # 4. LeNet preset
     assert not at.error
 
 
@@ -99,13 +104,15 @@ def test_pooling_controls(at):
     assert_no_exception(at)
 
 
-def test_vgg_layer_changes_the_maps(at):
+def test_vgg_layer_changes_the_maps():
+    at = run_page("conv.py", query={"tab": "filters"})
     at.selectbox(key="conv.vgg.layer").set_value("conv3_1").run()
     assert "**conv3_1** output shape: **(1, 256, 42, 64)**" in texts(at)
     assert_no_exception(at)
 
 
-def test_shape_calculator(at):
+def test_shape_calculator():
+    at = run_page("conv.py", query={"tab": "shapes"})
     at.selectbox(key="conv.stack.preset").set_value("cifar").run()
     assert "553,514 parameters" in texts(at)
     at.number_input(key="conv.stack.H.cifar").set_value(28).run()
@@ -116,7 +123,8 @@ def test_shape_calculator(at):
 # ----------------------------------------------------------------------------- the link (issue 21)
 
 LINKED = {"tab", "op", "ws", "wp", "wd", "grid", "wk", "pos", "img", "col", "k", "s", "pad", "px", "mode", "dil",
-          "g", "bias", "show", "pool", "pk", "ps", "pp", "ceil", "layer", "maps", "net", "c", "h", "w", "layers"}
+          "g", "bias", "show", "pool", "pk", "ps", "pp", "ceil"}  # the open tab (window) and the image tab
+LINKED_LATER = {"filters": {"layer", "maps"}, "shapes": {"net", "c", "h", "w", "layers"}}  # when their tab opens
 
 
 def _link(app) -> dict:
@@ -126,6 +134,11 @@ def _link(app) -> dict:
 def test_a_default_page_has_a_clean_link_and_binds_every_setting(at):
     assert _link(at) == {}
     assert bound_params(at) == LINKED  # `wpool` and `kt` join when pooling / a typed kernel is chosen
+    for tab, params in LINKED_LATER.items():
+        at.query_params["tab"] = tab
+        assert params <= bound_params(at.run())
+    at.query_params["tab"] = "window"
+    assert _link(at.run()) == {}  # every tab visited, nothing changed: still a clean link
 
 
 def test_changing_settings_writes_only_non_defaults_to_the_link(at):
@@ -136,10 +149,14 @@ def test_changing_settings_writes_only_non_defaults_to_the_link(at):
     at.number_input(key="conv.bias").set_value(0.5).run()
     at.radio(key="conv.display").set_value("abs").run()
     at.radio(key="conv.pool.kind").set_value("avg").run()
+    _visit(at, "shapes")  # what a click on the tab does: it is in the link
     at.selectbox(key="conv.stack.preset").set_value("cifar").run()
     assert_no_exception(at)
     assert _link(at) == {"op": "max", "wpool": "3", "k": "custom", "kt": "1 -1", "bias": "0.5", "show": "abs",
-                         "pool": "avg", "net": "cifar"}
+                         "pool": "avg", "net": "cifar", "tab": "shapes"}
+    _visit(at, "window")  # back on tab 1: its settings were kept while it was not drawn
+    assert at.session_state["conv.win.op"] == "max" and at.session_state["conv.win.pool"] == 3
+    assert "= max(" in texts(at) and _link(at)["net"] == "cifar"
     at.radio(key="conv.pool.kind").set_value("max").run()  # back to the default: gone from the link
     at.number_input(key="conv.bias").set_value(0.0).run()
     assert "pool" not in at.query_params and "bias" not in at.query_params
@@ -152,39 +169,50 @@ SENT = {"tab": "image", "op": "avg", "wp": "1", "pos": "4", "img": "Coffee", "co
              layer_stack.layer_row("Linear", None, 10)]))}
 
 
+def _visit(at, tab: str) -> str:
+    """Open a tab the way a click does (its id in the link) and return what the run shows."""
+    at.query_params["tab"] = tab
+    at.run()
+    assert_no_exception(at)
+    return texts(at)
+
+
 def test_a_link_restores_every_widget_and_the_same_results():
     receiver = run_page("conv.py", query=SENT)
     assert_no_exception(receiver)
     state = receiver.session_state
-    assert (state["conv.tab"], state["conv.win.op"], state["conv.win.padding"], state["conv.win.step"],
-            state["conv.image.sample"], state["conv.colour"], state["conv.preset"], state["conv.stride"],
-            state["conv.padding_kind"], state["conv.dilation"], state["conv.pool.kernel"], state["conv.pool.ceil"],
-            state["conv.vgg.layer"], state["conv.vgg.count"], state["conv.stack.preset"], state["conv.stack.H.cifar"]) \
-        == ("2 · On an image", "avg", 1, 4, "Coffee", "grey", "laplace", 2, "same", 2, 3, True, "conv2_1", 8, "cifar", 28)
+    assert (state["conv.tab"], state["conv.image.sample"], state["conv.colour"], state["conv.preset"],
+            state["conv.stride"], state["conv.padding_kind"], state["conv.dilation"], state["conv.pool.kernel"],
+            state["conv.pool.ceil"]) == ("2 · On an image", "Coffee", "grey", "laplace", 2, "same", 2, 3, True)
     text = texts(receiver)
-    # the 4th stop of a 2x2 average over the 7x7 padded grid (6 stops a row)
-    assert "**Output[0, 3]** = (0 + 0 + 3 + 0) / 4 = 0.75" in text
     assert "only works with stride 1" in _errors(receiver)  # 'same' with stride 2: the sender's mistake, kept
     assert "max pooled (1, 1, 170, 256)" in text  # Coffee is 512x341, grey; 3x3 windows, stride 2, ceil_mode
-    assert "**conv2_1** output shape: **(1, 128, 85, 128)**" in text
-    assert "Input (3, 28, 32) -> output (10,); 71,914 parameters in all." in text  # 224 + 8*28*32*10 + 10
-    assert _link(receiver) == SENT  # nothing added, nothing lost
+    window = _visit(receiver, "window")  # the other tabs take their linked settings when they open
+    assert (state["conv.win.op"], state["conv.win.padding"], state["conv.win.step"]) == ("avg", 1, 4)
+    assert "**Output[0, 3]** = (0 + 0 + 3 + 0) / 4 = 0.75" in window  # 4th stop of a 2x2 mean on the 7x7 grid
+    assert "**conv2_1** output shape: **(1, 128, 85, 128)**" in _visit(receiver, "filters")
+    assert (state["conv.vgg.layer"], state["conv.vgg.count"]) == ("conv2_1", 8)
+    shapes = _visit(receiver, "shapes")
+    assert (state["conv.stack.preset"], state["conv.stack.H.cifar"]) == ("cifar", 28)
+    assert "Input (3, 28, 32) -> output (10,); 71,914 parameters in all." in shapes  # 224 + 8*28*32*10 + 10
+    assert _link(receiver) == SENT | {"tab": "shapes"}  # nothing added, nothing lost
     again = run_page("conv.py", query=SENT)
     assert texts(again) == text  # deterministic: the same link shows the same numbers
 
 
-@pytest.mark.parametrize("param, value", [
-    ("ws", "9"),                     # stride out of range
-    ("k", "Sobel x"),                # the label, not the id
-    ("img", "../../etc/passwd"),     # not a sample: a path
-    ("pos", "99"),                   # there are 9 stops
-    ("layers", "eJyLjgUAARUAuQ"),    # packed, but not a table of layers
-    ("tab", "admin"),                # no such tab
-    ("c", "0"),                      # channels start at 1
-    ("bias", "nan"),
+@pytest.mark.parametrize("param, value, tab", [
+    ("ws", "9", "window"),                       # stride out of range
+    ("k", "Sobel x", "window"),                  # the label, not the id
+    ("img", "../../etc/passwd", "window"),       # not a sample: a path
+    ("pos", "99", "window"),                     # there are 9 stops
+    ("layers", "eJyLjgUAARUAuQ", "shapes"),      # packed, but not a table of layers
+    ("tab", "admin", None),                      # no such tab
+    ("c", "0", "shapes"),                        # channels start at 1
+    ("maps", "65", "filters"),                   # above the 64 maps offered
+    ("bias", "nan", "window"),
 ])
-def test_bad_link_values_are_named_and_fall_back(param, value):
-    at = run_page("conv.py", query={param: value})
+def test_bad_link_values_are_named_and_fall_back(param, value, tab):
+    at = run_page("conv.py", query={param: value} | ({"tab": tab} if tab else {}))
     assert_no_exception(at)
     assert any(f"**{param}**" in w.value for w in at.warning)
     assert param not in at.query_params  # the default is used and the bad value leaves the link
@@ -226,9 +254,13 @@ def test_the_page_in_chinese_after_changing_each_section_has_no_english_left():
     at.text_area(key="conv.kernel_text").set_value("1 x").run()  # a typed mistake: the message in Chinese
     at.number_input(key="conv.groups").set_value(2).run()
     at.checkbox(key="conv.pool.ceil").check().run()
+    assert "**输出[0, 2]**" in texts(at) and "不是数字" in _errors(at)
+    assert english_left(at) == []
+    _visit(at, "filters")
     at.selectbox(key="conv.vgg.layer").set_value("conv2_1").run()
+    assert "特征图" in texts(at) and english_left(at) == []
+    _visit(at, "shapes")
     at.number_input(key="conv.stack.H.lenet").set_value(20).run()  # LeNet no longer fits: a message
     assert_no_exception(at)
-    assert "不是数字" in _errors(at) and "不匹配" in _errors(at)
-    assert "**输出[0, 2]**" in texts(at)
+    assert "不匹配" in _errors(at)
     assert english_left(at) == []
