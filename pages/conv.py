@@ -25,9 +25,10 @@ if TYPE_CHECKING:
 DEFAULTS = config.ConvConfig()
 SAMPLE = "Cat (Chelsea)"  # the photo of a fresh page, and of a link without `img` (an upload cannot travel)
 TAB = "conv.tab"
-# Tabs drawn only while open: every element on the page costs the browser time on each rerun, so a slider on
-# "On an image" repaints twice as fast without the hidden tabs' charts and tables (bench/conv_page.py). The
-# image tab is always drawn: it holds the picture the filters tab uses, and an upload must not be dropped.
+# Tabs drawn only while open: every element on the page costs the browser time on each rerun (a slider on
+# "On an image" repainted in 244 ms with the other tabs drawn, 122 ms without them: one paired run of 21
+# changes, bench/conv_page.py on a loaded machine). The image tab is always drawn: it holds the picture the
+# filters tab uses, and an upload must not be dropped.
 LAZY_TABS = {"window": "conv.win.", "filters": "conv.vgg.", "shapes": "conv.stack."}  # tab id -> its widget keys
 STACK_HIDDEN = "conv.stack.hidden"  # the layer table was not drawn last run: its editor has forgotten the edits
 PADDING_LABELS = {"number": N_("a number of pixels"), "same": "'same'", "valid": "'valid'"}
