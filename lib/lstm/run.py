@@ -21,9 +21,6 @@ from lib.lstm.model import SentimentLSTM, build_model
 from lib.lstm.text import Vocab
 from lib.lstm.training import Keeper, Progress, confusion_matrix, evaluate, train
 
-STATUSES = ("new", "training", "stopped", "done", "loaded")
-
-
 @dataclass(frozen=True)
 class TestResult:
     """The held-out test split scored with the weights the run ended with."""
@@ -44,7 +41,7 @@ class LstmRun:
     data_key: str                         # which data (and row limit) it was trained on
     history: list[dict[str, float]] = field(default_factory=list)  # every check, counted over all rounds
     keeper: Keeper = field(default_factory=Keeper)
-    status: str = "new"
+    status: str = "new"                   # new, training, stopped (by Stop), done, or loaded (from a file)
     steps: int = 0                        # optimiser steps over all rounds
     stopped_early: bool = False           # the last round ended by early stopping
     test: TestResult | None = None
