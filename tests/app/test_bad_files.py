@@ -80,7 +80,7 @@ def csv_cases() -> dict[str, tuple[str, bytes, str]]:
 
 def test_bad_csv_files_give_messages():
     at = run_page("lstm.py", {"lstm.max_rows": 200})
-    at.radio(key="lstm.source").set_value("Your CSV").run()
+    at.radio(key="lstm.source").set_value("csv").run()  # option ids; the label reads "Your CSV"
     for case, (name, data, words) in csv_cases().items():
         at.file_uploader(key="lstm.csv").set_value((name, data, "text/csv")).run()
         assert_no_exception(at)
