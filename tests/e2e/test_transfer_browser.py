@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserType, Page, expect
 
 from bench.server import CHROMIUM, CHROMIUM_ARGS
-from tests.e2e.streamlit_page import assert_no_exception, screenshot_whole_page, wait_idle
+from tests.e2e.streamlit_page import assert_no_exception, choose, screenshot_whole_page, wait_idle
 
 # a small job: the page's own defaults take a minute or more on two shared cores
 SMALL = "n=5&test=200&ep_scratch=3&ep_head=20&ep_ft=1"
@@ -40,14 +40,24 @@ def camera_browser(browser_type: BrowserType):
     browser.close()
 
 
-def take_photo(page: Page, camera) -> None:
-    """Press Take Photo on `camera` (a stCameraInput), wait for the rerun, then clear it for the next shot."""
-    button = camera.get_by_role("button", name="Take Photo")
-    expect(button).to_be_enabled(timeout=60_000)  # the fake stream has started
-    button.click()
-    wait_idle(page)
-    camera.get_by_role("button", name=re.compile("Clear photo", re.I)).click()
-    wait_idle(page)
+def take_photo(page: Page, camera, shows: str, times: int) -> None:
+    """Press Take Photo on `camera` (a stCameraInput) until the page `shows` the new count (`times` over, for all
+    classes), clearing the photo before each shot. A click landing during a rerun can be lost with the widget redrawn, hence the retries."""
+    for _ in range(3):
+        clear = camera.get_by_role("button", name=re.compile("Clear photo"))
+        if clear.count():
+            clear.click()
+            wait_idle(page)
+        button = camera.get_by_role("button", name="Take Photo")
+        expect(button).to_be_enabled(timeout=60_000)  # the fake stream has started
+        button.click()
+        try:
+            expect(page.get_by_text(shows, exact=True)).to_have_count(times, timeout=20_000)
+        except AssertionError:
+            continue
+        wait_idle(page)
+        return
+    raise AssertionError(f"the webcam photo never arrived ({shows!r})")
 
 
 def test_own_classes_from_the_webcam_train_and_classify_a_photo(camera_browser: Browser, server_url: str,
@@ -60,11 +70,9 @@ def test_own_classes_from_the_webcam_train_and_classify_a_photo(camera_browser: 
     page.get_by_text("Add pictures with the webcam").click()
     camera = page.get_by_test_id("stCameraInput").first
     for target in ("left", "right"):
-        page.locator('[data-testid="stSelectbox"]', has_text="Add the photos to").click()
-        page.get_by_role("option", name=target, exact=True).click()
-        wait_idle(page)
-        for _ in range(2):
-            take_photo(page, camera)
+        choose(page, "Add the photos to", target)
+        for k in (1, 2):
+            take_photo(page, camera, f"{k} pictures ({k} from the webcam)", 2 if (target, k) == ("right", 2) else 1)
     expect(page.get_by_text("2 pictures (2 from the webcam)")).to_have_count(2)
     train_all(page, done_text="validation accuracy")  # 2 pictures per class: no test split
     predict_camera = page.get_by_test_id("stCameraInput").last
