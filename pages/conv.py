@@ -441,8 +441,6 @@ def main() -> None:
     labels = {"window": _("1 · Sliding window"), "image": _("2 · On an image"),
               "filters": _("3 · Learned filters"), "shapes": _("4 · Shape calculator")}
     tabs = ui.widgets.tabs(labels, key=TAB)
-    if problem := links.problem("tab"):  # ui.widgets.tabs restores the tab but does not say when it cannot
-        st.warning(problem, icon="🔗")
     opened = next((tab for tab, label in labels.items() if label == st.session_state.get(TAB)), "window")
     if opened == "window":
         with tabs[0]:

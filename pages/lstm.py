@@ -616,8 +616,6 @@ def show_save_load() -> None:
 def settings_tabs(start: config.LstmConfig) -> tuple[dict, list]:
     """The seven tabs: each settings tab draws its widgets first; returns the values and a slot per tab."""
     tabs = ui.widgets.tabs({k: _(v) for k, v in TABS.items()}, key="lstm.tab")
-    if problem := links.problem("tab"):  # ui.widgets.tabs records a bad `tab` value but does not show it
-        st.warning(problem, icon="🔗")
     controls = [pipeline_controls, batching_controls, embedding_controls, model_controls, training_controls]
     settings: dict = {}
     slots = []

@@ -24,3 +24,22 @@ def load_weights_only(data: bytes) -> Any:
         detail = (str(e).strip().splitlines() or [type(e).__name__])[0][:120]
         raise LearnerError("This file cannot be read as a safe PyTorch file (broken, not a .pt file, or holding "
                            "Python objects that weights_only=True refuses): {detail}", detail=detail) from None
+
+
+def load_checkpoint(data: bytes, fmt: str, version: int, foreign: LearnerError) -> dict:
+    """A checkpoint written by one of this app's pages: read with weights_only, then its format and version
+    checked. `foreign` is the page's own sentence for a file it did not write (a bare state_dict...)."""
+    obj = load_weights_only(data)
+    if not isinstance(obj, dict) or obj.get("format") != fmt:
+        raise foreign
+    if obj.get("version") != version:
+        raise LearnerError("Checkpoint version {found} is not supported (this page writes {version}).",
+                           found=str(obj.get("version"))[:20], version=version)
+    return obj
+
+
+def tensor_dict(state: Any) -> dict[str, torch.Tensor]:
+    """The checkpoint's state_dict, if it really is a dict of tensors."""
+    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
+        raise LearnerError("The checkpoint has no state_dict of tensors.")
+    return state

@@ -9,7 +9,7 @@ import torch
 from torch import nn
 
 from lib.common.messages import LearnerError
-from lib.common.safe_load import load_weights_only
+from lib.common import safe_load
 from lib.image_classifier.models import ModelSpec, build
 
 CHECKPOINT_FORMAT = "pytorch-explainer/image-classifier"
@@ -38,13 +38,9 @@ class Loaded:
 
 def load_checkpoint(data: bytes, device: torch.device) -> Loaded:
     """Read a checkpoint safely (weights_only) and rebuild its model; ValueError explains any problem."""
-    obj = load_weights_only(data)
-    if not isinstance(obj, dict) or obj.get("format") != CHECKPOINT_FORMAT:
-        raise LearnerError("This file is not a checkpoint saved by this page (it has no image-classifier "
-                           "config); a bare state_dict needs the model class that made it.")
-    if obj.get("version") != CHECKPOINT_VERSION:
-        raise LearnerError("Checkpoint version {found} is not supported (this page writes {version}).",
-                           found=str(obj.get("version"))[:20], version=CHECKPOINT_VERSION)
+    obj = safe_load.load_checkpoint(data, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, LearnerError(
+        "This file is not a checkpoint saved by this page (it has no image-classifier config); a bare "
+        "state_dict needs the model class that made it."))
     try:
         spec = ModelSpec.from_dict(obj["spec"])
         in_shape = tuple(int(v) for v in obj["in_shape"])
@@ -59,8 +55,7 @@ def load_checkpoint(data: bytes, device: torch.device) -> Loaded:
 
 def check_state_dict(model: nn.Module, state) -> None:
     """Compare keys and shapes with the architecture and say what does not fit."""
-    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
-        raise LearnerError("The checkpoint has no state_dict of tensors.")
+    state = safe_load.tensor_dict(state)
     own = model.state_dict()
     missing, extra = sorted(set(own) - set(state)), sorted(set(state) - set(own))
     wrong = [f"{k}: file {tuple(state[k].shape)} vs model {tuple(own[k].shape)}"

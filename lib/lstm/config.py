@@ -130,8 +130,10 @@ class ViewConfig:
 
 
 def for_source(cfg: LstmConfig, source: str) -> LstmConfig:
-    """The settings the widgets start from for a data source: Chinese text is cut into characters and embedded
-    from scratch (GloVe 6B is English)."""
+    """The settings the widgets start from for a data source. Chinese reviews: jieba's words (shorter sequences
+    that carry more meaning than single characters: 83% against 82% test accuracy in bench/lstm_zh), words seen
+    at least twice (half of jieba's 38k words occur once), the first 80 words (95% of reviews are shorter), and
+    128-number vectors learned from scratch (GloVe 6B is English)."""
     if source != "zh":
         return cfg
-    return replace(cfg, tokenizer="chars", embedding="scratch", embed_dim=64, freeze=False)
+    return replace(cfg, tokenizer="jieba", min_freq=2, max_len=80, embedding="scratch", embed_dim=128, freeze=False)

@@ -16,7 +16,7 @@ from PIL import Image
 from torch import nn
 
 from lib.common.messages import LearnerError, Message
-from lib.common.safe_load import load_weights_only
+from lib.common import safe_load
 from lib.transfer.backbone import Backbone
 from lib.transfer.config import STRATEGIES
 from lib.transfer.data import as_data_picture
@@ -83,17 +83,13 @@ def predictor(run: StrategyRun, kind: str, shape: tuple[int, int, int], backbone
 
 def load_checkpoint(data: bytes, backbone: Backbone | None, device: torch.device) -> Predictor:
     """Read a checkpoint safely and rebuild its model on `device` (transfer ones on `backbone`)."""
-    obj = load_weights_only(data)
-    if not isinstance(obj, dict) or obj.get("format") != FORMAT:
-        raise LearnerError("This file is not a checkpoint of the transfer-learning page (a bare state_dict needs "
-                           "the code of the model that made it).")
-    if obj.get("version") != VERSION:
-        raise LearnerError("Checkpoint version {found} is not supported (this page writes {version}).",
-                           found=str(obj.get("version"))[:20], version=VERSION)
+    obj = safe_load.load_checkpoint(data, FORMAT, VERSION, LearnerError(
+        "This file is not a checkpoint of the transfer-learning page (a bare state_dict needs the code of the "
+        "model that made it)."))
     try:
         strategy, classes = str(obj["strategy"]), tuple(str(c) for c in obj["classes"])
         kind, shape, px = str(obj["kind"]), tuple(int(v) for v in obj["shape"]), int(obj["scratch_px"])
-        state, stage = obj["state_dict"], int(obj["stage"])
+        state, stage = safe_load.tensor_dict(obj["state_dict"]), int(obj["stage"])
         if strategy not in STRATEGIES or kind not in KINDS or not 2 <= len(classes) <= 100:
             raise ValueError(f"strategy {strategy[:20]!r}, kind {kind[:20]!r}, {len(classes)} classes")
         if len(shape) != 3 or shape[0] not in (1, 3) or not 8 <= shape[1] == shape[2] <= 512 or not 8 <= px <= 256:
@@ -101,8 +97,6 @@ def load_checkpoint(data: bytes, backbone: Backbone | None, device: torch.device
     except (KeyError, TypeError, ValueError) as e:
         raise LearnerError("The checkpoint's description is damaged or incomplete ({error}).",
                            error=str(e)[:120]) from None
-    if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
-        raise LearnerError("The checkpoint has no state_dict of tensors.")
     model = rebuild(strategy, stage, obj, classes, px, state, backbone, device)
     return Predictor(strategy, classes, kind, shape, model, px, origin(obj))
 

