@@ -5,6 +5,7 @@ import io
 from typing import Any
 
 import torch
+from torch import nn
 
 from lib.common.messages import LearnerError
 
@@ -43,3 +44,18 @@ def tensor_dict(state: Any) -> dict[str, torch.Tensor]:
     if not isinstance(state, dict) or not all(isinstance(v, torch.Tensor) for v in state.values()):
         raise LearnerError("The checkpoint has no state_dict of tensors.")
     return state
+
+
+def load_checked(model: nn.Module, state: Any) -> nn.Module:
+    """`model.load_state_dict(state)` after saying, in words, which keys or shapes do not fit."""
+    state = tensor_dict(state)
+    own = model.state_dict()
+    missing, extra = sorted(set(own) - set(state)), sorted(set(state) - set(own))
+    wrong = [f"{k}: file {tuple(state[k].shape)} vs model {tuple(own[k].shape)}"
+             for k in own if k in state and state[k].shape != own[k].shape]
+    if missing or extra or wrong:
+        details = "; ".join(filter(None, [f"missing {missing[:3]}" if missing else "",
+                                          f"unexpected {extra[:3]}" if extra else "", "; ".join(wrong[:3])]))
+        raise LearnerError("The weights do not fit this model: {details}.", details=details)
+    model.load_state_dict(state)
+    return model

@@ -48,19 +48,5 @@ def load_checkpoint(data: bytes, device: torch.device) -> Loaded:
     except (KeyError, TypeError, ValueError) as e:
         raise LearnerError("The checkpoint's config is damaged or incomplete ({error}).", error=str(e)[:200]) from e
     model = build(spec, in_shape, len(classes))  # type: ignore[arg-type]
-    check_state_dict(model, obj.get("state_dict"))
-    model.load_state_dict(obj["state_dict"])
+    safe_load.load_checked(model, obj.get("state_dict"))
     return Loaded(model.to(device), spec, in_shape, classes, obj.get("meta", {}))  # type: ignore[arg-type]
-
-
-def check_state_dict(model: nn.Module, state) -> None:
-    """Compare keys and shapes with the architecture and say what does not fit."""
-    state = safe_load.tensor_dict(state)
-    own = model.state_dict()
-    missing, extra = sorted(set(own) - set(state)), sorted(set(state) - set(own))
-    wrong = [f"{k}: file {tuple(state[k].shape)} vs model {tuple(own[k].shape)}"
-             for k in own if k in state and state[k].shape != own[k].shape]
-    if missing or extra or wrong:
-        details = "; ".join(filter(None, [f"missing {missing[:3]}" if missing else "",
-                                          f"unexpected {extra[:3]}" if extra else "", "; ".join(wrong[:3])]))
-        raise LearnerError("The weights do not fit this architecture: {details}.", details=details)

@@ -115,7 +115,7 @@ def rebuild(strategy: str, stage: int, obj: dict, classes: tuple[str, ...], px: 
     """The network of a checkpoint with its weights loaded on `device`; the backbone must be the one it was
     trained on (and is only used, never moved: it is shared)."""
     if strategy == "scratch":
-        return load_checked(scratch_cnn(len(classes), px, 0), state).to(device)
+        return safe_load.load_checked(scratch_cnn(len(classes), px, 0), state).to(device)
     if backbone is None or obj.get("backbone") != backbone.key or obj.get("weights") != backbone.source:
         raise LearnerError("This checkpoint was trained on {wanted} ({weights}); choose that backbone above to "
                            "load it.", wanted=str(obj.get("backbone"))[:40], weights=str(obj.get("weights"))[:120])
@@ -125,24 +125,10 @@ def rebuild(strategy: str, stage: int, obj: dict, classes: tuple[str, ...], px: 
     top = TunedTop(backbone.block, Head(weight.shape[1], len(classes), 0))
     if stage == 2:
         top.block = copy.deepcopy(backbone.block)
-        load_checked(top, state)
+        safe_load.load_checked(top, state)
     else:
-        load_checked(top.head, {k.removeprefix("head."): v for k, v in state.items()})
+        safe_load.load_checked(top.head, {k.removeprefix("head."): v for k, v in state.items()})
     top.head.to(device)
     if stage == 2:
         top.block.to(device)
     return Classifier(backbone, top)
-
-
-def load_checked(model: nn.Module, state: dict) -> nn.Module:
-    """load_state_dict after saying, in words, which keys or shapes do not fit."""
-    own = model.state_dict()
-    missing, extra = sorted(set(own) - set(state)), sorted(set(state) - set(own))
-    wrong = [f"{k}: file {tuple(state[k].shape)} vs model {tuple(own[k].shape)}"
-             for k in own if k in state and state[k].shape != own[k].shape]
-    if missing or extra or wrong:
-        details = "; ".join(filter(None, [f"missing {missing[:3]}" if missing else "",
-                                          f"unexpected {extra[:3]}" if extra else "", "; ".join(wrong[:3])]))
-        raise LearnerError("The weights do not fit this model: {details}.", details=details)
-    model.load_state_dict(state)
-    return model

@@ -49,5 +49,5 @@ def test_checkpoint_for_another_architecture_is_refused():
     model = M.build(MLP, (1, 8, 8), 10)
     obj = torch.load(io.BytesIO(C.checkpoint_bytes(model, MLP, (1, 8, 8), D.DIGIT_CLASSES)), weights_only=True)
     obj["spec"]["hidden"] = [64, 128]  # config says one thing, weights another
-    with pytest.raises(ValueError, match="do not fit this architecture.*1.weight"):
+    with pytest.raises(ValueError, match="do not fit this model.*1.weight"):
         C.load_checkpoint(_save(obj), CPU)
