@@ -4,10 +4,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from bench.server import CHROMIUM, CHROMIUM_ARGS, ROOT, free_port, start_server, wait_healthy
 
 ARTIFACTS = ROOT / "test-artifacts"
+
+# A busy machine (CI, or tests beside benchmarks) can take seconds to start a rerun after a click; checks wait
+# this long before failing (a passing check returns as soon as it holds, so this costs nothing when all is well).
+expect.set_options(timeout=30_000)
 
 
 @pytest.fixture(scope="session")

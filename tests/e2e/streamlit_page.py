@@ -42,6 +42,9 @@ def open_app(page: Page, url: str, path: str = "", nav: str | None = None) -> No
     that page opened from the sidebar navigation the way a visitor clicks to it."""
     page.set_viewport_size({"width": 1400, "height": 1000})
     page.goto(url + path)
+    # the app frame reports "not running" before the first script run has even started: wait for the
+    # page's title, which every page draws first, so a slow server cannot pass for a finished one
+    page.locator(f"{MAIN} h1").first.wait_for(timeout=120_000)
     wait_idle(page)
     if nav is not None:
         open_from_navigation(page, nav)
