@@ -119,11 +119,14 @@ def measure(scenario: Scenario, n: int, gate: bool) -> Condition:
         warm = Visitor(port, scenario.page, scenario.query)
         warm.open()
         warm.press(scenario.button)  # loads models and data once: what every later run shares
+        warm.close()
         idle = settle(proc.pid)
         watch = MemoryWatch(proc.pid)
         watch.reset()
-        solo = warm.press(scenario.button)
-        warm.close()
+        alone = Visitor(port, scenario.page, scenario.query)  # a fresh visitor, like each of the N below
+        alone.open()
+        solo = alone.press(scenario.button)
+        alone.close()
         solo_growth = watch.peak() - idle
         idle = settle(proc.pid)
         watch.reset()
