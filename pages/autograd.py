@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import fields, replace
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING
 
 import plotly.express as px
 import plotly.graph_objects as go
@@ -11,7 +11,7 @@ import streamlit as st
 import ui
 from lib.autograd import backprop, chain_rule, code, config, demos, graph, linreg, parser
 from ui import links
-from ui.i18n import _, translate
+from ui.i18n import _, option_labels, translate
 
 if TYPE_CHECKING:
     import numpy as np
@@ -33,11 +33,6 @@ def intro() -> None:
         "walks that graph from the output to the leaves, applying the chain rule, and leaves the result in "
         "`.grad`. Build an expression and watch the graph, check the chain rule by hand, poke at autograd's "
         "rules, then train a network by hand next to autograd and fit a line with gradient descent."))
-
-
-def translated(labels: dict) -> Callable[[Any], str]:
-    """An option's label in the reader's language (for `format_func`)."""
-    return {key: _(label) for key, label in labels.items()}.get
 
 
 def table(rows: list[dict], headers: dict[str, str], marked: tuple[str, ...] = ()) -> list[dict]:
@@ -65,7 +60,7 @@ def apply_preset(start: graph.ExpressionSettings, overwrite: bool) -> None:
 def expression_settings() -> tuple[str, graph.ExpressionSettings]:
     """Preset, expression and one column per leaf (value text and requires_grad), all in the link."""
     preset = ui.widgets.selectbox(_("Preset"), DEFAULTS.graph, "preset", key="autograd.preset",
-                                  format_func=translated({k: p.title for k, p in graph.PRESETS.items()}))
+                                  format_func=option_labels({k: p.title for k, p in graph.PRESETS.items()}))
     start = graph.preset_settings(preset)  # the link keeps only what differs from the chosen preset
     if st.session_state.get(APPLIED) != preset:
         apply_preset(start, overwrite=APPLIED in st.session_state)
@@ -313,7 +308,7 @@ def weight_heatmap(title: str, values: np.ndarray) -> go.Figure:
 def regression_data() -> tuple[tuple[float, ...], tuple[float, ...]] | None:
     d = DEFAULTS.linreg
     choice = ui.widgets.radio(_("data"), d, "data", key="autograd.lr.data", horizontal=True,
-                              format_func=translated(linreg.DATA_TITLES))
+                              format_func=option_labels(linreg.DATA_TITLES))
     if choice != linreg.OWN_POINTS:
         links.after_widget("pts", d.points, d.points, links.text_codec())  # hidden box: its text leaves the link
         return linreg.DATASETS[choice]

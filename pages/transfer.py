@@ -3,7 +3,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Callable
 
 import pandas as pd
 import plotly.express as px
@@ -18,7 +17,7 @@ from lib.transfer import (
     session, strategies,
 )
 from ui import runlog
-from ui.i18n import _, translate
+from ui.i18n import _, option_labels, translate
 
 DEFAULTS = config.TransferConfig()
 NAMES = config.ClassNames()
@@ -44,11 +43,6 @@ def _resnet(key: str, device: str, allow_download: bool) -> bb.Backbone:
 @st.cache_resource(show_spinner=False, max_entries=4)
 def _profile(key: str, source: str, device: str) -> cost.Profile:
     return cost.profile(backbone_for(key, device, allowed(key)))
-
-
-def translated(labels: dict) -> Callable[[Any], str]:
-    """An option's label in the reader's language."""
-    return {key: _(label) for key, label in labels.items()}.get
 
 
 def allowed(key: str) -> bool:
@@ -84,7 +78,7 @@ def intro() -> None:
 def data_section() -> tuple[data.FewShot | None, ImageSet | None, dict]:
     st.subheader(_("1 · The pictures"))
     source = ui.widgets.radio(_("Pictures"), DEFAULTS, "source", key="tl.source", horizontal=True,
-                              format_func=translated(config.SOURCES))
+                              format_func=option_labels(config.SOURCES))
     c = st.columns(3)
     seed = int(ui.widgets.number_input(_("Seed"), DEFAULTS, "seed", key="tl.seed", where=c[2],
                                        help=_("Which pictures are drawn (or how yours are split), and the initial "
@@ -143,7 +137,7 @@ def show_draw(fs: data.FewShot) -> None:
 
 def own_section(seed: int) -> data.FewShot | None:
     mode = ui.widgets.radio(_("Add them as"), DEFAULTS, "own_input", key="tl.own", horizontal=True,
-                            format_func=translated(config.OWN_INPUTS))
+                            format_func=option_labels(config.OWN_INPUTS))
     got = zip_input() if mode == "zip" else picture_input()
     if got is None:
         return None
@@ -412,7 +406,7 @@ def weights_section(fs: data.FewShot | None, backbone: bb.Backbone | None, cfg: 
         st.caption(_("Choose pictures and a backbone above to see the table."))
         return
     view = ui.widgets.radio(_("Strategy and stage"), DEFAULTS, "inspect", key="tl.view", horizontal=True,
-                            format_func=translated(config.VIEWS))
+                            format_func=option_labels(config.VIEWS))
     k, dim = len(fs.classes), _profile(backbone.key, backbone.source, device).feature_dim
     rows = strategies.layer_rows(view, backbone, k, dim, cfg.scratch_px)
     trainable = sum(r.params for r in rows if r.trainable)
@@ -518,7 +512,7 @@ def predict_section(fs: data.FewShot | None, backbone: bb.Backbone | None, cfg: 
     lab: labs.Lab | None = st.session_state.get(LAB)
     loaded = checkpoint_upload(backbone, device)
     strategy = ui.widgets.radio(_("Model"), DEFAULTS, "predict_with", key="tl.use", horizontal=True,
-                                format_func=translated(config.STRATEGIES))
+                                format_func=option_labels(config.STRATEGIES))
     model = loaded or session_model(lab, strategy, backbone, cfg)
     picture, true = picture_choice(lab)
     k = ui.widgets.slider(_("Top k"), DEFAULTS, "top_k", key="tl.k")
@@ -572,7 +566,7 @@ def checkpoint_upload(backbone: bb.Backbone | None, device):
 def picture_choice(lab: labs.Lab | None):
     """(a PIL picture or None, its true class index when it is a test image)."""
     source = ui.widgets.radio(_("Picture"), DEFAULTS, "picture", key="tl.pic", horizontal=True,
-                              format_func=translated(config.PICTURES))
+                              format_func=option_labels(config.PICTURES))
     if source == "file":
         return ui.image_input("tl.predict", label=_("Picture"), max_side=512).image, None
     if source == "camera":

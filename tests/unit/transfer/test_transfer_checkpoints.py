@@ -7,6 +7,7 @@ import pytest
 import torch
 from PIL import Image
 
+from lib.common.safe_load import load_weights_only
 from lib.transfer import backbone as bb
 from lib.transfer import checkpoints as C
 from lib.transfer import training as T
@@ -72,8 +73,7 @@ def _save(obj) -> bytes:
 
 def test_bad_files_give_one_sentence_and_never_run_code(tmp_path, runs, draw, vgg):
     marker = tmp_path / "ran"
-    good = torch.load(io.BytesIO(C.checkpoint_bytes(runs["scratch"], draw.kind, draw.shape, vgg, 32)),
-                      weights_only=True)
+    good = load_weights_only(C.checkpoint_bytes(runs["scratch"], draw.kind, draw.shape, vgg, 32))
     cases = {
         "empty": (b"", "empty"),
         "text": (b"hello" * 10, "cannot be read"),
