@@ -17,7 +17,6 @@ import os
 
 import streamlit as st
 
-from lib.common.device import configure_cpu_threads, cpu_count
 from lib.common.gate import Gate
 from lib.common.memory import job_budget, resident_bytes
 
@@ -36,6 +35,8 @@ def _setting(name: str) -> str | None:
 
 def heavy_job_slots() -> int:
     """K: the configured number of concurrent heavy jobs, else one per CORES_PER_JOB cores."""
+    from lib.common.device import cpu_count  # here, not at the top: lib.common.device imports torch, and the
+                                             # frame imports this module before the home page paints
     configured = _setting("heavy_jobs")
     if configured and configured.isdigit() and int(configured) > 0:
         return int(configured)
@@ -46,6 +47,8 @@ def heavy_job_slots() -> int:
 def shared_gate() -> Gate:
     """The process-wide gate, created at the first heavy job (its memory budget subtracts the idle app)."""
     import torch
+
+    from lib.common.device import configure_cpu_threads
 
     slots = heavy_job_slots()
     configure_cpu_threads(slots)
