@@ -1,7 +1,7 @@
 """RNN lab: what a recurrent hidden state carries, in two classic examples."""
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import fields, replace
 from typing import TYPE_CHECKING
 
 import plotly.express as px
@@ -11,8 +11,10 @@ import streamlit as st
 import ui
 from lib.common.messages import N_
 from lib.common.samples import NAMES_DIR
-from lib.rnn_lab import code, config, cost, letters, models, training, wave
+from lib.common.settings import spec as setting_spec
+from lib.rnn_lab import code, config, cost, letters, models, recipes, training, wave
 from lib.rnn_lab import data as surnames
+from ui import links
 from ui.i18n import _, option_labels
 
 if TYPE_CHECKING:
@@ -22,6 +24,14 @@ DEFAULTS = config.RnnLabConfig()
 WAVE_RUN = "rnn.wave.run"     # session-state key of the user's WaveRun
 NAMES_RUN = "rnn.names.run"   # session-state key of the user's NamesRun
 NAME_CHARS = 60               # longest name a learner may type (or a link may bring)
+LOSS_POINTS = 2000            # longer loss curves are shown as means of equal bins (the classic plots every 1000)
+# widget keys of each section's settings: a preset writes its values here
+WAVE_KEYS = {"cell": "rnn.wave.cell", "nonlinearity": "rnn.wave.nonlinearity", "hidden_size": "rnn.wave.hidden",
+             "num_layers": "rnn.wave.layers", "seq_len": "rnn.wave.seq_len", "lr": "rnn.wave.lr",
+             "steps": "rnn.wave.steps", "seed": "rnn.wave.seed"}
+NAMES_KEYS = {"cell": "rnn.names.cell", "hidden_size": "rnn.names.hidden", "optimizer": "rnn.names.optimizer",
+              "lr": "rnn.names.lr", "batch_size": "rnn.names.batch", "epochs": "rnn.names.epochs",
+              "balancing": "rnn.names.balancing", "seed": "rnn.names.seed"}
 
 RNN_ARGS = {
     "input_size": N_("features per time step (1 here: the sine value)"),
@@ -51,18 +61,46 @@ def shown_chars(chars: str) -> str:
 
 # ------------------------------------------------------------------ sine -> cosine
 
+def preset_picker(name: str, titles: dict[str, str], keys: dict[str, str], recipe) -> None:
+    """A section's preset picker: choosing one sets the section's widgets (in `keys`) to its recipe, then
+    shows where the recipe comes from and how it differs from the default."""
+    preset = ui.widgets.selectbox(_("Preset"), DEFAULTS.presets, name, key=f"rnn.{name}.preset",
+                                  format_func=option_labels(titles),
+                                  help=_("Sets every setting of this section to the preset's recipe; change "
+                                         "any of them afterwards."))
+    applied_key = f"rnn.{name}.applied"
+    if st.session_state.get(applied_key, preset) != preset:
+        apply_recipe(recipe(preset).cfg, keys)
+    st.session_state[applied_key] = preset
+    chosen = recipe(preset)
+    st.info(_(chosen.note), icon="📖")
+    if chosen.differs:
+        with st.expander(_("How this differs from the default, and why")):
+            st.markdown(_(chosen.differs))
+
+
+def apply_recipe(cfg: config.WaveConfig | config.NamesConfig, keys: dict[str, str]) -> None:
+    """Set the widgets to the recipe; the link then follows them (only values off the default stay in it)."""
+    for f in fields(cfg):
+        if f.name in keys:
+            value = getattr(cfg, f.name)
+            st.session_state[keys[f.name]] = value
+            links.after_widget(setting_spec(cfg, f.name).param, value, value, links.text_codec())
+
+
 def wave_controls() -> config.WaveConfig:
-    d = DEFAULTS.wave
+    d, k = DEFAULTS.wave, WAVE_KEYS
+    preset_picker("wave", {key: r.title for key, r in recipes.WAVE_RECIPES.items()}, k, recipes.wave_recipe)
     c1, c2, c3, c4 = st.columns(4)
-    cell = ui.widgets.selectbox(_("Cell"), d, "cell", key="rnn.wave.cell", where=c1)
-    nonlin = ui.widgets.selectbox(_("Nonlinearity (RNN)"), d, "nonlinearity", key="rnn.wave.nonlinearity",
+    cell = ui.widgets.selectbox(_("Cell"), d, "cell", key=k["cell"], where=c1)
+    nonlin = ui.widgets.selectbox(_("Nonlinearity (RNN)"), d, "nonlinearity", key=k["nonlinearity"],
                                   where=c1, disabled=cell != "RNN")
-    hidden = ui.widgets.select_slider(_("Hidden size"), d, "hidden_size", key="rnn.wave.hidden", where=c2)
-    layers = ui.widgets.slider("num_layers", d, "num_layers", key="rnn.wave.layers", where=c2)
-    seq_len = ui.widgets.slider(_("Time steps per window"), d, "seq_len", key="rnn.wave.seq_len", where=c3)
-    lr = ui.widgets.select_slider(_("Learning rate"), d, "lr", key="rnn.wave.lr", where=c3)
-    steps = ui.widgets.slider(_("Training windows"), d, "steps", key="rnn.wave.steps", where=c4)
-    seed = ui.widgets.number_input(_("Seed"), d, "seed", key="rnn.wave.seed", where=c4)
+    hidden = ui.widgets.select_slider(_("Hidden size"), d, "hidden_size", key=k["hidden_size"], where=c2)
+    layers = ui.widgets.slider("num_layers", d, "num_layers", key=k["num_layers"], where=c2)
+    seq_len = ui.widgets.slider(_("Time steps per window"), d, "seq_len", key=k["seq_len"], where=c3)
+    lr = ui.widgets.select_slider(_("Learning rate"), d, "lr", key=k["lr"], where=c3)
+    steps = ui.widgets.slider(_("Training windows"), d, "steps", key=k["steps"], where=c4)
+    seed = ui.widgets.number_input(_("Seed"), d, "seed", key=k["seed"], where=c4)
     return replace(d, cell=cell, hidden_size=hidden, num_layers=layers, nonlinearity=nonlin, seq_len=seq_len,
                    lr=lr, steps=steps, seed=int(seed))
 
@@ -79,7 +117,9 @@ def wave_figure(step: wave.WaveStep) -> go.Figure:
 
 
 def loss_figure(losses: list[float], title: str, baseline: float | None = None) -> go.Figure:
-    fig = px.line(y=losses, log_y=True, labels={"x": _("step"), "y": _("loss")}, title=title)
+    """The loss per step; a long run (the classic's 97,164 one-name steps) as the means of equal bins."""
+    steps, values = training.binned(losses, LOSS_POINTS)
+    fig = px.line(x=steps, y=values, log_y=True, labels={"x": _("step"), "y": _("loss")}, title=title)
     if baseline is not None:
         fig.add_hline(y=baseline, line_dash="dot", line_color="grey",
                       annotation_text=_("flat 0: {loss:.3f}").format(loss=baseline))
@@ -180,21 +220,25 @@ def languages(data: NameData) -> list[str]:
 
 
 def names_controls() -> config.NamesConfig:
-    d = DEFAULTS.names
+    d, k = DEFAULTS.names, NAMES_KEYS
+    preset_picker("names", {key: r.title for key, r in recipes.NAMES_RECIPES.items()}, k, recipes.names_recipe)
     c1, c2, c3, c4 = st.columns(4)
-    cell = ui.widgets.selectbox(_("Model"), d, "cell", key="rnn.names.cell", where=c1,
+    cell = ui.widgets.selectbox(_("Model"), d, "cell", key=k["cell"], where=c1,
                                 format_func=option_labels(config.CELL_LABELS))
-    hidden = ui.widgets.select_slider(_("Hidden size"), d, "hidden_size", key="rnn.names.hidden", where=c1)
-    lr = ui.widgets.select_slider(_("Learning rate (Adam)"), d, "lr", key="rnn.names.lr", where=c2)
-    batch = ui.widgets.select_slider(_("Batch size"), d, "batch_size", key="rnn.names.batch", where=c2)
-    epochs = ui.widgets.slider(_("Epochs"), d, "epochs", key="rnn.names.epochs", where=c3)
-    balancing = ui.widgets.selectbox(_("Class imbalance"), d, "balancing", key="rnn.names.balancing", where=c3,
+    hidden = ui.widgets.select_slider(_("Hidden size"), d, "hidden_size", key=k["hidden_size"], where=c1)
+    optimizer = ui.widgets.selectbox(_("Optimizer"), d, "optimizer", key=k["optimizer"], where=c2,
+                                     format_func=option_labels(config.OPTIMIZER_LABELS),
+                                     help=_("Plain SGD is the classic's hand-written update, p -= lr * grad."))
+    lr = ui.widgets.select_slider(_("Learning rate"), d, "lr", key=k["lr"], where=c2)
+    batch = ui.widgets.select_slider(_("Batch size"), d, "batch_size", key=k["batch_size"], where=c3)
+    epochs = ui.widgets.slider(_("Epochs"), d, "epochs", key=k["epochs"], where=c3)
+    balancing = ui.widgets.selectbox(_("Class imbalance"), d, "balancing", key=k["balancing"], where=c4,
                                      format_func=option_labels(config.BALANCING_LABELS),
                                      help=_("Russian is about half the data: loss weights or balanced sampling "
                                             "help the small languages."))
-    seed = ui.widgets.number_input(_("Seed"), d, "seed", key="rnn.names.seed", where=c4)
-    return replace(d, cell=cell, hidden_size=hidden, lr=lr, batch_size=batch, epochs=epochs, balancing=balancing,
-                   seed=int(seed))
+    seed = ui.widgets.number_input(_("Seed"), d, "seed", key=k["seed"], where=c4)
+    return replace(d, cell=cell, hidden_size=hidden, optimizer=optimizer, lr=lr, batch_size=batch, epochs=epochs,
+                   balancing=balancing, seed=int(seed))
 
 
 def data_overview(data: NameData) -> str:
@@ -292,15 +336,24 @@ def train_names(cfg: config.NamesConfig, data: NameData, charts: tuple[ui.LiveCh
     run = training.new_run(cfg, data, device)
     st.session_state[NAMES_RUN] = run
     size = cost.split_sizes(data.names, cfg.val_fraction)
+    measured = cost.probe(cfg, data.names, len(data.languages), device)  # a few timed steps on this device
     outcome = ui.run_job(
         training.train(run), total=run.total_batches, label=_("Training"), done=lambda p: p.done,
         note=lambda p: _("epoch {epoch}, loss {loss:.3f}").format(epoch=p.epoch, loss=p.train_loss),
         on_update=lambda p: draw_names_curves(charts, run), must_draw=lambda p: p.val_accuracy is not None,
         finished=_("Trained"), kind="rnn_names", device=device,
         need_bytes=cost.names_bytes(cfg, size, len(data.languages)),
-        expected_s=cost.names_seconds(cfg, size, device.type))
+        expected_s=cost.names_seconds(cfg, size, device.type, measured=measured))
     if outcome.error:
         st.error(outcome.error, icon="⚠️")
+
+
+@st.cache_data(show_spinner=False, ttl=300, max_entries=64)
+def estimated_seconds(cfg: config.NamesConfig, device: str) -> float:
+    """The run's time from a probe of a few steps (tens of ms), reused for 5 minutes: the machine's load moves."""
+    data = name_data()
+    measured = cost.probe(cfg, data.names, len(data.languages), device)
+    return cost.names_seconds(cfg, cost.split_sizes(data.names, cfg.val_fraction), device, measured=measured)
 
 
 def draw_names_curves(charts: tuple[ui.LiveChart, ui.LiveChart], run: training.NamesRun) -> None:
@@ -368,7 +421,7 @@ def names_section() -> None:
         train_names(cfg, data, charts)
     run: training.NamesRun | None = st.session_state.get(NAMES_RUN)
     if run is None:
-        seconds = cost.names_seconds(cfg, cost.split_sizes(data.names, cfg.val_fraction), ui.current_device().type)
+        seconds = estimated_seconds(cfg, str(ui.current_device()))
         st.info(_("Press **Train** (about {time} for these settings, by the server's estimate), then type names "
                   "to test it.").format(time=ui.format_seconds(seconds)))
     else:

@@ -107,6 +107,11 @@ class Model(nn.Module):
     else:
         order_line = "order = torch.randperm(len(train_labels), generator=gen).tolist()"
     limit = f"[:{cfg.max_batches}]" if cfg.max_batches else ""
+    if cfg.optimizer == "sgd":
+        optimizer_line = (f"optimizer = torch.optim.SGD(model.parameters(), lr={cfg.lr})  "
+                          "# the classic's p.data.add_(p.grad, alpha=-lr)")
+    else:
+        optimizer_line = f"optimizer = torch.optim.Adam(model.parameters(), lr={cfg.lr})"
     return f'''import random
 import string
 import unicodedata
@@ -172,7 +177,7 @@ def batch(batch_names):
 
 torch.manual_seed({cfg.seed})
 model = Model()
-optimizer = torch.optim.Adam(model.parameters(), lr={cfg.lr})
+{optimizer_line}
 {loss_line}
 gen = torch.Generator().manual_seed({cfg.seed})
 

@@ -18,7 +18,10 @@ NAME_CELLS = (HAND, "RNN", "LSTM", "GRU")
 CELL_LABELS = {HAND: N_("Hand-built RNN"), "RNN": "RNN", "LSTM": "LSTM", "GRU": "GRU"}
 BALANCING = ("none", "weights", "sampling")
 BALANCING_LABELS = {"none": N_("none"), "weights": N_("loss weights"), "sampling": N_("weighted sampling")}
+OPTIMIZERS = ("adam", "sgd")                   # sgd: plain p -= lr * grad, the classic's hand-written update
+OPTIMIZER_LABELS = {"adam": "Adam", "sgd": N_("plain SGD")}
 SEEDS = dict(lo=0, hi=10_000, step=1)
+PRESETS = ("default", "tutorial")              # each section's presets (lib.rnn_lab.recipes)
 
 
 @dataclass(frozen=True)
@@ -42,8 +45,10 @@ class NamesConfig:
     cell: str = setting("GRU", options=NAME_CELLS, param="ncell")  # gated cells learn this in an epoch or two
     hidden_size: int = setting(128, options=(16, 32, 64, 128, 256), param="nhidden")  # the classic's size
     num_layers: int = 1
-    lr: float = setting(0.01, options=(0.0005, 0.001, 0.002, 0.005, 0.01, 0.02), param="nlr")  # Adam
-    batch_size: int = setting(128, options=(16, 32, 64, 128, 256), param="batch")  # 80% in 3 epochs at lr 0.01
+    optimizer: str = setting("adam", options=OPTIMIZERS, param="opt")  # Adam: far fewer steps than plain SGD
+    lr: float = setting(0.01, options=(0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1), param="nlr")
+    # 80% in 3 epochs at Adam 0.01; 1 is the classic's one name per step
+    batch_size: int = setting(128, options=(1, 16, 32, 64, 128, 256), param="batch")
     epochs: int = setting(3, lo=1, hi=10, step=1, param="epochs")
     balancing: str = setting("none", options=BALANCING, param="balance")  # Russian is 47% of the names
     val_fraction: float = 0.1
@@ -61,12 +66,21 @@ class NamesView:
 
 
 @dataclass(frozen=True)
+class Presets:
+    """Which recipe each section's widgets were set to (lib.rnn_lab.recipes)."""
+
+    wave: str = setting("default", options=PRESETS, param="wpreset")
+    names: str = setting("default", options=PRESETS, param="npreset")
+
+
+@dataclass(frozen=True)
 class RnnLabConfig:
-    """The page's defaults: both sections and the names the learner types."""
+    """The page's defaults: both sections, their presets and the names the learner types."""
 
     wave: WaveConfig = WaveConfig()
     names: NamesConfig = NamesConfig()
     view: NamesView = NamesView()
+    presets: Presets = Presets()
 
 
 def validate_wave(cfg: WaveConfig) -> None:
@@ -83,6 +97,8 @@ def validate_names(cfg: NamesConfig) -> None:
     """Raise LearnerError for settings that cannot train."""
     if cfg.cell not in NAME_CELLS:
         raise LearnerError("The cell must be one of {options}.", options=", ".join(NAME_CELLS))
+    if cfg.optimizer not in OPTIMIZERS:
+        raise LearnerError("The optimizer must be one of {options}.", options=", ".join(OPTIMIZERS))
     if cfg.balancing not in BALANCING:
         raise LearnerError("Balancing must be one of {options}.", options=", ".join(BALANCING))
     if not 0 < cfg.val_fraction < 1:

@@ -136,6 +136,14 @@ def make_classifier(cfg: NamesConfig, n_classes: int, device: torch.device | str
     return model.to(device)
 
 
+def make_optimizer(cfg: NamesConfig, model: nn.Module) -> torch.optim.Optimizer:
+    """Adam, or plain SGD: without momentum or weight decay its step is exactly the classic's hand-written
+    `p.data.add_(p.grad, alpha=-lr)`."""
+    if cfg.optimizer == "sgd":
+        return torch.optim.SGD(model.parameters(), lr=cfg.lr)
+    return torch.optim.Adam(model.parameters(), lr=cfg.lr)
+
+
 @dataclass(frozen=True)
 class PackingDemo:
     names: list[str]

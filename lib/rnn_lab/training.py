@@ -11,7 +11,7 @@ from torch import nn
 from lib.rnn_lab.config import NamesConfig
 from lib.rnn_lab.data import NameData, class_weights, epoch_order, length_batches, split
 from lib.rnn_lab.letters import batch_tensors
-from lib.rnn_lab.models import NameClassifier, make_classifier
+from lib.rnn_lab.models import NameClassifier, make_classifier, make_optimizer
 
 
 @dataclass
@@ -56,7 +56,8 @@ class NamesRun:
 def new_run(cfg: NamesConfig, data: NameData, device: torch.device | str = "cpu") -> NamesRun:
     train_idx, val_idx = split(data, cfg.val_fraction, cfg.seed)
     model = make_classifier(cfg, len(data.languages), device)
-    return NamesRun(cfg, data, train_idx, val_idx, model, torch.optim.Adam(model.parameters(), lr=cfg.lr))
+    return NamesRun(cfg, data, train_idx, val_idx, model, make_optimizer(cfg, model))
+
 
 
 def train(run: NamesRun) -> Iterator[NamesProgress]:
@@ -142,3 +143,13 @@ def top_k(model: NameClassifier, name: str, languages: list[str], k: int = 3) ->
 def prefix_probabilities(model: NameClassifier, name: str) -> torch.Tensor:
     """(len(name), n_classes): the prediction after reading each prefix."""
     return predict_logits(model, [name[: i + 1] for i in range(len(name))]).softmax(1)
+
+
+def binned(values: list[float], most: int) -> tuple[list[int], list[float]]:
+    """(step numbers, values); past `most` values, each point is the mean of a bin of equal size, placed at
+    the bin's last step."""
+    if len(values) <= most:
+        return list(range(1, len(values) + 1)), values
+    size = -(-len(values) // most)
+    means = [sum(values[i:i + size]) / len(values[i:i + size]) for i in range(0, len(values), size)]
+    return [min(i + size, len(values)) for i in range(0, len(values), size)], means

@@ -95,7 +95,7 @@ def test_the_flat_baseline_follows_the_window():
 # ----------------------------------------------------------------------------- links (issue 21)
 
 LINKED = {"cell", "hidden", "layers", "act", "window", "lr", "steps", "seed", "ncell", "nhidden", "nlr", "batch",
-          "epochs", "balance", "nseed", "spell", "pad", "name", "tab"}
+          "epochs", "balance", "nseed", "spell", "pad", "name", "tab", "opt", "wpreset", "npreset"}
 
 
 def test_a_default_page_has_a_clean_link_and_binds_every_setting():
@@ -158,6 +158,41 @@ def test_typed_markup_is_shown_inert():
     assert warning.endswith("`` < > / ` * ``")  # in a code span, even the backtick
 
 
+# ----------------------------------------------------------------------------- presets (issue 23)
+
+def test_the_names_tutorial_preset_sets_every_widget_and_the_link():
+    at = run_page("rnn_lab.py")
+    at.selectbox(key="rnn.names.preset").set_value("tutorial").run()
+    assert_no_exception(at)
+    assert at.selectbox(key="rnn.names.cell").value == "hand"
+    assert at.selectbox(key="rnn.names.optimizer").value == "sgd"
+    assert at.select_slider(key="rnn.names.lr").value == 0.005
+    assert at.select_slider(key="rnn.names.batch").value == 1
+    assert at.slider(key="rnn.names.epochs").value == 6
+    assert at.selectbox(key="rnn.names.balancing").value == "sampling"
+    assert "randomTrainingExample" in texts(at) and "torch.optim.SGD(model.parameters(), lr=0.005)" in texts(at)
+    link = {k: at.query_params[k] for k in at.query_params}
+    assert link == {"npreset": "tutorial", "ncell": "hand", "opt": "sgd", "nlr": "0.005", "batch": "1",
+                    "epochs": "6", "balance": "sampling"}
+    visitor = run_page("rnn_lab.py", query=link)  # the link brings the recipe back
+    assert visitor.selectbox(key="rnn.names.optimizer").value == "sgd"
+    assert visitor.select_slider(key="rnn.names.batch").value == 1
+    at.selectbox(key="rnn.names.preset").set_value("default").run()  # back: every widget and a clean link
+    assert at.selectbox(key="rnn.names.cell").value == "GRU" and dict(at.query_params) == {}
+
+
+def test_the_wave_tutorial_preset_trains_the_tutorial_windows():
+    at = run_page("rnn_lab.py")
+    at.selectbox(key="rnn.wave.preset").set_value("tutorial").run()
+    assert at.slider(key="rnn.wave.seq_len").value == 10 and at.slider(key="rnn.wave.steps").value == 60
+    assert at.number_input(key="rnn.wave.seed").value == 1
+    assert {k: at.query_params[k] for k in at.query_params} == {"wpreset": "tutorial", "window": "10", "steps": "60",
+                                                                "seed": "1"}
+    at.button(key="rnn.wave.train").click().run()
+    assert_no_exception(at)
+    assert "After 60 windows the loss" in texts(at)
+
+
 # ----------------------------------------------------------------------------- in Chinese (issue 20)
 
 def test_the_page_in_chinese_has_no_english_left():
@@ -172,6 +207,14 @@ def test_the_page_in_chinese_has_no_english_left():
     assert_no_exception(at)
     assert english_left(at) == []
     assert "验证准确率" in texts(at)
+
+
+def test_the_presets_in_chinese_have_no_english_left():
+    at = run_page("rnn_lab.py", {"lang": "zh"})
+    at.selectbox(key="rnn.names.preset").set_value("tutorial").run()
+    at.selectbox(key="rnn.wave.preset").set_value("tutorial").run()
+    assert_no_exception(at)
+    assert english_left(at) == []
 
 
 def chart_text(at, key: str) -> str:

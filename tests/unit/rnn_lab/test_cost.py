@@ -2,6 +2,7 @@
 from dataclasses import replace
 
 import pytest
+import torch
 
 from lib.common.samples import NAMES_DIR
 from lib.rnn_lab import config, cost, data as D, training as T
@@ -61,3 +62,43 @@ def test_wave_cost_scales_with_windows():
     cfg = config.WaveConfig()
     assert cost.wave_seconds(replace(cfg, steps=300)) == pytest.approx(2 * cost.wave_seconds(replace(cfg, steps=150)))
     assert cost.wave_bytes(replace(cfg, hidden_size=128)) > cost.wave_bytes(cfg) > 0
+
+
+class Ticks:
+    """A fake clock: every call is `tick` seconds after the last, so the probe's arithmetic is exact."""
+
+    def __init__(self, tick: float) -> None:
+        self.now, self.tick = 0.0, tick
+
+    def __call__(self) -> float:
+        self.now += self.tick
+        return self.now
+
+
+def test_the_probe_times_real_steps_and_the_estimate_multiplies_them(size):
+    names = D.load_names(NAMES_DIR).names
+    cfg = config.NamesConfig(hidden_size=16, batch_size=16)
+    measured = cost.probe(cfg, names, 18, clock=Ticks(0.01))
+    # each timed step reads the clock twice: 0.01 s a step; steps go on until 0.05 s are measured
+    assert measured.batch_s == pytest.approx(0.01)
+    assert measured.eval_name_s == pytest.approx(0.01 / cost.PROBE_EVAL)
+    batches = -(-size.n_train // 16)
+    expected = cost.PAD_S_PER_LETTER * size.n_train * size.mean_len + 2 * (batches * 0.01 + size.n_val * 0.01 / 256)
+    assert cost.names_seconds(replace(cfg, epochs=2), size, measured=measured) == pytest.approx(expected)
+    slow = cost.probe(cfg, names, 18, clock=Ticks(1.0))  # a slow machine: the minimum of steps, a bigger estimate
+    assert cost.names_seconds(cfg, size, measured=slow) > 50 * cost.names_seconds(cfg, size, measured=measured)
+
+
+def test_the_probe_uses_names_of_typical_length_and_leaves_the_global_rng_alone():
+    picked = cost.typical_names(["Li", "Smith", "Jones", "Ng"], 5, 6)
+    assert picked == ["Smith", "Jones", "Smith", "Jones", "Smith"]  # nearest length present: 5
+    state = torch.get_rng_state()
+    cost.probe(config.NamesConfig(hidden_size=8, batch_size=16, optimizer="sgd"), picked * 60, 18)
+    assert torch.equal(state, torch.get_rng_state())
+
+
+def test_plain_sgd_needs_less_memory_than_adam(size):
+    cfg = config.NamesConfig(hidden_size=256)
+    adam, sgd = cost.names_bytes(cfg, size), cost.names_bytes(replace(cfg, optimizer="sgd"), size)
+    params = cost.recurrent_params("GRU", 57, 256, 1, 18)
+    assert adam - sgd == 2 * params * cost.FLOAT  # Adam's two moments

@@ -141,12 +141,17 @@ def test_predictions(data):
 def test_bad_config_refused():
     with pytest.raises(ValueError, match="Balancing"):
         config.validate_names(config.NamesConfig(balancing="magic"))
+    with pytest.raises(ValueError, match="optimizer"):
+        config.validate_names(config.NamesConfig(optimizer="lbfgs"))
 
 
-@pytest.mark.parametrize("cell, balancing", [("GRU", "none"), ("hand", "weights"),
-                                             ("LSTM", "sampling")])
-def test_generated_code_reproduces_validation_accuracy(tmp_path, data, cell, balancing):
-    cfg = config.NamesConfig(cell=cell, hidden_size=8, epochs=1, max_batches=3, balancing=balancing)
+@pytest.mark.parametrize("cell, balancing, optimizer, batch", [
+    ("GRU", "none", "adam", 128), ("hand", "weights", "adam", 128), ("LSTM", "sampling", "adam", 128),
+    ("hand", "sampling", "sgd", 1),  # the tutorial preset's shape: plain SGD, one name a step
+])
+def test_generated_code_reproduces_validation_accuracy(tmp_path, data, cell, balancing, optimizer, batch):
+    cfg = config.NamesConfig(cell=cell, hidden_size=8, epochs=1, max_batches=3, balancing=balancing,
+                             optimizer=optimizer, batch_size=batch, lr=0.005 if optimizer == "sgd" else 0.01)
     run = T.new_run(cfg, data)
     list(T.train(run))
     printed = run_script(C.names_code(cfg, names_dir=str(NAMES_DIR)), tmp_path, "names.py").stdout
