@@ -8,7 +8,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 import ui
-from lib.augment import code, config, images, json_io, normalise, pipeline, registry, sampling
+from lib.augment import code, config, images, json_io, normalise, pipeline, recipes, registry, sampling
 from lib.common.messages import N_
 from lib.common.settings import spec
 from ui import links
@@ -56,6 +56,13 @@ def _load(read: Callable[[], list[pipeline.Step]]) -> None:
         st.session_state[MESSAGE] = ("success", N_("Pipeline loaded."))
     except ValueError as e:
         st.session_state[MESSAGE] = ("error", e)  # translated when shown
+
+
+def _use_recipe(key: str) -> None:
+    """A tutorial's pipeline and its normalisation (the link follows both)."""
+    recipe = recipes.recipe(key)
+    _load(recipe.pipeline)
+    st.session_state["augment.norm"] = recipe.normalise
 
 
 def _load_upload() -> None:
@@ -123,6 +130,7 @@ def pipeline_section() -> tuple[list[pipeline.Step], list[Any]]:
                   "switch it off, move or remove it. Every widget below is generated from the registry "
                   "of parameter specs in `lib/augment/registry.py`."))
     _pipeline_from_link()
+    recipes_panel()
     state, slots = _pipeline(), []
     for i, entry in enumerate(state.entries):
         step = entry.step
@@ -138,6 +146,16 @@ def pipeline_section() -> tuple[list[pipeline.Step], list[Any]]:
     st.caption(_("Selected: {doc}").format(doc=_(registry.REGISTRY[name].doc)))
     _pipeline_to_link(state.steps())
     return state.steps(), slots
+
+
+def recipes_panel() -> None:
+    """The tutorials' pipelines, each with where it comes from, how it differs from the default, and a button."""
+    with st.expander(_("📖 The tutorials' pipelines, one click away")):
+        for key, recipe in recipes.RECIPES.items():
+            st.markdown(f"**{_(recipe.title)}**")
+            st.markdown(_(recipe.note))
+            st.markdown(_(recipe.differs))
+            st.button(_("Use this pipeline"), key=f"augment.recipe.{key}", on_click=_use_recipe, args=(key,))
 
 
 # ---------------------------------------------------------------- the pipeline in the link

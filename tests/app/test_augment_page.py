@@ -283,3 +283,36 @@ def test_coming_back_without_the_link_keeps_the_pipeline(monkeypatch):
     at.run()
     assert [s.name for s in at.session_state["augment.pipeline"].steps()][-1] == "RandomInvert"
     assert "pipe" in at.query_params  # written back
+
+
+# ---------------------------------------------------------------- the tutorials' pipelines (issue 23)
+
+
+def test_the_tutorial_pipelines_are_one_click_away_and_travel_in_the_link():
+    at = run_page("augment.py")
+    at.button(key="augment.recipe.transfer_val").click().run()
+    assert_no_exception(at)
+    assert [s.name for s in at.session_state["augment.pipeline"].steps()] == ["Resize", "CenterCrop"]
+    assert at.selectbox(key="augment.norm").value == "imagenet"
+    assert len(set(_grid(at))) == 1  # nothing random: every draw is the same picture
+    assert "v2.Resize(size=256" in _code(at) and "v2.CenterCrop(size=224" in _code(at)
+    assert any("0.4850, 0.4560, 0.4060" in c.value for c in at.code)  # the normalise code: ImageNet's mean
+    link = dict(at.query_params)
+    assert link["norm"] == "imagenet" and "pipe" in link
+    visitor = run_page("augment.py", query=link)
+    assert visitor.session_state["augment.pipeline"].steps() == at.session_state["augment.pipeline"].steps()
+    assert _grid(visitor) == _grid(at)
+    at.button(key="augment.recipe.transfer_train").click().run()
+    assert [s.name for s in at.session_state["augment.pipeline"].steps()] == ["RandomResizedCrop",
+                                                                              "RandomHorizontalFlip"]
+    assert len(set(_grid(at))) == CFG.n_draws
+    at.button(key="augment.recipe.cifar").click().run()
+    assert_no_exception(at)
+    assert at.session_state["augment.pipeline"].steps() == [] and at.selectbox(key="augment.norm").value == "half"
+
+
+def test_the_tutorial_pipelines_in_chinese_have_no_english_left():
+    at = run_page("augment.py", {"lang": "zh"})
+    at.button(key="augment.recipe.transfer_train").click().run()
+    assert_no_exception(at)
+    assert english_left(at) == []
