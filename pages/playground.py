@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import io
+from dataclasses import fields
 
 import numpy as np
 import plotly.graph_objects as go
@@ -12,11 +13,13 @@ from plotly.subplots import make_subplots
 
 import ui
 from lib.common.messages import N_
-from lib.playground import code, config, data, training, views
+from lib.common.settings import spec as setting_spec
+from lib.playground import code, config, data, recipes, training, views
 from ui.i18n import _, option_labels, translate
 
 DEFAULTS = config.PlaygroundConfig()
 RUN, PLAYING, NOTES = "pg.run", "pg.playing", "pg.notes"
+APPLIED = "pg.applied"  # the preset whose recipe the widgets were last set to
 FRAME_S = 0.3          # seconds between redraws while playing
 MAX_PLAY_STEPS = 20_000  # auto-pause so a forgotten tab does not train for ever
 LABELS = {"train": N_("train"), "test": N_("test"), "loss": N_("loss"), "acc": N_("acc")}  # legend words
@@ -90,11 +93,39 @@ SECTIONS = ((N_("1 · Data"), data_controls), (N_("2 · Model"), model_controls)
             (N_("3 · Training (changes apply mid-run)"), training_controls))
 
 
+def preset_picker() -> None:
+    """Choosing a preset sets every data, model and training widget to its recipe (the link follows)."""
+    titles = {k: r.title for k, r in recipes.RECIPES.items()}
+    preset = ui.widgets.selectbox(_("Preset"), recipes.PresetChoice(), "preset", key="pg.preset",
+                                  format_func=option_labels(titles),
+                                  help=_("Sets every setting below to the preset's recipe; change any of them "
+                                         "afterwards."))
+    if st.session_state.get(APPLIED, preset) != preset:
+        apply_recipe(recipes.recipe(preset).cfg)
+    st.session_state[APPLIED] = preset
+    chosen = recipes.recipe(preset)
+    st.info(_(chosen.note), icon="📖")
+    if chosen.differs:
+        with st.expander(_("How this differs from the default, and why")):
+            st.markdown(_(chosen.differs))
+
+
+def apply_recipe(cfg: config.PlaygroundConfig) -> None:
+    """Set the widgets (keys `pg.<field>`) to the recipe; the link then follows them."""
+    for f in fields(cfg):
+        param = setting_spec(cfg, f.name).param
+        if param and f.name not in recipes.VIEW_FIELDS:
+            value = getattr(cfg, f.name)
+            st.session_state[f"pg.{f.name}"] = list(value) if isinstance(value, tuple) else value
+            ui.links.after_widget(param, value, value, ui.links.text_codec())
+
+
 def read_config() -> config.PlaygroundConfig | None:
     """Draw the settings in the sidebar (visible beside the live views); None when they cannot work."""
     values = {}
     with st.sidebar:
         st.header(_("Playground settings"))
+        preset_picker()
         for title, controls in SECTIONS:
             with st.expander(_(title), expanded=True):
                 values.update(controls())

@@ -15,7 +15,7 @@ from lib.playground.model import ACTIVATIONS, LOSSES, OPTIMIZERS
 
 LEARNING_RATES = (0.0001, 0.0003, 0.001, 0.003, 0.01, 0.02, 0.03, 0.1, 0.3, 1.0, 3.0, 10.0)
 REGULARISATION = (0.0, 0.0001, 0.0003, 0.001, 0.003, 0.01, 0.03, 0.1)
-BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 256, 1000)
+BATCH_SIZES = (1, 2, 4, 8, 16, 32, 64, 128, 200, 256, 1000)  # 200: the classic's full batch
 SEEDS = dict(lo=0, hi=10_000, step=1)
 
 

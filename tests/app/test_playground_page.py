@@ -185,3 +185,32 @@ def test_lib_notes_and_errors_reach_the_page_in_chinese():
     at.multiselect(key="pg.features").set_value([]).run()
     assert_no_exception(at)
     assert "请至少选择一个输入特征" in texts(at)  # config.validate(), a lib LearnerError
+
+
+# ----------------------------------------------------------------------------- presets (issue 23)
+
+def test_the_tutorial_preset_sets_the_widgets_trains_full_batch_and_travels_in_the_link():
+    at = run_page("playground.py")
+    at.selectbox(key="pg.preset").set_value("tutorial").run()
+    assert_no_exception(at)
+    assert at.slider(key="pg.n_points").value == 210 and at.slider(key="pg.noise").value == 0.0
+    assert at.slider(key="pg.test_fraction").value == 0.05 and at.select_slider(key="pg.batch_size").value == 200
+    assert at.session_state["pg.run"].x_train.shape[0] == 200  # the tutorial's 200 training points
+    assert "302_classification.py" in texts(at)
+    link = {k: at.query_params[k] for k in at.query_params}
+    assert link == {"preset": "tutorial", "points": "210", "noise": "0.0", "test": "0.05", "batch": "200"}
+    at.button(key="pg.fast").click().run()  # the tutorial's `for t in range(100)`
+    assert_no_exception(at)
+    assert status(at).startswith("**Step 100**")
+    visitor = run_page("playground.py", query=link)
+    visitor.button(key="pg.fast").click().run()
+    assert status(visitor) == status(at)  # the same data, weights and full batches
+    at.selectbox(key="pg.preset").set_value("default").run()  # back: every widget and a clean link
+    assert at.slider(key="pg.n_points").value == 400 and dict(at.query_params) == {}
+
+
+def test_the_tutorial_preset_in_chinese_has_no_english_left():
+    at = run_page("playground.py", {"lang": "zh"})
+    at.selectbox(key="pg.preset").set_value("tutorial").run()
+    assert_no_exception(at)
+    assert english_left(at) == []
