@@ -26,6 +26,7 @@ class Visit:
     first_feedback: float | None = None   # a queue position or a progress bar appeared
     queued: bool = False                  # it was told its place in the queue
     done: float | None = None             # the progress bar reached 100 %
+    finished: float | None = None         # the script run ended after the job: the result is on the page
     exceptions: list[str] = field(default_factory=list)
 
 
@@ -70,6 +71,8 @@ class Visitor:
             if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
                 self._saw(msg.delta.new_element, pressed)
             elif kind == "script_finished" and msg.script_finished != RERUN_FOR_RERUN:
+                if pressed is not None and self.visit.done is not None:
+                    self.visit.finished = time.perf_counter() - pressed
                 return
 
     def _saw(self, element, pressed: float | None) -> None:

@@ -83,12 +83,18 @@ def data_section() -> tuple[datasets.ImageSet | None, str, bool]:
     except ValueError as e:
         ui.show_error(e)
         return None, key, allowed
-    browse(data, key)
+    browse(data, key, _stats(key, allowed))
     return data, key, allowed
 
 
-def browse(data: datasets.ImageSet, key: str) -> None:
-    s = datasets.stats(data)
+@st.cache_data(show_spinner=False, max_entries=3)
+def _stats(key: str, allow_download: bool) -> datasets.DataStats:
+    """Computed once per data set, not on every rerun: a pass over 47 million pixels needs ~120 MB for a
+    moment, and sixteen learners pressing Train together would need it sixteen times at once."""
+    return datasets.stats(_load(key, allow_download))
+
+
+def browse(data: datasets.ImageSet, key: str, s: datasets.DataStats) -> None:
     c, h, w = data.shape
     names = class_names(data.classes)
     st.caption(_("**{name}**: {train:,} training and {test:,} test images of {c}×{h}×{w} pixels, {k} classes. "

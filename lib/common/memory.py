@@ -58,3 +58,22 @@ def job_budget(idle_bytes: int, limit: int | None = None, headroom: float = 0.85
     """
     limit = process_limit() if limit is None else limit
     return max(0, int(headroom * limit) - idle_bytes)
+
+
+def release_free_memory() -> bool:
+    """Collect garbage, then hand the allocator's free pages back to the OS; True if glibc did so.
+
+    glibc keeps freed memory in its heaps (one arena per thread that allocated, and every Streamlit session
+    runs in its own thread), so without `malloc_trim` a server's resident memory stays at its peak long after
+    a class has gone home.
+    """
+    import ctypes
+    import ctypes.util
+    import gc
+
+    gc.collect()
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        return bool(libc.malloc_trim(0))
+    except (OSError, AttributeError):  # not glibc (musl, macOS, Windows): nothing to trim
+        return False

@@ -1,0 +1,94 @@
+"""The session janitor (ui/sessions.py): expired disconnected sessions are removed and shut down.
+
+It reaches into Streamlit's session manager, which has no public call for this: these tests build the real
+Streamlit classes, so an upgrade that renames what the janitor uses fails here.
+"""
+from __future__ import annotations
+
+import threading
+import time
+from types import SimpleNamespace
+
+import pytest
+from streamlit.runtime.memory_session_storage import MemorySessionStorage
+from streamlit.runtime.session_manager import SessionInfo
+from streamlit.runtime.websocket_session_manager import WebsocketSessionManager
+
+from lib.common.memory import release_free_memory
+from ui import sessions
+
+
+class FakeSession:
+    """Stands in for an AppSession: only the two things storage and the janitor touch."""
+
+    def __init__(self, id: str) -> None:
+        self.id, self.shut_down = id, False
+
+    def shutdown(self) -> None:
+        self.shut_down = True
+
+
+@pytest.fixture
+def manager(monkeypatch):
+    storage = MemorySessionStorage(ttl_seconds=60)
+    mgr = WebsocketSessionManager(storage, uploaded_file_manager=None, script_cache=None,
+                                  message_enqueued_callback=None)
+    from streamlit import runtime
+
+    monkeypatch.setattr(runtime, "exists", lambda: True)
+    monkeypatch.setattr(runtime, "get_instance", lambda: SimpleNamespace(_session_mgr=mgr))
+    return mgr, storage
+
+
+def test_expired_sessions_are_removed_and_shut_down(manager, monkeypatch) -> None:
+    mgr, storage = manager
+    old, recent = FakeSession("old"), FakeSession("recent")
+    now = time.monotonic()
+    storage._cache._timer = lambda: now - 50  # disconnected 50 s before `now`...
+    storage.save(SessionInfo(client=None, session=old))
+    storage._cache._timer = lambda: now
+    storage.save(SessionInfo(client=None, session=recent))
+    storage._cache._timer = lambda: now + 15  # ...so 15 s later its 60 s reconnect time is over
+    assert sessions.purge_expired_sessions() == 1
+    assert old.shut_down and not recent.shut_down
+    assert storage.get("recent") is not None and storage.get("old") is None
+
+
+def test_nothing_expired_nothing_removed(manager) -> None:
+    _, storage = manager
+    s = FakeSession("a")
+    storage.save(SessionInfo(client=None, session=s))
+    assert sessions.purge_expired_sessions() == 0 and not s.shut_down
+
+
+def test_without_a_streamlit_server_the_janitor_does_nothing(monkeypatch) -> None:
+    from streamlit import runtime
+
+    monkeypatch.setattr(runtime, "exists", lambda: False)
+    assert sessions.sweep() == 0
+
+
+def test_the_internals_used_still_exist() -> None:
+    mgr = WebsocketSessionManager(MemorySessionStorage(), None, None, None)
+    assert isinstance(mgr._storage_lock, type(threading.Lock()))
+    assert callable(mgr._session_storage._cache.expire)
+
+
+def test_release_free_memory_trims_on_glibc() -> None:
+    import platform
+
+    released = release_free_memory()
+    assert isinstance(released, bool)
+    if platform.libc_ver()[0] == "glibc":
+        big = bytearray(200 * 2**20)  # freed below: glibc can give it back
+        del big
+        release_free_memory()  # must not raise; the effect is measured by bench/load
+
+
+def test_the_janitor_thread_runs_sweeps(monkeypatch) -> None:
+    calls = threading.Event()
+    monkeypatch.setattr(sessions, "sweep", lambda: calls.set() or 0)
+    stop = threading.Event()
+    threading.Thread(target=sessions._loop, args=(stop, 0.01), daemon=True).start()
+    assert calls.wait(2)
+    stop.set()

@@ -1,0 +1,66 @@
+"""Give back the memory of visitors who have left: a janitor thread, one per server process.
+
+Streamlit keeps a disconnected session for `server.disconnectedSessionTTL` seconds (set in
+.streamlit/config.toml) so that a learner whose Wi-Fi drops for a moment gets their page back. After that
+the session should be gone, but Streamlit only drops an expired session when another session disconnects,
+and then without shutting it down, so its uploads and media files stay registered. After a class leaves
+nobody disconnects any more, and every learner's model, pictures and charts would stay in memory for good.
+
+Every `PERIOD_S` seconds the janitor removes expired sessions and shuts them down the way Streamlit shuts
+a closed session, then returns freed memory to the OS (lib.common.memory.release_free_memory).
+Streamlit has no public call for this; `tests/unit/ui/test_sessions.py` pins the internals used, so an
+upgrade that moves them fails a test instead of silently keeping memory.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+
+import streamlit as st
+
+from lib.common.memory import release_free_memory
+
+PERIOD_S = 10.0
+_LOG = logging.getLogger(__name__)
+
+
+def purge_expired_sessions() -> int:
+    """Remove and shut down stored sessions whose reconnect time is over; how many were removed."""
+    from streamlit import runtime
+
+    if not runtime.exists():
+        return 0
+    manager = runtime.get_instance()._session_mgr  # no public handle on the session store
+    storage = getattr(manager, "_session_storage", None)
+    cache = getattr(storage, "_cache", None)
+    lock = getattr(manager, "_storage_lock", None)
+    if cache is None or lock is None or not hasattr(cache, "expire"):
+        return 0
+    with lock:
+        removed = cache.expire()
+    for _, info in removed:
+        info.session.shutdown()  # what Streamlit does for a closed tab: frees its uploads and media files
+    return len(removed)
+
+
+def sweep() -> int:
+    """One round of the janitor: purge expired sessions, then give free memory back."""
+    removed = purge_expired_sessions()
+    release_free_memory()
+    return removed
+
+
+def _loop(stop: threading.Event, period_s: float) -> None:
+    while not stop.wait(period_s):
+        try:
+            sweep()
+        except Exception:  # noqa: BLE001 - the janitor must never take the server down
+            _LOG.exception("session janitor round failed")
+
+
+@st.cache_resource(show_spinner=False)
+def start_janitor(period_s: float = PERIOD_S) -> threading.Event:
+    """Start the process's janitor once (every page calls this); set the returned event to stop it."""
+    stop = threading.Event()
+    threading.Thread(target=_loop, args=(stop, period_s), name="session-janitor", daemon=True).start()
+    return stop
