@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import fields, replace
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 import plotly.express as px
 import plotly.graph_objects as go
@@ -61,7 +61,8 @@ def shown_chars(chars: str) -> str:
 
 # ------------------------------------------------------------------ sine -> cosine
 
-def preset_picker(name: str, titles: dict[str, str], keys: dict[str, str], recipe) -> None:
+def preset_picker(name: str, titles: dict[str, str], keys: dict[str, str],
+                  recipe: Callable[[str], recipes.WaveRecipe | recipes.NamesRecipe]) -> None:
     """A section's preset picker: choosing one sets the section's widgets (in `keys`) to its recipe, then
     shows where the recipe comes from and how it differs from the default."""
     preset = ui.widgets.selectbox(_("Preset"), DEFAULTS.presets, name, key=f"rnn.{name}.preset",
