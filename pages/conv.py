@@ -182,9 +182,9 @@ def _conv_settings() -> image_ops.ConvSettings:
 
 
 @st.fragment
-def image_conv_section(image: Image.Image | None, grey: bool, file_name: str) -> None:
+def image_conv_section(image: Image.Image | None, grey: bool, file_name: str, shown: bytes | None) -> None:
     """2a. F.conv2d with a preset or typed kernel on the chosen image (the controls even without one: a widget
-    not drawn in a run loses its value, and the link with it)."""
+    not drawn in a run loses its value, and the link with it). `shown` is the input picture, encoded once."""
     kernel = _kernel_choice()
     settings = _conv_settings()
     display = ui.widgets.radio(
@@ -198,10 +198,10 @@ def image_conv_section(image: Image.Image | None, grey: bool, file_name: str) ->
     except (ValueError, RuntimeError) as e:
         ui.show_error(e)
         return
-    picture_in, picture_out = result.pictures(display)
     left, right = st.columns(2)
-    left.image(picture_in, caption=_("Input {shape}").format(shape=result.in_shape), width="stretch")
-    right.image(picture_out, caption=_("Output {shape}").format(shape=result.out_shape), width="stretch")
+    left.image(shown, caption=_("Input {shape}").format(shape=result.in_shape), width="stretch")
+    right.image(result.output_picture(display), caption=_("Output {shape}").format(shape=result.out_shape),
+                width="stretch")
     lo, hi = result.value_range
     st.markdown(_("**Shapes:** input {shape_in} -> output {shape_out}. Output values range from **{lo}** to "
                   "**{hi}**. The weight has shape **{weight}** = (out_channels, in_channels / groups, kh, kw): "
@@ -273,8 +273,10 @@ def image_sections() -> tuple[Image.Image, str] | None:
     file_name = PHOTOS.get(picked.name, picked.name)  # a sample's file, or the uploaded file's own name
     grey = ui.widgets.radio(_("Colour"), DEFAULTS, "colour", key="conv.colour", horizontal=True,
                             format_func=option_labels(image_ops.COLOURS)) == "grey"
+    # the input picture only changes with the image or the colour: encoded here, not on every slider move
+    shown = None if picked.image is None else image_ops.input_picture_jpeg(picked.image, grey)
     st.markdown("#### " + _("Convolution"))
-    image_conv_section(picked.image, grey, file_name)
+    image_conv_section(picked.image, grey, file_name, shown)
     st.markdown("#### " + _("Pooling"))
     pooling_section(picked.image, grey, file_name)
     return None if picked.image is None else (picked.image, file_name)

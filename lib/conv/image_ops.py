@@ -1,6 +1,7 @@
 """Convolution on images: `F.conv2d` with padding modes, groups and bias, a from-scratch twin, and pixels to show."""
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 
 import numpy as np
@@ -121,19 +122,23 @@ def image_to_tensor(image: Image.Image, grey: bool, device: torch.device | str =
 
 
 def to_display(x: torch.Tensor, mode: str = "stretch") -> np.ndarray:
-    """A (1, C, H, W) result as a uint8 image (H, W) or (H, W, 3) for `st.image`."""
-    x = x.detach().float().cpu()[0]
+    """A (1, C, H, W) result as a uint8 image (H, W) or (H, W, 3) for `st.image`.
+
+    The mapping runs in NumPy, on one core: a light step redone on every slider move would otherwise
+    wait for torch's thread team, which on a busy server costs many times the arithmetic.
+    """
+    a = x.detach().float().cpu()[0].numpy()  # (C, H, W), a view
     if mode == "abs":
-        x = x.abs().clamp(0, 1)
+        a = np.clip(np.abs(a), 0, 1)
     elif mode == "stretch":
-        lo, hi = x.min(), x.max()
-        x = (x - lo) / (hi - lo) if hi > lo else torch.zeros_like(x)
+        lo, hi = a.min(), a.max()
+        a = (a - lo) / (hi - lo) if hi > lo else np.zeros_like(a)
     elif mode == "clip":
-        x = x.clamp(0, 1)
+        a = np.clip(a, 0, 1)
     else:
         raise LearnerError("Unknown display mode {mode}.", mode=repr(mode))
-    arr = (x * 255).round().to(torch.uint8).permute(1, 2, 0).numpy()  # (C, H, W) -> (H, W, C)
-    return arr[:, :, 0] if arr.shape[2] == 1 else arr
+    a = np.rint(a * 255).astype(np.uint8).transpose(1, 2, 0)  # (C, H, W) -> (H, W, C), half to even as torch
+    return np.ascontiguousarray(a[:, :, 0] if a.shape[2] == 1 else a)
 
 
 # ----------------------------------------------------------------------------- what the page shows
@@ -151,7 +156,22 @@ class ImageConv:
 
     def pictures(self, display: str) -> tuple[np.ndarray, np.ndarray]:
         """(input, output) as uint8 images; the output mapped to pixels with `display`."""
-        return to_display(self.x, "clip"), to_display(self.out, display)
+        return to_display(self.x, "clip"), self.output_picture(display)
+
+    def output_picture(self, display: str) -> np.ndarray:
+        """The output as a uint8 image, mapped to pixels with `display`."""
+        return to_display(self.out, display)
+
+
+def input_picture_jpeg(image: Image.Image, grey: bool) -> bytes:
+    """The input as the section shows it (RGB or greyscale), as JPEG bytes made once per picture.
+
+    Quality 100, as `st.image` encodes an array: the page encodes the unchanging input once instead of on
+    every slider move, and the browser gets the same picture as before.
+    """
+    buffer = io.BytesIO()
+    image.convert("L" if grey else "RGB").save(buffer, format="JPEG", quality=100)
+    return buffer.getvalue()
 
 
 def convolve_image(image: Image.Image, grey: bool, kernel: torch.Tensor, settings: ConvSettings,
@@ -159,5 +179,6 @@ def convolve_image(image: Image.Image, grey: bool, kernel: torch.Tensor, setting
     """The image section's computation: the picture as a tensor, convolved with the kernel on every channel."""
     x = image_to_tensor(image, grey, device)
     out = apply_conv(x, kernel, settings)
-    weight_shape = tuple(conv_weight(kernel, x.shape[1], settings.groups).shape)
-    return ImageConv(x, out, tuple(x.shape), tuple(out.shape), weight_shape, (float(out.min()), float(out.max())))
+    lo, hi = torch.aminmax(out)  # one pass over the output instead of two
+    weight_shape = (x.shape[1], x.shape[1] // settings.groups, *kernel.shape)  # as conv_weight builds it
+    return ImageConv(x, out, tuple(x.shape), tuple(out.shape), weight_shape, (float(lo), float(hi)))

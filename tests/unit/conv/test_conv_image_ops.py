@@ -113,3 +113,33 @@ def test_convolve_image_refuses_impossible_groups(make_image):
     with pytest.raises(ValueError, match="groups=2 is impossible"):
         image_ops.convolve_image(make_image(), False, kernels.preset_kernel("sobel_x"),
                                  image_ops.ConvSettings(groups=2))
+
+
+@pytest.mark.parametrize("mode", ["clip", "abs", "stretch"])
+def test_to_display_agrees_with_the_same_mapping_in_torch(mode):
+    # the NumPy mapping must give the very pixels torch's own ops give (rounding half to even included)
+    y = torch.randn(1, 3, 17, 13, generator=torch.Generator().manual_seed(0)) * 2
+    ref = {"clip": y.clamp(0, 1), "abs": y.abs().clamp(0, 1), "stretch": (y - y.min()) / (y.max() - y.min())}[mode]
+    expected = (ref[0] * 255).round().to(torch.uint8).permute(1, 2, 0).numpy()
+    assert (image_ops.to_display(y, mode) == expected).all()
+    assert image_ops.to_display(y[:, :1], mode).shape == (17, 13)  # one channel: a 2-D grey picture
+
+
+def test_to_display_of_a_flat_output_is_black_when_stretched():
+    assert (image_ops.to_display(torch.full((1, 1, 3, 3), 0.7), "stretch") == 0).all()
+
+
+@pytest.mark.parametrize("grey", [False, True])
+def test_input_picture_jpeg_is_the_input_the_section_shows(grey):
+    from io import BytesIO
+
+    import numpy as np
+    from PIL import Image
+
+    rows, cols = np.mgrid[0:32, 0:40]  # smooth colour ramps, like a photo (JPEG blurs random noise's colours)
+    image = Image.fromarray(np.stack([rows * 8, cols * 6, (rows + cols) * 3], axis=-1).astype(np.uint8))
+    decoded = np.asarray(Image.open(BytesIO(image_ops.input_picture_jpeg(image, grey))), dtype=float)
+    shown = image_ops.convolve_image(image, grey, kernels.preset_kernel("identity"),
+                                     image_ops.ConvSettings(padding="same")).pictures("clip")[0]
+    assert decoded.shape == shown.shape
+    assert np.abs(decoded - shown).mean() < 3  # JPEG at quality 100: within a few levels of the exact pixels
