@@ -42,3 +42,12 @@ def test_every_preset_fits_the_widgets():
             if s.param:  # a multiselect's value is a tuple of options
                 assert all(map(s.allows, value)) if isinstance(value, tuple) else s.allows(value), name
         assert r.note and r.title
+
+
+def test_the_default_note_says_the_defaults():
+    cfg, note = PlaygroundConfig(), recipes.recipe("default").note
+    assert f"({cfg.n_points} points, {cfg.test_fraction:.0%} kept aside" in note
+    assert f"{cfg.hidden_layers} hidden layer of {cfg.width} {cfg.activation} neurons" in note.replace("one", "1")
+    assert f"plain {cfg.optimizer} at {cfg.lr} on mini-batches of {cfg.batch_size}" in note
+    steps_per_pass = -(-config.n_train(cfg) // cfg.batch_size)
+    assert f"makes {steps_per_pass} updates instead of 1" in recipes.recipe("tutorial").differs

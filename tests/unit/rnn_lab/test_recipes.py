@@ -23,6 +23,11 @@ def test_the_names_preset_is_the_classic_char_rnn_recipe():
     assert steps == cfg.epochs * n_train == 97_164  # the note says so
     assert abs(steps - recipes.TUTORIAL_ITERATIONS) < n_train / 2  # the nearest whole number of epochs
     assert "97,164" in recipes.names_recipe("tutorial").note and "16,194" in recipes.names_recipe("tutorial").note
+    data = D.load_names(NAMES_DIR)
+    lines = sum(1 for p in NAMES_DIR.glob("*.txt") for line in p.read_text(encoding="utf-8").splitlines()
+                if line.strip())
+    assert f"all {lines:,} lines of the files ({len(data.names):,} once duplicates" in \
+        recipes.names_recipe("tutorial").differs
 
 
 def test_the_wave_preset_is_morvans_regressor():
@@ -92,3 +97,14 @@ def test_long_loss_curves_become_bin_means():
     assert steps == [1, 2, 3] and values == [1.0, 2.0, 3.0]
     steps, values = T.binned([float(i) for i in range(10)], 4)  # bins of 3: 0-2, 3-5, 6-8, 9
     assert steps == [3, 6, 9, 10] and values == [1.0, 4.0, 7.0, 9.0]
+
+
+def test_the_default_notes_say_the_defaults():
+    wave, names = config.WaveConfig(), config.NamesConfig()
+    note = recipes.wave_recipe("default").note
+    assert f"of {wave.hidden_size} units" in note and f"Adam at {wave.lr}" in note
+    assert f"{wave.steps} windows of {wave.seq_len} time steps" in note
+    note = recipes.names_recipe("default").note
+    assert f"A {names.cell} of {names.hidden_size} units" in note and f"Adam at {names.lr}" in note
+    assert f"{names.epochs} epochs" in note and f"batches of {names.batch_size}" in note
+    assert f"{names.val_fraction:.0%} of the names" in note
