@@ -52,5 +52,5 @@ def test_a_broken_pipeline_link_gives_a_message(page: Page, server_url: str, scr
     assert_no_exception(page)
     expect(page.get_by_text(re.compile("The link's value for pipe")).first).to_be_visible()
     expect(page.get_by_text(re.compile("The link's value for seed")).first).to_be_visible()
-    expect(page.get_by_text("RandomResizedCrop").first).to_be_visible()  # the default pipeline instead
+    expect(page.get_by_text("RandomResizedCrop", exact=True).first).to_be_visible()  # the default pipeline instead
     screenshot_whole_page(page, str(screenshot_dir / "augment_broken_link.png"))
