@@ -281,6 +281,7 @@ CODE_CASES = [  # each runs the generated script and compares with the lib's own
     dict(dataset="spiral", n_classes=3, optimizer="Adam", features=("x", "y", "sin x", "xy"), l2=0.001),
     dict(dataset="circles", hidden_layers=0, optimizer="RMSprop", momentum=0.5, features=("x²", "y²")),
     dict(dataset="xor", optimizer="SGD", momentum=0.9, nesterov=True, activation="GELU", batch_size=1000),
+    dict(n_points=210, noise=0.0, test_fraction=0.05, batch_size=200),        # the tutorial preset: full batch
 ]
 
 

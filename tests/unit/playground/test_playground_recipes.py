@@ -1,5 +1,6 @@
 """lib.playground.recipes: the tutorial preset holds 302_classification.py's literal settings."""
 import math
+from dataclasses import replace
 
 import torch
 
@@ -51,3 +52,9 @@ def test_the_default_note_says_the_defaults():
     assert f"plain {cfg.optimizer} at {cfg.lr} on mini-batches of {cfg.batch_size}" in note
     steps_per_pass = -(-config.n_train(cfg) // cfg.batch_size)
     assert f"makes {steps_per_pass} updates instead of 1" in recipes.recipe("tutorial").differs
+
+
+def test_the_tutorial_differs_from_the_default_in_the_data_and_batch_only():
+    # what the "how this differs" note names, and nothing else (test_playground's code cases run this one)
+    assert recipes.TUTORIAL == replace(PlaygroundConfig(), n_points=210, noise=0.0, test_fraction=0.05,
+                                       batch_size=200)
