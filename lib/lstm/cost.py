@@ -1,6 +1,6 @@
 """What a training run will cost before it starts: peak memory and seconds, for the heavy-job gate.
 
-Memory: parameters, gradients, Adam's two moments and the kept best weights, plus what autograd keeps of one
+Memory: parameters, gradients, Adam's two moments, the kept best weights (and the averaged ones), plus what autograd keeps of one
 batch for the backward pass (each LSTM step saves its input, four gates, cell and hidden state per layer and
 direction), or the larger evaluation batch. Time: the steps of the run, each costing its arithmetic at a
 measured rate plus a fixed cost per time step (an LSTM is a loop over time in C++), plus the validation checks.
@@ -46,7 +46,8 @@ def flops_per_token(cfg: LstmConfig) -> float:
 def estimate_bytes(cfg: LstmConfig, vocab_size: int, steps: float) -> int:
     """Peak bytes a run allocates beyond the prepared data, for batches `steps` tokens wide."""
     params = vocab_size * cfg.embed_dim + cfg.num_layers * cfg.directions * 4 * cfg.hidden * (cfg.width + cfg.hidden + 2)
-    weights = params * FLOAT * 5  # weights, gradients, two Adam moments, the kept best copy
+    # weights, gradients, two Adam moments, the kept best copy; the average and the swapped-out weights when averaging
+    weights = params * FLOAT * (7 if cfg.ema else 5)
     per_token = FLOAT * (cfg.embed_dim + cfg.num_layers * cfg.directions * 7 * cfg.hidden)
     batch = cfg.batch_size * steps * per_token * 2  # saved for backward, and gradients of the same sizes
     evaluation = EVAL_BATCH * steps * per_token

@@ -20,7 +20,7 @@ DEFAULT = LstmConfig()
 TUTORIAL = replace(DEFAULT, tokenizer="whitespace", fix_length=70, bucketing=False, pack=False, embedding="glove",
                    freeze=True, hidden=20, bidirectional=True, num_layers=1, pooling="max", head_hidden=16,
                    head_dropout=0.0, embed_dropout=0.0, optimizer="adam", lr=1e-3, batch_size=32, epochs=10, patience=0,
-                   keep="best")
+                   keep="best", ema=0.0)
 
 
 @dataclass(frozen=True)
@@ -34,8 +34,9 @@ class Recipe:
 RECIPES: dict[str, Recipe] = {
     "default": Recipe(DEFAULT, N_("Page default (fast)"), N_(
         "Fine-tuned GloVe, a bidirectional LSTM of 64 units, max-pool, dropout before the output, dynamic "
-        "padding with length buckets, Adam at 0.003; it keeps the weights of the best validation check and "
-        "stops early once validation stops improving.")),
+        "padding with length buckets, Adam at 0.003; validation checks a moving average of the weights (EMA, "
+        "decay 0.99) rather than the last step's; it keeps the best check's weights and stops early once "
+        "validation stops improving.")),
     "tutorial": Recipe(TUTORIAL, N_("Tutorial recipe (frozen GloVe, pad to 70, 40-16-1 head)"), N_(
         "The movie-review tutorial's recipe: `text.split()` tokens, every review padded to 70 tokens, frozen "
         "GloVe vectors, a bidirectional LSTM of 20 units per direction, max-pool over time (40 numbers), then "
@@ -48,8 +49,9 @@ RECIPES: dict[str, Recipe] = {
         "pooling with dropout 0.5 against over-fitting on 10,000 short snippets. It pads each batch only to its "
         "longest text and groups texts of similar length, so the LSTM steps through about three times fewer "
         "positions than with padding to 70; it splits punctuation off words (`good,` becomes `good` `,`, which "
-        "GloVe knows), and takes bigger steps (Adam 0.003, batch 128), so it needs fewer, cheaper epochs. "
-        "Both keep the best validation weights; the default also stops early.")),
+        "GloVe knows), and takes bigger steps (Adam 0.003, batch 128), so it needs fewer, cheaper epochs; "
+        "big steps are noisy, so it scores and keeps a moving average of the recent weights. Both keep the best "
+        "validation weights; the default also stops early.")),
 }
 DEFAULT_PRESET = "default"
 

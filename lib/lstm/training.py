@@ -1,7 +1,9 @@
-"""Training as a generator that yields after every step, keeping the best-validation weights (early stopping)."""
+"""Training as a generator that yields after every step, keeping the best-validation weights (early stopping),
+optionally checking an average of the weights (averaging.py) instead of the last step's."""
 from __future__ import annotations
 
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Callable, Iterator
 
@@ -10,6 +12,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from lib.common.messages import LearnerError
+from lib.lstm.averaging import WeightAverage
 from lib.lstm.config import LstmConfig
 from lib.lstm.data import Encoded, Prepared, batch_order, take
 from lib.lstm.model import SentimentLSTM
@@ -118,6 +121,7 @@ def train(model: SentimentLSTM, data: Prepared, cfg: LstmConfig, device: torch.d
     epochs = [batch_order(data.train.lengths, cfg, cfg.seed * 1000 + e) for e in range(cfg.epochs)]
     total = min(sum(map(len, epochs)), max_steps or 1 << 62)
     checks = {round(len(epochs[0]) * k / cfg.evals_per_epoch) for k in range(1, cfg.evals_per_epoch + 1)}
+    average = WeightAverage(model, cfg.ema) if cfg.ema else None
     history: list[dict[str, float]] = []
     step, start, run = 0, clock(), [0.0, 0, 0]  # running train loss sum, correct, seen
     for e, batches in enumerate(epochs):
@@ -127,21 +131,41 @@ def train(model: SentimentLSTM, data: Prepared, cfg: LstmConfig, device: torch.d
             optimizer.zero_grad(set_to_none=True)
             loss.backward()
             optimizer.step()
+            if average is not None:
+                average.update(model)
             step += 1
             run = [run[0] + loss.item() * len(rows), run[1] + int(correct), run[2] + len(rows)]
             done = step >= total or (seconds is not None and clock() - start >= seconds)
             evaluated, early = b in checks or done, False
             if evaluated:
-                history.append(check_row(model, data, device, before[0] + step, before[1] + e + b / len(batches), run))
+                row = check(model, data, device, average, keeper,
+                            (before[0] + step, before[1] + e + b / len(batches)), run)
+                history.append(row)
                 run = [0.0, 0, 0]
-                keeper.offer(model, history[-1])
                 early = 0 < cfg.patience <= keeper.stale
-            if (done or early) and cfg.keep == "best":
-                keeper.restore(model)
+            if done or early:
+                finish(model, cfg, keeper, average)
             yield Progress(step, total, e + b / len(batches), loss.item(), clock() - start,
                            tuple(history), evaluated, early)
             if done or early:
                 return
+
+
+def check(model: SentimentLSTM, data: Prepared, device: torch.device, average: WeightAverage | None,
+          keeper: Keeper, at: tuple[int, float], run: list) -> dict[str, float]:
+    """A validation check (of the averaged weights when averaging) offered to the keeper; its history row."""
+    with average.swapped_in(model) if average is not None else nullcontext():
+        row = check_row(model, data, device, at[0], at[1], run)
+        keeper.offer(model, row)  # copies the averaged weights while they are in the model
+    return row
+
+
+def finish(model: SentimentLSTM, cfg: LstmConfig, keeper: Keeper, average: WeightAverage | None) -> None:
+    """End a round with the kept best weights, or else the averaged ones when averaging."""
+    if cfg.keep == "best" and keeper.restore(model):
+        return
+    if average is not None:
+        average.copy_to(model)
 
 
 def check_row(model: SentimentLSTM, data: Prepared, device: torch.device, step: int, epoch: float,

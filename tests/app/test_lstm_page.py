@@ -113,3 +113,23 @@ def test_chinese_reviews_from_a_link_cut_words_and_compare_characters():
     at.button(key="lstm.start").click().run()
     assert_no_exception(at)
     assert "Test accuracy" in [m.label for m in at.metric]
+
+
+def test_the_weight_average_is_on_the_curves_and_in_the_link():
+    at = run_page("lstm.py", QUICK)
+    at.button(key="lstm.start").click().run()
+    assert_no_exception(at)
+    names = [trace["name"] for chart in at.get("plotly_chart") for trace in __import__("json").loads(
+        chart.proto.spec)["data"] if "name" in trace]
+    assert "validation (averaged weights)" in names  # the default checks the moving average of the weights
+    assert "moving average of the weights (decay 0.99)" in texts(at)
+
+    at = run_page("lstm.py", QUICK, query={"ema": "0.0"})
+    assert_no_exception(at)
+    assert at.select_slider(key="lstm.ema").value == 0.0
+    at.button(key="lstm.start").click().run()
+    names = [trace["name"] for chart in at.get("plotly_chart") for trace in __import__("json").loads(
+        chart.proto.spec)["data"] if "name" in trace]
+    assert "validation" in names and "validation (averaged weights)" not in names
+    at.select_slider(key="lstm.ema").set_value(0.9).run()
+    assert at.query_params["ema"] == "0.9"

@@ -17,7 +17,8 @@ def reviews():
     config.LstmConfig(),                                   # the page's default: keep the best, early stopping
     replace(recipes.TUTORIAL, epochs=1),                   # pad to 70, frozen GloVe, 40-16-1 head
     config.LstmConfig(pack=True, pooling="last", keep="last", bidirectional=False, sos_eos=True),
-], ids=["default", "tutorial", "packed-last"])
+    config.LstmConfig(ema=0.9, keep="last"),               # ends with the averaged weights
+], ids=["default", "tutorial", "packed-last", "averaged-last"])
 def test_generated_script_runs_and_matches_the_lib(tmp_path, reviews, cfg):
     """The script builds the same vocabulary and model size as the page and reports a test accuracy."""
     script = code.training_script(cfg).replace("MAX_ROWS = None", "MAX_ROWS = 400")
@@ -35,6 +36,27 @@ def test_script_keeps_the_best_weights_only_when_asked():
     assert "model.load_state_dict(best_state)" in code.training_script(config.LstmConfig(keep="best"))
     assert "model.load_state_dict(best_state)" not in code.training_script(config.LstmConfig(keep="last"))
     assert "nn.Linear(40, 16)" in code.training_script(recipes.TUTORIAL)
+
+
+def test_script_averages_the_weights_as_the_lib_does():
+    """The script's AveragedModel (torch.optim.swa_utils) and lib's WeightAverage give the same average."""
+    import torch
+    from lib.lstm.averaging import WeightAverage
+    script = code.training_script(config.LstmConfig(ema=0.9))
+    block = script[script.index("average = torch.optim"):script.index("scored = average.module")]
+    net = torch.nn.Linear(3, 2)
+    scope = {"torch": torch, "model": net}
+    exec(block, scope)  # a test running our own generated lines, no user input
+    mine = WeightAverage(net, 0.9)
+    for n in range(12):
+        with torch.no_grad():
+            net.weight.mul_(1.1).add_(n)
+        scope["average"].update_parameters(net)
+        mine.update(net)
+    with mine.swapped_in(net):
+        torch.testing.assert_close(scope["average"].module.weight, net.weight)
+    assert "average.update_parameters(model)" in script and "scored = model" not in script
+    assert "scored = model" in code.training_script(config.LstmConfig(ema=0.0))
 
 
 @pytest.mark.parametrize("tokenizer", ["chars", "jieba"])

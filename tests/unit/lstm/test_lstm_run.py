@@ -105,7 +105,7 @@ def test_presets_are_valid_and_the_tutorial_preset_is_the_recipe():
     assert (t.embedding, t.freeze, t.embed_dim) == ("glove", True, 50)
     assert (t.fix_length, t.bucketing, t.pack) == (70, False, False)
     assert t.pooling == "max" and (t.width, t.head_hidden) == (40, 16) and t.bidirectional
-    assert t.keep == "best" and t.head_dropout == t.embed_dropout == 0.0
+    assert t.keep == "best" and t.head_dropout == t.embed_dropout == t.ema == 0.0  # the recipe has no averaging
     assert recipes.recipe("nonsense") == recipes.RECIPES["default"]
 
 
@@ -128,6 +128,7 @@ def test_cost_grows_with_the_model_and_the_batch(tiny):
     small = cost.estimate_bytes(TINY, len(tiny.vocab), width)
     assert cost.estimate_bytes(replace(TINY, hidden=64), len(tiny.vocab), width) > small
     assert cost.estimate_bytes(replace(TINY, batch_size=256), len(tiny.vocab), width) > small
+    assert cost.estimate_bytes(replace(TINY, ema=0.0), len(tiny.vocab), width) < small  # the average is a copy
     assert cost.step_width(tiny, replace(TINY, fix_length=70)) == 70
     assert cost.step_width(tiny, replace(TINY, bucketing=False)) > width  # random batches reach the long tail
     secs = cost.estimate_seconds(tiny, TINY, threads=1)
