@@ -24,18 +24,28 @@ PERIOD_S = 10.0
 _LOG = logging.getLogger(__name__)
 
 
-def purge_expired_sessions() -> int:
-    """Remove and shut down stored sessions whose reconnect time is over; how many were removed."""
+def _session_store():
+    """(Streamlit's store of disconnected sessions, its lock), or None outside a real server (AppTest mocks
+    the runtime; bare `python` has none)."""
     from streamlit import runtime
+    from streamlit.runtime.memory_session_storage import MemorySessionStorage
 
     if not runtime.exists():
-        return 0
-    manager = runtime.get_instance()._session_mgr  # no public handle on the session store
+        return None
+    manager = getattr(runtime.get_instance(), "_session_mgr", None)  # no public handle on the session store
     storage = getattr(manager, "_session_storage", None)
-    cache = getattr(storage, "_cache", None)
     lock = getattr(manager, "_storage_lock", None)
-    if cache is None or lock is None or not hasattr(cache, "expire"):
+    if not isinstance(storage, MemorySessionStorage) or lock is None or not hasattr(storage, "_cache"):
+        return None
+    return storage._cache, lock
+
+
+def purge_expired_sessions() -> int:
+    """Remove and shut down stored sessions whose reconnect time is over; how many were removed."""
+    store = _session_store()
+    if store is None:
         return 0
+    cache, lock = store
     with lock:
         removed = cache.expire()
     for _, info in removed:
@@ -44,7 +54,9 @@ def purge_expired_sessions() -> int:
 
 
 def sweep() -> int:
-    """One round of the janitor: purge expired sessions, then give free memory back."""
+    """One round of the janitor: purge expired sessions, then give free memory back (on a real server only)."""
+    if _session_store() is None:
+        return 0
     removed = purge_expired_sessions()
     release_free_memory()
     return removed

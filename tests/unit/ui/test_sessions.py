@@ -62,9 +62,15 @@ def test_nothing_expired_nothing_removed(manager) -> None:
 
 
 def test_without_a_streamlit_server_the_janitor_does_nothing(monkeypatch) -> None:
+    from unittest.mock import MagicMock
+
     from streamlit import runtime
 
     monkeypatch.setattr(runtime, "exists", lambda: False)
+    assert sessions.sweep() == 0
+    monkeypatch.setattr(runtime, "exists", lambda: True)  # AppTest's runtime is a MagicMock
+    monkeypatch.setattr(runtime, "get_instance", lambda: MagicMock())
+    monkeypatch.setattr(sessions, "release_free_memory", lambda: pytest.fail("no trimming outside a server"))
     assert sessions.sweep() == 0
 
 
