@@ -7,6 +7,7 @@ import streamlit as st
 
 from ui.catalog import navigation
 from ui.device import device_selector
+from ui.frame import freeze_imported_heap
 from ui.i18n import _
 from ui.language import language_picker
 
@@ -18,3 +19,4 @@ device_slot = st.sidebar.container()  # reserved now so the selector sits under 
 page.run()
 with device_slot:
     device_selector()  # drawn after the page so the page's first paint never waits for torch
+freeze_imported_heap()  # last: the page's imports (torch...) are in, and the page is already drawn
