@@ -10,7 +10,9 @@ from ui.device import device_selector
 from ui.frame import freeze_imported_heap
 from ui.i18n import _
 from ui.language import language_picker
+from ui.links import count_full_run
 
+count_full_run()  # before the page: see ui.links.fragment
 language_picker()  # first: the navigation, titles and every page below speak the chosen language
 st.set_page_config(page_title=_("PyTorch, hands on"), page_icon="🔥", layout="wide")
 

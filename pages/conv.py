@@ -103,7 +103,7 @@ def _step_slider(n: int) -> int:
                                 links.number_codec(int), lambda v: 1 <= v <= n, st))
 
 
-@st.fragment  # each section is a fragment: moving one of its sliders reruns only that section
+@ui.links.fragment  # each section is a fragment: moving one of its sliders reruns only that section
 def sliding_window_section() -> None:
     """1. A kernel or pooling window stepping over a small integer grid."""
     st.markdown(_("A kernel slides over the input; at each stop it multiplies the numbers under it by its "
@@ -181,7 +181,7 @@ def _conv_settings() -> image_ops.ConvSettings:
     return image_ops.ConvSettings(stride, amount, mode, dilation, groups, float(bias))
 
 
-@st.fragment
+@ui.links.fragment
 def image_conv_section(image: Image.Image | None, grey: bool, file_name: str, shown: bytes | None) -> None:
     """2a. F.conv2d with a preset or typed kernel on the chosen image (the controls even without one: a widget
     not drawn in a run loses its value, and the link with it). `shown` is the input picture, encoded once."""
@@ -224,7 +224,7 @@ def _pool_settings() -> pooling.PoolSettings:
     return pooling.PoolSettings(kind, k, stride, padding, ceil_mode)
 
 
-@st.fragment
+@ui.links.fragment
 def pooling_section(image: Image.Image | None, grey: bool, file_name: str) -> None:
     """2b. Max/avg pooling, global average pooling and MaxUnpool2d on the image (the controls always)."""
     settings = _pool_settings()
@@ -290,7 +290,7 @@ def _feature_maps(pixels: np.ndarray, layer: str, count: int, device: str, onlin
     return filters.feature_maps(ui.shared_models.vgg19(device, online), pixels, layer, count, device)
 
 
-@st.fragment
+@ui.links.fragment
 def learned_filters_section(chosen: tuple[Image.Image, str] | None) -> None:
     """3. VGG19's conv1_1 kernels and the feature maps of a chosen layer, on the image of section 2."""
     c1, c2, c3 = st.columns([2, 2, 3])
@@ -387,7 +387,7 @@ def _layer_table(key: str, rows: list[dict]) -> list[dict]:
     return [{k: (None if pd.isna(v) else v) for k, v in r.items()} for r in edited.to_dict("records")]
 
 
-@st.fragment
+@ui.links.fragment
 def shape_calculator_section() -> None:
     """4. The layer-stack shape calculator."""
     st.markdown(_("Stack layers in the table (add rows at the bottom, pick the layer type) and read each "
@@ -436,10 +436,12 @@ def keep_hidden_settings() -> None:
 
 
 def main() -> None:
-    """The lesson: idea, then the four sections as tabs (the open one in the link, the only one drawn besides
-    the image tab), then the link."""
+    """The lesson: idea, the link, then the four sections as tabs (the open one in the link, the only one drawn
+    besides the image tab)."""
     intro()
     keep_hidden_settings()
+    # before the sections: they are fragments, and a fragment rerun may only update a box drawn before it
+    links.share_panel(not_in_link(_uploaded()))
     labels = {"window": _("1 · Sliding window"), "image": _("2 · On an image"),
               "filters": _("3 · Learned filters"), "shapes": _("4 · Shape calculator")}
     tabs = ui.widgets.tabs(labels, key=TAB)
@@ -457,7 +459,6 @@ def main() -> None:
             shape_calculator_section()
     else:
         st.session_state[STACK_HIDDEN] = True
-    links.share_panel(not_in_link(_uploaded()))
 
 
 main()

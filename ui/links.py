@@ -14,6 +14,7 @@ range or oversized gives one message naming the parameter and falls back to the 
 from __future__ import annotations
 
 import base64
+import functools
 import json
 import math
 import time
@@ -232,6 +233,16 @@ def link() -> str:
     return f"{base}?{query}" if query else base
 
 
+SHARE_SLOT = "_links.share_slot"  # session key: (the share panel's link box, the full run that drew it)
+FULL_RUN = "_links.full_run"      # session key: full runs of the app so far (counted by count_full_run)
+
+
+def count_full_run() -> None:
+    """Called by app.py on every full run (a fragment rerun does not run app.py): tells ui.links.fragment
+    whether the share panel's box was drawn in this run or an earlier one."""
+    st.session_state[FULL_RUN] = st.session_state.get(FULL_RUN, 0) + 1
+
+
 def share_panel(not_in_link: list[str] | tuple[str, ...] = ()) -> None:
     """"🔗 Link to this setup": the link with a copy button and what it leaves out.
 
@@ -240,6 +251,34 @@ def share_panel(not_in_link: list[str] | tuple[str, ...] = ()) -> None:
     with st.expander(_("🔗 Link to this setup")):
         st.caption(_("Send this link: it opens this page with these settings (a default page has a clean "
                      "link). Copy it with the button at the right of the box."))
-        st.code(link() or _("(default settings: the page's plain address)"), language=None, wrap_lines=True)
+        slot = st.empty()
+        _draw_link(slot)
+        st.session_state[SHARE_SLOT] = (slot, st.session_state.get(FULL_RUN))
         for item in not_in_link:
             st.caption(_("Not in the link: {item}").format(item=item))
+
+
+def _draw_link(slot) -> None:
+    slot.code(link() or _("(default settings: the page's plain address)"), language=None, wrap_lines=True)
+
+
+def _in_fragment_rerun() -> bool:
+    ctx = get_script_run_ctx()
+    return bool(ctx is not None and ctx.fragment_ids_this_run)
+
+
+def fragment(func):
+    """`st.fragment` for a section with bound widgets: a slider moved in it reruns only the section, and the
+    share panel, outside it, still shows the new link.
+
+    Streamlit lets a fragment rerun write outside itself only into a box it also wrote to in the last full
+    run, so a page with such sections draws `share_panel` before them (the conv page: under its intro).
+    """
+    @functools.wraps(func)
+    def section(*args, **kwargs):
+        result = func(*args, **kwargs)
+        slot, drawn_in = st.session_state.get(SHARE_SLOT, (None, None))
+        if slot is not None and (_in_fragment_rerun() or drawn_in == st.session_state.get(FULL_RUN)):
+            _draw_link(slot)
+        return result
+    return st.fragment(section)

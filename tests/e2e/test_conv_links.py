@@ -21,6 +21,9 @@ def test_a_link_opens_the_image_tab_and_a_slider_change_travels(page: Page, serv
     expect(page.get_by_text("Output (1, 1, 169, 254)", exact=True)).to_be_visible(timeout=60_000)
     wait_idle(page)
     assert "dil=2" in page.url and "k=box" in page.url
+    # the share panel sits outside the section's fragment, yet shows the link with the new dilation
+    page.get_by_text("🔗 Link to this setup").click()
+    expect(page.locator('[data-testid="stCode"]', has_text="dil=2")).to_be_visible(timeout=30_000)
     screenshot_whole_page(page, str(screenshot_dir / "conv_from_link.png"))
     fresh = browser.new_context().new_page()  # another visitor opens the address the first one sees
     open_app(fresh, page.url)
