@@ -257,10 +257,10 @@ def training_settings() -> dict:
             scratch_epochs=ui.widgets.slider(_("Epochs"), DEFAULTS, "scratch_epochs", key="tl.ep_scratch", where=c[0]),
             scratch_lr=ui.widgets.select_slider(_("Learning rate (Adam)"), DEFAULTS, "scratch_lr",
                                                 key="tl.lr_scratch", where=c[0], format_func=lambda v: f"{v:g}"),
-            head_epochs=ui.widgets.slider(_("Head epochs (one full-batch step each)"), DEFAULTS, "head_epochs",
-                                          key="tl.ep_head", where=c[1]),
-            head_lr=ui.widgets.select_slider(_("Head learning rate"), DEFAULTS, "head_lr", key="tl.lr_head",
-                                             where=c[1], format_func=lambda v: f"{v:g}"),
+            head_epochs=ui.widgets.slider(_("Head epochs (one full-batch L-BFGS iteration each)"), DEFAULTS,
+                                          "head_epochs", key="tl.ep_head", where=c[1]),
+            head_lr=ui.widgets.select_slider(_("Head's first trial step (L-BFGS)"), DEFAULTS, "head_lr",
+                                             key="tl.lr_head", where=c[1], format_func=lambda v: f"{v:g}"),
             finetune_epochs=ui.widgets.slider(_("Fine-tuning epochs (stage 2)"), DEFAULTS, "finetune_epochs",
                                               key="tl.ep_ft", where=c[2]),
             finetune_lr=ui.widgets.select_slider(_("Last block's learning rate (the head gets 10x)"), DEFAULTS,
@@ -269,8 +269,8 @@ def training_settings() -> dict:
         c[0].caption(_("**From scratch**: the tutorials' small CNN (two conv blocks, dropout), batches of 32, "
                        "pictures at 32 px."))
         c[1].caption(_("**Head**: standardised features, one linear layer with an L2 penalty (logistic "
-                       "regression); both transfer strategies start with it."))
-        c[2].caption(_("**Stage 2** continues from stage 1's best head, with the backbone's last block unfrozen."))
+                       "regression) fitted by full-batch L-BFGS; both transfer strategies start with it."))
+        c[2].caption(_("**Stage 2** continues from stage 1's head, with the backbone's last block unfrozen."))
     return values
 
 
@@ -282,7 +282,8 @@ def compare_section(fs: data.FewShot | None, backbone: bb.Backbone | None, cfg: 
         "pretrained layers once per picture, keeps their output (no backbone runs during training) and trains "
         "only a linear head on it. **Two stages** is the tutorials' recipe: that head first, then the last block "
         "unfrozen with a 10x lower learning rate, as a second optimizer parameter group. Each keeps its best "
-        "epoch by validation accuracy; the test accuracy below is that checkpoint's."))
+        "epoch by validation accuracy, except the head, a logistic regression fitted to convergence, which keeps "
+        "its latest fit; the test accuracy below is that checkpoint's."))
     a, b, c = st.columns([2, 1, 2])
     ready = fs is not None and backbone is not None
     start = a.button(_("▶️ Train all three"), key="tl.train", type="primary", disabled=not ready)
@@ -421,7 +422,8 @@ def weights_section(fs: data.FewShot | None, backbone: bb.Backbone | None, cfg: 
     st.dataframe(table, hide_index=True, width="stretch", height=min(420, 38 + 35 * len(rows)))
     opt = strategies.view_optimizer(view, backbone, cfg, k, dim, len(fs.train_y))
     groups = strategies.group_rows(opt)
-    st.markdown(_("**The optimizer's parameter groups** (`torch.optim.Adam`, {n} group(s)):").format(n=len(groups)))
+    st.markdown(_("**The optimizer's parameter groups** (`torch.optim.{name}`, {n} group(s)):").format(
+        name=type(opt).__name__, n=len(groups)))
     st.dataframe(pd.DataFrame({_("group"): [_(g.name) for g in groups], _("tensors"): [g.tensors for g in groups],
                                _("parameters"): [g.params for g in groups],
                                _("learning rate"): [f"{g.lr:g}" for g in groups],

@@ -7,7 +7,7 @@ checkpoint by validation accuracy saved to best.pt and every epoch logged for Te
 """
 from __future__ import annotations
 
-from lib.transfer.config import TransferConfig
+from lib.transfer.config import STD_FLOOR, TransferConfig
 
 EMBEDDED_VGG = '''
 
@@ -74,6 +74,7 @@ from torchvision import datasets, models, transforms
 DATA = "{data}"
 SEED = {seed}
 HEAD_EPOCHS, HEAD_LR, C = {head_epochs}, {head_lr!r}, {head_c!r}  # C: inverse L2 strength, as scikit-learn's
+STD_FLOOR = {std_floor!r}  # standardisation: no feature's std below this fraction of the mean std
 FINETUNE_EPOCHS, FINETUNE_LR, HEAD_FACTOR = {finetune_epochs}, {finetune_lr!r}, {head_factor!r}
 BATCH = {batch}
 torch.manual_seed(SEED)
@@ -130,9 +131,13 @@ class Head(nn.Module):
 
     def __init__(self, features, n_classes):
         super().__init__()
+        std = features.std(0, unbiased=False)
         self.register_buffer("mean", features.mean(0))
-        self.register_buffer("std", features.std(0, unbiased=False) + 1e-6)
+        # a channel that never fired on the training pictures must not be blown up where it fires later
+        self.register_buffer("std", std.clamp_min(STD_FLOOR * std.mean().item() + 1e-12))
         self.linear = nn.Linear(features.shape[1], n_classes)
+        nn.init.zeros_(self.linear.weight)  # start from "no preference": L-BFGS moves only as far as the data asks
+        nn.init.zeros_(self.linear.bias)
 
     def forward(self, x):
         return self.linear((x - self.mean) / self.std)
@@ -156,20 +161,26 @@ def keep_if_best(val_acc, epoch, stage, tuned_block):
         best.update(val_acc=val_acc, epoch=epoch, stage=stage, state_dict=state)
 
 
-# stage 1: only the head trains, on the cached features; one epoch = one full-batch step
-optimizer = torch.optim.Adam(head.parameters(), lr=HEAD_LR, weight_decay=weight_decay)
-for epoch in range(1, HEAD_EPOCHS + 1):
-    head.train()
+# stage 1: only the head trains, on the cached features: a logistic regression (convex), fitted by full-batch
+# L-BFGS, one iteration per epoch. Its L2 penalty, not early stopping, keeps it from overfitting: keep the last fit.
+optimizer = torch.optim.LBFGS(head.parameters(), lr=HEAD_LR, max_iter=1, history_size=20,
+                              line_search_fn="strong_wolfe")
+
+
+def closure():
     optimizer.zero_grad()
-    loss = F.cross_entropy(head(train_f), train_y)
+    loss = F.cross_entropy(head(train_f), train_y) + 0.5 * weight_decay * head.linear.weight.pow(2).sum()
     loss.backward()
-    optimizer.step()
-    head.eval()
+    return loss
+
+
+for epoch in range(1, HEAD_EPOCHS + 1):
+    loss = optimizer.step(closure)
     with torch.no_grad():
         val_acc = accuracy(head(val_f), val_y)
     writer.add_scalar("stage1/loss_train", loss.item(), epoch)
     writer.add_scalar("stage1/accuracy_validation", val_acc, epoch)
-    keep_if_best(val_acc, epoch, 1, None)
+keep_if_best(val_acc, HEAD_EPOCHS, 1, None)  # the converged fit; stage 2 must match or beat it
 print(f"stage 1: best validation accuracy {{best['val_acc']:.3f}} at epoch {{best['epoch']}}")
 
 # stage 2: unfreeze a copy of the last block; two parameter groups, the block 10x slower than the head
@@ -221,6 +232,7 @@ def backbone_code(key: str, source: str) -> str:
 def script(cfg: TransferConfig, key: str, source: str, resize: int, crop: int, data: str = "my_pictures") -> str:
     """The standalone script for these settings and this backbone (its weights `source`, its transforms)."""
     return SCRIPT.format(title=TITLES[key], data=data, seed=cfg.seed, head_epochs=cfg.head_epochs,
-                         head_lr=cfg.head_lr, head_c=cfg.head_c, finetune_epochs=cfg.finetune_epochs,
+                         head_lr=cfg.head_lr, head_c=cfg.head_c, std_floor=STD_FLOOR,
+                         finetune_epochs=cfg.finetune_epochs,
                          finetune_lr=cfg.finetune_lr, head_factor=cfg.head_factor, batch=cfg.batch_size,
                          backbone=backbone_code(key, source), resize=resize, crop=crop)

@@ -122,7 +122,10 @@ def train_seconds(p: Profile | None, cfg: TransferConfig, n_train: int, n_val: i
         per_epoch = steps * layers * CPU_STEP_OVERHEAD_S + (3 * n_train + n_val) * flops / r
         seconds += cfg.scratch_epochs * per_epoch
     if p is not None and ("head" in strategies or "two_stage" in strategies):
-        head = cfg.head_epochs * (4 * CPU_STEP_OVERHEAD_S + 6 * (n_train + n_val) * p.feature_dim * n_classes / r)
+        # an L-BFGS iteration evaluates the loss and its gradient twice (measured: its start and one line-search
+        # point), 6 FLOPs per weight and image each, then scores training and validation features (2 each)
+        head = cfg.head_epochs * (8 * CPU_STEP_OVERHEAD_S
+                                  + (14 * n_train + 2 * n_val) * p.feature_dim * n_classes / r)
         seconds += head * (("head" in strategies) + ("two_stage" in strategies))
     if p is not None and "two_stage" in strategies:
         per_epoch = steps * 8 * CPU_STEP_OVERHEAD_S + (3 * n_train + n_val) * p.block_flops / r

@@ -86,10 +86,12 @@ def test_the_weights_table_follows_the_strategy_and_stage():
     at.radio(key="tl.view").set_value("head").run()
     assert metrics(at)["trainable parameters"] == f"{2048 * 10 + 10:,}" != stage2
     groups = at.dataframe[-1].value
-    assert list(groups["learning rate"]) == ["0.01"]
+    assert list(groups["learning rate"]) == ["1"]  # L-BFGS's first trial step
+    assert any("torch.optim.LBFGS" in m.value for m in at.markdown)
     at.radio(key="tl.view").set_value("stage2").run()
     groups = at.dataframe[-1].value
     assert list(groups["learning rate"]) == ["3e-05", "0.0003"]  # two parameter groups, the head 10x faster
+    assert any("torch.optim.Adam" in m.value for m in at.markdown)
     at.radio(key="tl.view").set_value("scratch").run()
     assert metrics(at)["frozen parameters"] == "0"
 
@@ -189,9 +191,9 @@ def test_a_default_page_binds_its_settings_and_writes_only_non_defaults():
     at = run_page("transfer.py")
     assert dict(at.query_params) == {} and bound_params(at) == LINKED
     at.select_slider(key="tl.n").set_value(50).run()
-    at.select_slider(key="tl.lr_head").set_value(3e-3).run()
+    at.select_slider(key="tl.lr_head").set_value(0.3).run()
     at.radio(key="tl.view").set_value("head").run()
-    assert {k: at.query_params[k] for k in at.query_params} == {"n": "50", "lr_head": "0.003", "view": "head"}
+    assert {k: at.query_params[k] for k in at.query_params} == {"n": "50", "lr_head": "0.3", "view": "head"}
     at.select_slider(key="tl.n").set_value(20).run()
     assert "n" not in at.query_params
 

@@ -30,6 +30,7 @@ def test_the_script_trains_both_stages_saves_a_safe_checkpoint_and_logs(tmp_path
     source = code.script(cfg, "vgg19", vgg.source, vgg.resize, vgg.crop)
     result = run_script(source, tmp_path, "transfer.py")
     assert "stage 1: best validation accuracy" in result.stdout and "best.pt: stage" in result.stdout
+    assert "at epoch 10" in result.stdout  # stage 1's checkpoint is its latest, converged fit
     best = torch.load(tmp_path / "best.pt", weights_only=True)
     assert best["classes"] == ["bar", "ring"] and 0 <= best["val_acc"] <= 1
     assert {k.split(".")[0] for k in best["state_dict"]} <= {"head", "block"}
@@ -49,8 +50,9 @@ def test_the_script_trains_both_stages_saves_a_safe_checkpoint_and_logs(tmp_path
     ("resnet50", "torchvision resnet50 ResNet50_Weights.IMAGENET1K_V2", "ResNet50_Weights.IMAGENET1K_V2"),
 ])
 def test_each_backbone_gets_its_own_loader_and_transforms(key, source, expected):
-    cfg = TransferConfig(head_lr=3e-3, finetune_lr=1e-4, seed=7)
+    cfg = TransferConfig(head_lr=0.3, finetune_lr=1e-4, seed=7)
     text = code.script(cfg, key, source, 256, 224)
     ast.parse(text)
     assert expected in text and "transforms.CenterCrop(224)" in text and "SEED = 7" in text
-    assert "HEAD_LR, C = 100, 0.003, 0.1" in text and "FINETUNE_LR, HEAD_FACTOR = 10, 0.0001, 10.0" in text
+    assert "HEAD_LR, C = 100, 0.3, 0.1" in text and "STD_FLOOR = 0.1" in text
+    assert "torch.optim.LBFGS(" in text and "FINETUNE_LR, HEAD_FACTOR = 10, 0.0001, 10.0" in text
