@@ -62,7 +62,7 @@ def shown_chars(chars: str) -> str:
 # ------------------------------------------------------------------ sine -> cosine
 
 def preset_picker(name: str, titles: dict[str, str], keys: dict[str, str],
-                  recipe: Callable[[str], recipes.WaveRecipe | recipes.NamesRecipe]) -> None:
+                  recipe: Callable[[str], recipes.Recipe]) -> None:
     """A section's preset picker: choosing one sets the section's widgets (in `keys`) to its recipe, then
     shows where the recipe comes from and how it differs from the default."""
     preset = ui.widgets.selectbox(_("Preset"), DEFAULTS.presets, name, key=f"rnn.{name}.preset",

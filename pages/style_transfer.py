@@ -19,7 +19,6 @@ from lib.style_transfer import (
     cost,
     explain,
     images,
-    losses,
     output,
     presets,
 )

@@ -5,9 +5,10 @@ how it differs from the default and why.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from lib.common.messages import N_
+from lib.common.recipes import Recipe, pick
 from lib.lstm.config import LstmConfig
 
 DEFAULT = LstmConfig()
@@ -21,14 +22,6 @@ TUTORIAL = replace(DEFAULT, tokenizer="whitespace", fix_length=70, bucketing=Fal
                    freeze=True, hidden=20, bidirectional=True, num_layers=1, pooling="max", head_hidden=16,
                    head_dropout=0.0, embed_dropout=0.0, optimizer="adam", lr=1e-3, batch_size=32, epochs=10, patience=0,
                    keep="best", ema=0.0)
-
-
-@dataclass(frozen=True)
-class Recipe:
-    cfg: LstmConfig
-    title: str       # an N_ msgid; the page translates it
-    note: str        # where it comes from (an N_ msgid)
-    differs: str = ""  # how it differs from the default, and why (an N_ msgid)
 
 
 RECIPES: dict[str, Recipe] = {
@@ -53,9 +46,8 @@ RECIPES: dict[str, Recipe] = {
         "big steps are noisy, so it scores and keeps a moving average of the recent weights. Both keep the best "
         "validation weights; the default also stops early.")),
 }
-DEFAULT_PRESET = "default"
 
 
 def recipe(preset: str) -> Recipe:
     """The recipe of a preset id (the default's for an unknown id: links are checked before this)."""
-    return RECIPES.get(preset, RECIPES[DEFAULT_PRESET])
+    return pick(RECIPES, preset)

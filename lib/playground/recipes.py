@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from lib.common.messages import N_
+from lib.common.recipes import DEFAULT_PRESET, Recipe, pick
 from lib.common.settings import setting
 from lib.playground.config import PlaygroundConfig
 
@@ -22,14 +23,6 @@ TUTORIAL = PlaygroundConfig(dataset="gaussian", n_points=210, noise=0.0, test_fr
                             batch_size=200, l1=0.0, l2=0.0, loss="cross-entropy")
 TUTORIAL_STEPS = 100  # one press of "+100 steps"
 VIEW_FIELDS = ("steps_per_frame", "point_x", "point_y")  # how it is shown, not what is trained: kept as set
-
-
-@dataclass(frozen=True)
-class Recipe:
-    cfg: PlaygroundConfig
-    title: str         # an N_ msgid; the page translates it
-    note: str          # where it comes from (an N_ msgid)
-    differs: str = ""  # how it differs from the default, and why (an N_ msgid)
 
 
 RECIPES: dict[str, Recipe] = {
@@ -48,7 +41,6 @@ RECIPES: dict[str, Recipe] = {
         "30% of 400 points to test, and trains on mini-batches of 32: each step is cheaper and noisier, and "
         "one pass over the data makes 9 updates instead of 1, so the boundary settles in fewer passes.")),
 }
-DEFAULT_PRESET = "default"
 
 
 @dataclass(frozen=True)
@@ -60,4 +52,4 @@ class PresetChoice:
 
 def recipe(preset: str) -> Recipe:
     """The recipe of a preset id (the default's for an unknown id: links are checked before this)."""
-    return RECIPES.get(preset, RECIPES[DEFAULT_PRESET])
+    return pick(RECIPES, preset)

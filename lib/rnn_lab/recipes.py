@@ -5,9 +5,9 @@ the page's default, and why.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from lib.common.messages import N_
+from lib.common.recipes import Recipe, pick
 from lib.rnn_lab.config import HAND, NamesConfig, WaveConfig
 
 # MorvanZhou's PyTorch tutorial, 403_RNN_regressor.py: torch.manual_seed(1); TIME_STEP = 10; LR = 0.02;
@@ -26,27 +26,11 @@ NAMES_TUTORIAL = NamesConfig(cell=HAND, hidden_size=128, optimizer="sgd", lr=0.0
 TUTORIAL_ITERATIONS = 100_000
 
 
-@dataclass(frozen=True)
-class WaveRecipe:
-    cfg: WaveConfig
-    title: str         # an N_ msgid; the page translates it
-    note: str          # where it comes from (an N_ msgid)
-    differs: str = ""  # how it differs from the default, and why (an N_ msgid)
-
-
-@dataclass(frozen=True)
-class NamesRecipe:
-    cfg: NamesConfig
-    title: str
-    note: str
-    differs: str = ""
-
-
-WAVE_RECIPES: dict[str, WaveRecipe] = {
-    "default": WaveRecipe(WaveConfig(), N_("Page default"), N_(
+WAVE_RECIPES: dict[str, Recipe[WaveConfig]] = {
+    "default": Recipe(WaveConfig(), N_("Page default"), N_(
         "A plain `nn.RNN` of 32 units read by one `Linear(32, 1)` at every step, Adam at 0.02, 150 windows of "
         "20 time steps; the hidden state is carried from one window to the next.")),
-    "tutorial": WaveRecipe(WAVE_TUTORIAL, N_("Tutorial recipe (10 steps per window, 60 windows)"), N_(
+    "tutorial": Recipe(WAVE_TUTORIAL, N_("Tutorial recipe (10 steps per window, 60 windows)"), N_(
         "MorvanZhou's PyTorch tutorial (`403_RNN_regressor.py`): `torch.manual_seed(1)`, `TIME_STEP = 10`, "
         "`LR = 0.02`, `nn.RNN(input_size=1, hidden_size=32, num_layers=1)` and `nn.Linear(32, 1)` at every "
         "step, Adam and `MSELoss`, 60 windows of `np.linspace(step*pi, (step+1)*pi, TIME_STEP)`, the hidden "
@@ -57,11 +41,11 @@ WAVE_RECIPES: dict[str, WaveRecipe] = {
         "take a few seconds.")),
 }
 
-NAMES_RECIPES: dict[str, NamesRecipe] = {
-    "default": NamesRecipe(NamesConfig(), N_("Page default (fast)"), N_(
+NAMES_RECIPES: dict[str, Recipe[NamesConfig]] = {
+    "default": Recipe(NamesConfig(), N_("Page default (fast)"), N_(
         "A GRU of 128 units on one-hot letters, Adam at 0.01, 3 epochs of length-sorted batches of 128 names, "
         "10% of the names held out to validate.")),
-    "tutorial": NamesRecipe(NAMES_TUTORIAL, N_("Tutorial recipe (hand-built cell, plain SGD, one name a step)"), N_(
+    "tutorial": Recipe(NAMES_TUTORIAL, N_("Tutorial recipe (hand-built cell, plain SGD, one name a step)"), N_(
         "The classic char-RNN tutorial \"Classifying names with a character-level RNN\": the hand-built cell "
         "with `n_hidden = 128`, `learning_rate = 0.005` applied by hand (`p.data.add_(p.grad.data, "
         "alpha=-learning_rate)`, which is plain SGD), `NLLLoss` on the cell's `LogSoftmax`, and one name per "
@@ -77,17 +61,16 @@ NAMES_RECIPES: dict[str, NamesRecipe] = {
         "about a tenth of the classic loop's time (bench/rnn_lab.py), and the GRU's gates and Adam's per-weight steps reach higher accuracy in 3 epochs than plain SGD "
         "in 6.")),
 }
-DEFAULT_PRESET = "default"
 
 
-def wave_recipe(preset: str) -> WaveRecipe:
+def wave_recipe(preset: str) -> Recipe:
     """The recipe of a preset id (the default's for an unknown id: links are checked before this)."""
-    return WAVE_RECIPES.get(preset, WAVE_RECIPES[DEFAULT_PRESET])
+    return pick(WAVE_RECIPES, preset)
 
 
-def names_recipe(preset: str) -> NamesRecipe:
+def names_recipe(preset: str) -> Recipe:
     """The recipe of a preset id (the default's for an unknown id: links are checked before this)."""
-    return NAMES_RECIPES.get(preset, NAMES_RECIPES[DEFAULT_PRESET])
+    return pick(NAMES_RECIPES, preset)
 
 
 def tutorial_steps(n_train: int, cfg: NamesConfig = NAMES_TUTORIAL) -> int:

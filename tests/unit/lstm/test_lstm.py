@@ -6,7 +6,7 @@ import pytest
 import torch
 
 from lib.lstm import checkpoints as C
-from lib.lstm import code, config
+from lib.lstm import config
 from lib.lstm import corpus as CO
 from lib.lstm import data as D
 from lib.lstm import model as M
