@@ -311,7 +311,7 @@ def live_training(run: ClassifierRun, key: str, allowed: bool, preset: str, cfg:
                   limit: int | None, chart: ui.LiveChart, log_on: bool) -> None:
     """Draw curves and progress while the run trains (through the heavy-job gate); a rerun (Stop) ends it."""
     data = prepared(key, allowed, run.device, limit)
-    steps = run.train(data, cfg)
+    steps = run.train_then_test(data, cfg)  # the test evaluation inside the gate too
     device = models.device_of(run.model)
     log = runlog.new_run(f"{preset}-{key}", log_on)
     try:

@@ -77,6 +77,16 @@ class ClassifierRun:
         self.rounds += 1
         return self._record(train(self.model, self.optimizer, self.loss, prepared, cfg), self.epochs)
 
+    def train_then_test(self, prepared: Prepared, cfg: TrainConfig) -> Iterator[Step]:
+        """`train`, then the test set's evaluation, as one job.
+
+        On a shared server the gate (lib/common/gate.py) keeps the job's place until the results are ready:
+        evaluating 10,000 test images after the job had left the gate would share the cores with the next
+        learner's training, and slow both.
+        """
+        yield from self.train(prepared, cfg)
+        self.results(prepared)
+
     def _record(self, steps: Iterator[Step], base: float) -> Iterator[Step]:
         for step in steps:
             step = replace(step, epoch=base + step.epoch)  # epochs counted over every round

@@ -101,3 +101,11 @@ def test_summary_of_a_round_reports_test_accuracy(digits, prepared):
     assert (row.data_key, row.preset, row.cfg, row.n_train) == ("digits8", "mlp", CFG, 400)
     assert row.epochs == pytest.approx(1.0) and row.seconds == run.history[-1].seconds > 0
     assert row.val_acc == run.history[-1].val_acc and row.test_acc == run.results(prepared).accuracy
+
+
+def test_train_then_test_ends_with_the_test_evaluation_ready(digits, prepared):
+    """The job the gate queues includes the test evaluation: once the steps are exhausted, results are cached."""
+    run = _new(digits)
+    steps = list(run.train_then_test(prepared, T.TrainConfig(epochs=1, batch_size=32, max_steps=2)))
+    assert steps and run.evaluation is not None and run.evaluated_at == run.epochs
+    assert run.results(prepared) is run.evaluation  # nothing left to compute after the job
