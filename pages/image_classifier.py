@@ -12,12 +12,11 @@ from plotly.subplots import make_subplots
 
 import ui
 from lib.common.images import UPLOAD_TYPES, ImageError, open_image
-from lib.common.settings import spec as setting_spec
 from lib.image_classifier import (
     checkpoints, code, config, cost, datasets, evaluation, logs, models, pipeline, recipes, training,
 )
 from lib.image_classifier.run import ClassifierRun, RoundSummary
-from ui import links, runlog
+from ui import runlog
 from ui.i18n import _, option_labels
 
 if TYPE_CHECKING:
@@ -141,10 +140,10 @@ def model_section(data: datasets.ImageSet) -> tuple[str, models.ModelSpec, nn.Se
                                   key="clf.preset", format_func=option_labels(models.PRESET_TITLES),
                                   help=_("Choosing a preset sets the model and the training settings below to "
                                          "its recipe; change any of them afterwards."))
-    if st.session_state.get(APPLIED, preset) != preset:
+    if ui.presets.newly_chosen(APPLIED, preset):
         apply_recipe(preset)
-    st.session_state[APPLIED] = preset
-    recipe_notes(preset)
+    r = recipes.recipe(preset)
+    ui.presets.show_origin(r.note, r.differs)
     try:
         spec = models.spec_from_settings(models.PRESETS[preset], model_settings(preset))
         model = models.build(spec, data.shape, len(data.classes), seed=DEFAULTS.train.seed)
@@ -172,20 +171,9 @@ def apply_recipe(preset: str) -> None:
     start = models.preset_settings(r.spec, DEFAULTS.model)
     for settings, keys in ((start, MODEL_KEYS), (r.train, TRAIN_KEYS)):
         for name, key in keys.items():
-            st.session_state[key] = value = getattr(settings, name)
             # the recipe is the new default: its settings leave the link, also those of widgets this kind hides
-            links.after_widget(setting_spec(settings, name).param, value, value, links.text_codec())
-    st.session_state[f"clf.lr.{r.train.optimizer}"] = r.train.lr
-    links.after_widget("lr", r.train.lr, r.train.lr, links.text_codec())
-
-
-def recipe_notes(preset: str) -> None:
-    r = recipes.recipe(preset)
-    if r.note:
-        st.info(_(r.note), icon="📖")
-    if r.differs:
-        with st.expander(_("How this differs from the default, and why"), expanded=False):
-            st.markdown(_(r.differs))
+            ui.presets.set_widget(key, settings, name)
+    ui.presets.set_widget(f"clf.lr.{r.train.optimizer}", r.train, "lr")
 
 
 def model_settings(preset: str) -> models.ModelConfig:

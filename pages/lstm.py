@@ -168,9 +168,8 @@ def preset_section(source: str) -> config.LstmConfig:
                                   help=_("Sets every setting below to the preset's recipe; change any of them "
                                          "afterwards."))
     applied = f"{preset}:{source}"
-    if st.session_state.get(APPLIED, applied) != applied:
+    if ui.presets.newly_chosen(APPLIED, applied):
         apply_recipe(config.for_source(recipes.recipe(preset).cfg, source), view_for(source))
-    st.session_state[APPLIED] = applied
     r = recipes.recipe(preset)
     st.info(_(r.note), icon="📖")
     if source == "zh":
@@ -189,14 +188,10 @@ def view_for(source: str) -> config.ViewConfig:
 def apply_recipe(start: config.LstmConfig, view: config.ViewConfig) -> None:
     """Set every widget to the recipe; its values become the link's defaults, so they leave the link."""
     for f in fields(start):
-        param = setting_spec(start, f.name).param
-        if param:
-            value = getattr(start, f.name)
-            st.session_state[key_of(f.name)] = value
-            links.after_widget(param, value, value, links.text_codec())
+        if setting_spec(start, f.name).param:
+            ui.presets.set_widget(key_of(f.name), start, f.name)
     for name, key in (("sample", "lstm.sample"), ("text", "lstm.predict_text")):
-        st.session_state[key] = value = getattr(view, name)
-        links.after_widget(setting_spec(view, name).param, value, value, links.text_codec())
+        ui.presets.set_widget(key, view, name)
 
 
 # ---------------------------------------------------------------- 1. pipeline

@@ -100,24 +100,17 @@ def preset_picker() -> None:
                                   format_func=option_labels(titles),
                                   help=_("Sets every setting below to the preset's recipe; change any of them "
                                          "afterwards."))
-    if st.session_state.get(APPLIED, preset) != preset:
+    if ui.presets.newly_chosen(APPLIED, preset):
         apply_recipe(recipes.recipe(preset).cfg)
-    st.session_state[APPLIED] = preset
     chosen = recipes.recipe(preset)
-    st.info(_(chosen.note), icon="📖")
-    if chosen.differs:
-        with st.expander(_("How this differs from the default, and why")):
-            st.markdown(_(chosen.differs))
+    ui.presets.show_origin(chosen.note, chosen.differs)
 
 
 def apply_recipe(cfg: config.PlaygroundConfig) -> None:
     """Set the widgets (keys `pg.<field>`) to the recipe; the link then follows them."""
     for f in fields(cfg):
-        param = setting_spec(cfg, f.name).param
-        if param and f.name not in recipes.VIEW_FIELDS:
-            value = getattr(cfg, f.name)
-            st.session_state[f"pg.{f.name}"] = list(value) if isinstance(value, tuple) else value
-            ui.links.after_widget(param, value, value, ui.links.text_codec())
+        if setting_spec(cfg, f.name).param and f.name not in recipes.VIEW_FIELDS:
+            ui.presets.set_widget(f"pg.{f.name}", cfg, f.name)
 
 
 def read_config() -> config.PlaygroundConfig | None:

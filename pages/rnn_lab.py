@@ -11,10 +11,8 @@ import streamlit as st
 import ui
 from lib.common.messages import N_
 from lib.common.samples import NAMES_DIR
-from lib.common.settings import spec as setting_spec
 from lib.rnn_lab import code, config, cost, letters, models, recipes, training, wave
 from lib.rnn_lab import data as surnames
-from ui import links
 from ui.i18n import _, option_labels
 
 if TYPE_CHECKING:
@@ -69,24 +67,17 @@ def preset_picker(name: str, titles: dict[str, str], keys: dict[str, str],
                                   format_func=option_labels(titles),
                                   help=_("Sets every setting of this section to the preset's recipe; change "
                                          "any of them afterwards."))
-    applied_key = f"rnn.{name}.applied"
-    if st.session_state.get(applied_key, preset) != preset:
+    if ui.presets.newly_chosen(f"rnn.{name}.applied", preset):
         apply_recipe(recipe(preset).cfg, keys)
-    st.session_state[applied_key] = preset
     chosen = recipe(preset)
-    st.info(_(chosen.note), icon="📖")
-    if chosen.differs:
-        with st.expander(_("How this differs from the default, and why")):
-            st.markdown(_(chosen.differs))
+    ui.presets.show_origin(chosen.note, chosen.differs)
 
 
 def apply_recipe(cfg: config.WaveConfig | config.NamesConfig, keys: dict[str, str]) -> None:
     """Set the widgets to the recipe; the link then follows them (only values off the default stay in it)."""
     for f in fields(cfg):
         if f.name in keys:
-            value = getattr(cfg, f.name)
-            st.session_state[keys[f.name]] = value
-            links.after_widget(setting_spec(cfg, f.name).param, value, value, links.text_codec())
+            ui.presets.set_widget(keys[f.name], cfg, f.name)
 
 
 def wave_controls() -> config.WaveConfig:

@@ -12,7 +12,6 @@ import streamlit as st
 import ui
 from lib.common.messages import N_
 from lib.common.samples import PAINTINGS, PHOTOS, SAMPLE_IMAGES
-from lib.common.settings import spec as setting_spec
 from lib.style_transfer import (
     code,
     config,
@@ -105,14 +104,10 @@ def preset_controls() -> config.StyleConfig:
                                   format_func=option_labels({k: p.title for k, p in presets.PRESETS.items()}),
                                   help=_("Choosing a recipe sets every setting below to it; change any of them "
                                          "afterwards."))
-    if st.session_state.get(APPLIED, chosen) != chosen:
+    if ui.presets.newly_chosen(APPLIED, chosen):
         apply_preset(chosen)
-    st.session_state[APPLIED] = chosen
     recipe = presets.preset(chosen)
-    st.info(_(recipe.note), icon="📖")
-    if recipe.differs:
-        with st.expander(_("How this differs from the default, and why")):
-            st.markdown(_(recipe.differs))
+    ui.presets.show_origin(recipe.note, recipe.differs)
     return recipe.config
 
 
@@ -120,9 +115,7 @@ def apply_preset(name: str) -> None:
     """Set the widgets to a preset's settings (they become the new defaults, so they leave the link)."""
     recipe = presets.preset(name).config
     for field, key in KEYS.items():
-        value = getattr(recipe, field)
-        st.session_state[key] = list(value) if isinstance(value, tuple) else value
-        links.after_widget(setting_spec(recipe, field).param, value, value, links.text_codec())
+        ui.presets.set_widget(key, recipe, field)
 
 
 def objective_controls(start: config.StyleConfig) -> dict:

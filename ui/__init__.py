@@ -3,7 +3,7 @@ from ui.frame import ensure_frame
 
 ensure_frame()  # every page imports ui first: see ui/frame.py for why
 
-from ui import links, shared_models, widgets  # noqa: E402
+from ui import links, presets, shared_models, widgets  # noqa: E402
 from ui.code_panel import code_panel  # noqa: E402
 from ui.device import current_device, device_selector  # noqa: E402
 from ui.errors import show_error  # noqa: E402
@@ -15,4 +15,4 @@ from ui.sessions import start_janitor  # noqa: E402
 start_janitor()  # once per process: frees the memory of visitors who have left (ui/sessions.py)
 
 __all__ = ["LiveChart", "Outcome", "Picked", "Progress", "code_panel", "current_device", "device_selector", "format_seconds",
-           "image_input", "links", "run_job", "shared_models", "show_error", "stop_button", "widgets"]
+           "image_input", "links", "presets", "run_job", "shared_models", "show_error", "stop_button", "widgets"]
