@@ -35,8 +35,10 @@ def _setting(name: str) -> str | None:
 
 def heavy_job_slots() -> int:
     """K: the configured number of concurrent heavy jobs, else one per CORES_PER_JOB cores."""
-    from lib.common.device import cpu_count  # here, not at the top: lib.common.device imports torch, and the
-                                             # frame imports this module before the home page paints
+    # imported here, not at the top: lib.common.device imports torch, and the frame imports this module
+    # before the home page paints
+    from lib.common.device import cpu_count
+
     configured = _setting("heavy_jobs")
     if configured and configured.isdigit() and int(configured) > 0:
         return int(configured)

@@ -43,9 +43,10 @@ def _session_store():
 def purge_expired_sessions() -> int:
     """Remove and shut down stored sessions whose reconnect time is over; how many were removed."""
     store = _session_store()
-    if store is None:
-        return 0
-    cache, lock = store
+    return 0 if store is None else _purge(*store)
+
+
+def _purge(cache, lock) -> int:
     with lock:
         removed = cache.expire()
     for _, info in removed:
@@ -55,9 +56,10 @@ def purge_expired_sessions() -> int:
 
 def sweep() -> int:
     """One round of the janitor: purge expired sessions, then give free memory back (on a real server only)."""
-    if _session_store() is None:
+    store = _session_store()
+    if store is None:
         return 0
-    removed = purge_expired_sessions()
+    removed = _purge(*store)
     release_free_memory()
     return removed
 
