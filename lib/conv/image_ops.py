@@ -154,10 +154,6 @@ class ImageConv:
     weight_shape: tuple[int, ...]        # (out_channels, in_channels / groups, kh, kw)
     value_range: tuple[float, float]     # smallest and largest output (outside 0..1 for Sobel, sharpen...)
 
-    def pictures(self, display: str) -> tuple[np.ndarray, np.ndarray]:
-        """(input, output) as uint8 images; the output mapped to pixels with `display`."""
-        return to_display(self.x, "clip"), self.output_picture(display)
-
     def output_picture(self, display: str) -> np.ndarray:
         """The output as a uint8 image, mapped to pixels with `display`."""
         return to_display(self.out, display)

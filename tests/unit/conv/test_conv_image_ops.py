@@ -95,7 +95,7 @@ def test_convolve_image_gives_the_numbers_the_page_writes(make_image):
     assert result.in_shape == (1, 3, 20, 24) and result.out_shape == (1, 3, 9, 11)  # floor((20-3)/2)+1, (24-3)/2+1
     assert result.weight_shape == (3, 1, 3, 3)  # groups=3: each colour alone
     assert result.value_range == (float(expected.min()), float(expected.max()))
-    picture_in, picture_out = result.pictures("abs")
+    picture_in, picture_out = image_ops.to_display(result.x, "clip"), result.output_picture("abs")
     assert picture_in.shape == (20, 24, 3) and picture_out.shape == (9, 11, 3)
     assert (picture_out == image_ops.to_display(expected, "abs")).all()
 
@@ -106,7 +106,7 @@ def test_convolve_image_greyscale_mixes_to_one_channel(make_image):
     assert result.in_shape == result.out_shape == (1, 1, 20, 24)
     assert result.weight_shape == (1, 1, 3, 3)
     torch.testing.assert_close(result.out, result.x)  # identity with padding 1 changes nothing
-    assert result.pictures("clip")[1].shape == (20, 24)
+    assert result.output_picture("clip").shape == (20, 24)
 
 
 def test_convolve_image_refuses_impossible_groups(make_image):
@@ -139,7 +139,7 @@ def test_input_picture_jpeg_is_the_input_the_section_shows(grey):
     rows, cols = np.mgrid[0:32, 0:40]  # smooth colour ramps, like a photo (JPEG blurs random noise's colours)
     image = Image.fromarray(np.stack([rows * 8, cols * 6, (rows + cols) * 3], axis=-1).astype(np.uint8))
     decoded = np.asarray(Image.open(BytesIO(image_ops.input_picture_jpeg(image, grey))), dtype=float)
-    shown = image_ops.convolve_image(image, grey, kernels.preset_kernel("identity"),
-                                     image_ops.ConvSettings(padding="same")).pictures("clip")[0]
+    shown = image_ops.to_display(image_ops.convolve_image(image, grey, kernels.preset_kernel("identity"),
+                                                          image_ops.ConvSettings(padding="same")).x, "clip")
     assert decoded.shape == shown.shape
     assert np.abs(decoded - shown).mean() < 3  # JPEG at quality 100: within a few levels of the exact pixels
