@@ -25,6 +25,7 @@ def test_autograd_tabs_graph_and_bad_input(page: Page, server_url: str, screensh
     expect(page.locator('[data-testid="stMetricValue"]').first).to_have_text("10")  # the steps metric
     screenshot_whole_page(page, str(screenshot_dir / "autograd_tab4_stepped.png"))
     page.get_by_role("tab", name=TABS[0]).click()
+    wait_idle(page)  # the tab click reruns the page: typing before that run ends can be lost with its widgets
     box = page.get_by_role("textbox", name="Expression", exact=True)
     box.fill("x + zz")
     box.press("Enter")
