@@ -80,6 +80,7 @@ def run_job(steps: Iterable[P], *, total: int | Callable[[P], int], label: str, 
     try:  # the finally frees the place on Stop, on leaving the page and on closing the tab alike
         _wait_for_turn(gate, ticket)
         outcome = _iterate(steps, total, label, done, note, on_update, must_draw, every_s, finished)
+        _release_cpu_workers()  # before the next job starts: drawing the result needs no worker team
         gate.leave(ticket, finished=outcome.finished)
         return outcome
     finally:
@@ -93,6 +94,7 @@ def _wait_for_turn(gate: Gate, ticket: Ticket) -> None:
     """
     if ticket.started is not None:
         return
+    _release_cpu_workers()  # a waiting thread's idle OpenMP workers would slow the running job
     slot = st.empty()
     while not gate.wait(ticket, timeout=0.5):
         running, waiting = gate.counts()
@@ -102,6 +104,14 @@ def _wait_for_turn(gate: Gate, ticket: Ticket) -> None:
                         position=gate.position(ticket), running=running, waiting=waiting,
                         wait=format_seconds(gate.estimated_wait(ticket))), icon="⏳")
     slot.empty()
+
+
+def _release_cpu_workers() -> None:
+    # imported here: lib.common.device imports torch, and the frame imports this module before the home
+    # page paints (see ui/gate.py)
+    from lib.common.device import release_cpu_worker_threads
+
+    release_cpu_worker_threads()
 
 
 def _iterate(steps, total, label, done, note, on_update, must_draw, every_s, finished) -> Outcome:

@@ -1,6 +1,8 @@
 """Which devices this process can compute on, and how to describe them."""
 from __future__ import annotations
 
+import ctypes
+import functools
 import math
 import os
 from contextlib import contextmanager
@@ -72,6 +74,38 @@ def configure_cpu_threads(concurrent_jobs: int = 1) -> int:
     if torch.get_num_threads() != n:
         torch.set_num_threads(n)
     return n
+
+
+def release_cpu_worker_threads() -> bool:
+    """End the OpenMP worker threads that torch started for *this* thread; True when they were ended.
+
+    Why: GNU OpenMP (the runtime torch ships on Linux) keeps a team of worker threads per Python thread
+    that ever ran a parallel op, and once it manages more threads than there are CPUs, *every* team stops
+    spinning between two parallel regions and sleeps instead. A queued visitor's script thread, which ran
+    a few ops while drawing its page and then waits its turn, thus made the running job's many small ops
+    wait for wake-ups: on 2 cores a queued classifier job kept the running one at 1.2 busy cores and 10.5 s
+    instead of 2 cores and 6 s (bench/load). A thread about to wait, or done with its job, hands its
+    workers back here (OpenMP 5's `omp_pause_resource_all`); its next parallel op starts a fresh team.
+    Does nothing, and returns False, where another OpenMP runtime (or none) is loaded.
+    """
+    runtime = _openmp_runtime()
+    if runtime is None:
+        return False
+    return runtime.omp_pause_resource_all(OMP_PAUSE_SOFT) == 0
+
+
+OMP_PAUSE_SOFT = 1
+
+
+@functools.cache
+def _openmp_runtime():
+    """torch's already loaded GNU OpenMP library, or None (RTLD_NOLOAD: never loads a second copy)."""
+    try:
+        runtime = ctypes.CDLL("libgomp.so.1", mode=os.RTLD_NOLOAD | os.RTLD_LAZY)
+        runtime.omp_pause_resource_all.argtypes = [ctypes.c_int]
+        return runtime
+    except (OSError, AttributeError):  # not Linux, another runtime, or a libgomp older than GCC 9
+        return None
 
 
 def versions() -> dict[str, str]:

@@ -1,4 +1,8 @@
 """lib.common.device and lib.common.samples."""
+import os
+import threading
+import time
+
 import pytest
 import torch
 
@@ -75,3 +79,35 @@ def test_seed_device_seeds_only_the_cpu_generator_and_repeats():
     seed_device(cpu, 7)
     torch.testing.assert_close(torch.rand(3), first)
     assert torch.initial_seed() == 7
+
+
+def _threads_of_this_process() -> int:
+    return len(os.listdir("/proc/self/task"))
+
+
+@pytest.mark.skipif(device._openmp_runtime() is None, reason="torch runs on another OpenMP runtime here")
+def test_release_cpu_worker_threads_ends_this_threads_openmp_team():
+    """A thread that ran a parallel op owns idle OpenMP workers until it hands them back (ui/jobs.py does,
+    before waiting in the queue): too many of them make every team sleep instead of spin (see the docstring)."""
+    seen: dict[str, int | bool] = {}
+    previous = torch.get_num_threads()
+
+    def session_thread() -> None:
+        torch.set_num_threads(2)
+        torch.ones(2_000_000).mul_(2)  # large enough for a parallel region: starts this thread's team
+        seen["with_team"] = _threads_of_this_process()
+        seen["released"] = device.release_cpu_worker_threads()
+        deadline = time.monotonic() + 5
+        while _threads_of_this_process() >= seen["with_team"] and time.monotonic() < deadline:
+            time.sleep(0.01)
+        seen["after"] = _threads_of_this_process()
+        torch.ones(2_000_000).mul_(2)  # the next parallel op simply starts a fresh team
+        seen["again"] = _threads_of_this_process()
+
+    worker = threading.Thread(target=session_thread)
+    worker.start()
+    worker.join()
+    torch.set_num_threads(previous)
+    assert seen["released"] is True
+    assert seen["after"] == seen["with_team"] - 1
+    assert seen["again"] == seen["with_team"]
