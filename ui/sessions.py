@@ -7,18 +7,20 @@ and then without shutting it down, so its uploads and media files stay registere
 nobody disconnects any more, and every learner's model, pictures and charts would stay in memory for good.
 
 Every `PERIOD_S` seconds the janitor removes expired sessions and shuts them down the way Streamlit shuts
-a closed session, then returns freed memory to the OS (lib.common.memory.release_free_memory).
+a closed session, then returns freed memory to the OS (lib.common.memory.release_free_memory); the
+process keeps few malloc heaps (lib.common.memory.limit_malloc_arenas), so that freed memory can go back.
 Streamlit has no public call for this; `tests/unit/ui/test_sessions.py` pins the internals used, so an
 upgrade that moves them fails a test instead of silently keeping memory.
 """
 from __future__ import annotations
 
 import logging
+import os
 import threading
 
 import streamlit as st
 
-from lib.common.memory import release_free_memory
+from lib.common.memory import limit_malloc_arenas, release_free_memory
 
 PERIOD_S = 10.0
 _LOG = logging.getLogger(__name__)
@@ -74,7 +76,12 @@ def _loop(stop: threading.Event, period_s: float) -> None:
 
 @st.cache_resource(show_spinner=False)
 def start_janitor(period_s: float = PERIOD_S) -> threading.Event:
-    """Start the process's janitor once (every page calls this); set the returned event to stop it."""
+    """Start the process's janitor once (every page calls this); set the returned event to stop it.
+
+    Also caps glibc's heaps at one per core, at least 2, before the sessions' threads make more (see
+    `limit_malloc_arenas`): the janitor can only give back what the heaps let go of.
+    """
+    limit_malloc_arenas(max(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 2))
     stop = threading.Event()
     threading.Thread(target=_loop, args=(stop, period_s), name="session-janitor", daemon=True).start()
     return stop

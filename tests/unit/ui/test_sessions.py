@@ -98,3 +98,43 @@ def test_the_janitor_thread_runs_sweeps(monkeypatch) -> None:
     threading.Thread(target=sessions._loop, args=(stop, 0.01), daemon=True).start()
     assert calls.wait(2)
     stop.set()
+
+
+ARENAS_SCRIPT = """
+import ctypes, sys, threading
+from lib.common.memory import limit_malloc_arenas
+if sys.argv[1] == "limit":
+    assert limit_malloc_arenas(2)
+libc = ctypes.CDLL("libc.so.6")
+libc.malloc.restype = ctypes.c_void_p
+libc.free.argtypes = [ctypes.c_void_p]
+go = threading.Barrier(8)
+def session():  # like a Streamlit session's thread: allocates while the others do
+    go.wait()
+    for _ in range(2000):
+        libc.free(libc.malloc(4096))
+threads = [threading.Thread(target=session) for _ in range(8)]
+for t in threads: t.start()
+for t in threads: t.join()
+libc.malloc_stats()  # one "Arena N:" block per heap, on stderr
+"""
+
+
+def _heaps(mode: str) -> int:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    done = subprocess.run([sys.executable, "-c", ARENAS_SCRIPT, mode], capture_output=True, text=True, timeout=60,
+                          cwd=Path(__file__).resolve().parents[3])
+    assert done.returncode == 0, done.stderr
+    return sum(line.startswith("Arena ") for line in done.stderr.splitlines())
+
+
+def test_limit_malloc_arenas_caps_the_heaps_of_many_threads() -> None:
+    import platform
+
+    if platform.libc_ver()[0] != "glibc":
+        pytest.skip("glibc's heaps only")
+    assert _heaps("default") > 2  # eight allocating threads get heaps of their own...
+    assert 1 <= _heaps("limit") <= 2  # ...unless the process caps them, as ui/sessions.start_janitor does
