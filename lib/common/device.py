@@ -5,6 +5,7 @@ import ctypes
 import functools
 import math
 import os
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -152,13 +153,19 @@ def seed_device(device: torch.device, seed: int) -> None:
         torch.manual_seed(seed)
 
 
+_GLOBAL_RNG_LOCK = threading.RLock()  # re-entrant: a seeded block may build a model that seeds again
+
+
 @contextmanager
 def seeded_rng(seed: int, device: torch.device = torch.device("cpu")) -> Iterator[None]:
     """Run a block on a freshly seeded global generator of `device`, restored afterwards.
 
     Streamlit sessions are threads of one process sharing the global generators: seeding a fork
-    keeps a model's init (or a dropout mask) reproducible without disturbing anyone else.
+    keeps a model's init (or a dropout mask) reproducible without disturbing anyone else. The blocks of
+    all sessions take turns (a process-wide lock): two at once would seed and draw from the one global
+    generator in between each other, and each would get a mix of both streams. Blocks are short (a
+    model's init, one training step, an evaluation), so the wait is too.
     """
-    with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
+    with _GLOBAL_RNG_LOCK, torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
         seed_device(device, seed)
         yield

@@ -111,3 +111,26 @@ def test_release_cpu_worker_threads_ends_this_threads_openmp_team():
     assert seen["released"] is True
     assert seen["after"] == seen["with_team"] - 1
     assert seen["again"] == seen["with_team"]
+
+
+def test_seeded_rng_blocks_of_concurrent_sessions_do_not_mix():
+    """Sessions are threads sharing torch's global generator: one session seeding it while another draws
+    would hand the second the first one's numbers (a concurrent-users browser test caught that)."""
+    def draws(seed: int) -> torch.Tensor:
+        with device.seeded_rng(seed):
+            return torch.cat([torch.randn(50) for _ in range(40)])  # many small draws: room to interleave
+
+    solo = {seed: draws(seed) for seed in (1, 2, 3, 4)}
+    mixed: list[int] = []
+
+    def session(seed: int) -> None:
+        for _ in range(60):
+            if not torch.equal(draws(seed), solo[seed]):
+                mixed.append(seed)
+
+    threads = [threading.Thread(target=session, args=(seed,)) for seed in solo]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert mixed == []
