@@ -17,6 +17,7 @@ import os
 
 import streamlit as st
 
+from lib.common.cpus import cpu_count
 from lib.common.gate import Gate
 from lib.common.memory import job_budget, resident_bytes
 
@@ -35,10 +36,6 @@ def _setting(name: str) -> str | None:
 
 def heavy_job_slots() -> int:
     """K: the configured number of concurrent heavy jobs, else one per CORES_PER_JOB cores."""
-    # imported here, not at the top: lib.common.device imports torch, and the frame imports this module
-    # before the home page paints
-    from lib.common.device import cpu_count
-
     configured = _setting("heavy_jobs")
     if configured and configured.isdigit() and int(configured) > 0:
         return int(configured)

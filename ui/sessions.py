@@ -15,11 +15,11 @@ upgrade that moves them fails a test instead of silently keeping memory.
 from __future__ import annotations
 
 import logging
-import os
 import threading
 
 import streamlit as st
 
+from lib.common.cpus import cpu_count
 from lib.common.memory import limit_malloc_arenas, release_free_memory
 
 PERIOD_S = 10.0
@@ -81,7 +81,7 @@ def start_janitor(period_s: float = PERIOD_S) -> threading.Event:
     Also caps glibc's heaps at one per core, at least 2, before the sessions' threads make more (see
     `limit_malloc_arenas`): the janitor can only give back what the heaps let go of.
     """
-    limit_malloc_arenas(max(2, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 2))
+    limit_malloc_arenas(max(2, cpu_count()))
     stop = threading.Event()
     threading.Thread(target=_loop, args=(stop, period_s), name="session-janitor", daemon=True).start()
     return stop

@@ -3,16 +3,15 @@ from __future__ import annotations
 
 import ctypes
 import functools
-import math
 import os
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Iterator
 
 import torch
 
+from lib.common.cpus import cpu_count  # noqa: F401 - also this module's name for it (callers, tests)
 from lib.common.messages import Message
 
 
@@ -44,20 +43,6 @@ def default_device() -> DeviceInfo:
     """The best device present: CUDA, else MPS, else CPU."""
     return available_devices()[0]
 
-
-def cpu_count(quota_file: Path = Path("/sys/fs/cgroup/cpu.max")) -> int:
-    """CPUs this process may run on: its affinity, capped by the container's CPU quota if it has one."""
-    try:
-        n = len(os.sched_getaffinity(0))
-    except AttributeError:  # macOS and Windows have no sched_getaffinity
-        n = os.cpu_count() or 1
-    try:
-        quota, period = quota_file.read_text().split()[:2]  # "200000 100000" = 2 CPUs; "max 100000" = none
-        if quota != "max":
-            n = min(n, max(1, math.ceil(int(quota) / int(period))))
-    except (OSError, ValueError):
-        pass
-    return n
 
 
 def configure_cpu_threads(concurrent_jobs: int = 1) -> int:
