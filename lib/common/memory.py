@@ -2,6 +2,7 @@
 the machine's RAM; and how much it uses now."""
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -67,16 +68,11 @@ def release_free_memory() -> bool:
     runs in its own thread), so without `malloc_trim` a server's resident memory stays at its peak long after
     a class has gone home.
     """
-    import ctypes
-    import ctypes.util
     import gc
 
     gc.collect()
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        return bool(libc.malloc_trim(0))
-    except (OSError, AttributeError):  # not glibc (musl, macOS, Windows): nothing to trim
-        return False
+    libc = _glibc()
+    return libc is not None and bool(libc.malloc_trim(0))
 
 
 M_ARENA_MAX = -8  # glibc's mallopt parameter number
@@ -93,11 +89,19 @@ def limit_malloc_arenas(arenas: int) -> bool:
     because `streamlit run` (and Streamlit Community Cloud) starts the process for us; heaps that already exist
     stay, no new ones are made.
     """
+    libc = _glibc()
+    return libc is not None and libc.mallopt(M_ARENA_MAX, max(1, arenas)) == 1
+
+
+@functools.cache  # looked up once: find_library runs `ldconfig -p`, and the janitor trims every 10 s
+def _glibc():
+    """The C library when it is glibc (it has `malloc_trim` and `mallopt`), else None: musl, macOS and
+    Windows allocate their own way, and there is nothing to trim or set."""
     import ctypes
     import ctypes.util
 
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-        return libc.mallopt(M_ARENA_MAX, max(1, arenas)) == 1
-    except (OSError, AttributeError):  # not glibc: its own allocator, nothing to set
-        return False
+    except OSError:
+        return None
+    return libc if hasattr(libc, "malloc_trim") and hasattr(libc, "mallopt") else None
