@@ -108,7 +108,7 @@ def _wait_for_turn(gate: Gate, ticket: Ticket) -> None:
 
 def _release_cpu_workers() -> None:
     # imported here: lib.common.device imports torch, and the frame imports this module before the home
-    # page paints (see ui/gate.py)
+    # page paints (tests/unit/ui/test_frame_imports.py)
     from lib.common.device import release_cpu_worker_threads
 
     release_cpu_worker_threads()

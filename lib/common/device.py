@@ -62,6 +62,9 @@ def configure_cpu_threads(concurrent_jobs: int = 1) -> int:
     return n
 
 
+OMP_PAUSE_SOFT = 1  # omp_pause_resource_t: end the worker threads, keep the settings
+
+
 def release_cpu_worker_threads() -> bool:
     """End the OpenMP worker threads that torch started for *this* thread; True when they were ended.
 
@@ -78,9 +81,6 @@ def release_cpu_worker_threads() -> bool:
     if runtime is None:
         return False
     return runtime.omp_pause_resource_all(OMP_PAUSE_SOFT) == 0
-
-
-OMP_PAUSE_SOFT = 1
 
 
 @functools.cache
