@@ -1,7 +1,7 @@
 """Convolution & pooling: what a kernel and a pooling window do to an image and to its shape."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -27,9 +27,11 @@ SAMPLE = "Cat (Chelsea)"  # the photo of a fresh page, and of a link without `im
 TAB = "conv.tab"
 # Tabs drawn only while open: every element on the page costs the browser time on each rerun (a slider on
 # "On an image" repainted in 244 ms with the other tabs drawn, 122 ms without them: one paired run of 21
-# changes, bench/conv_page.py on a loaded machine). The image tab is always drawn: it holds the picture the
-# filters tab uses, and an upload must not be dropped.
-LAZY_TABS = {"window": "conv.win.", "filters": "conv.vgg.", "shapes": "conv.stack."}  # tab id -> its widget keys
+# changes, bench/conv_page.py on a loaded machine; pooling in a tab of its own took the image tab from 1.84x
+# to 1.67x the minimal app's time in another). The image tab is always drawn: it holds the picture the
+# pooling and filters tabs use, and an upload must not be dropped.
+LAZY_TABS = {"window": "conv.win.", "pooling": "conv.pool.", "filters": "conv.vgg.",
+             "shapes": "conv.stack."}  # tab id -> its widget keys
 STACK_HIDDEN = "conv.stack.hidden"  # the layer table was not drawn last run: its editor has forgotten the edits
 PADDING_LABELS = {"number": N_("a number of pixels"), "same": "'same'", "valid": "'valid'"}
 
@@ -181,9 +183,17 @@ def _conv_settings() -> image_ops.ConvSettings:
     return image_ops.ConvSettings(stride, amount, mode, dilation, groups, float(bias))
 
 
+class Chosen(NamedTuple):
+    """The picture of tab 2, which the pooling and filters tabs use too."""
+
+    image: Image.Image | None  # None: "Upload" picked but nothing uploaded (yet)
+    file_name: str             # for the code panels: the sample's file or the upload's own name
+    grey: bool
+
+
 @ui.links.fragment
 def image_conv_section(image: Image.Image | None, grey: bool, file_name: str, shown: bytes | None) -> None:
-    """2a. F.conv2d with a preset or typed kernel on the chosen image (the controls even without one: a widget
+    """2. F.conv2d with a preset or typed kernel on the chosen image (the controls even without one: a widget
     not drawn in a run loses its value, and the link with it). `shown` is the input picture, encoded once."""
     kernel = _kernel_choice()
     settings = _conv_settings()
@@ -212,6 +222,8 @@ def image_conv_section(image: Image.Image | None, grey: bool, file_name: str, sh
     ui.code_panel(code.image_conv_code(kernel, settings, grey, file_name, DEFAULTS.max_side))
 
 
+# ----------------------------------------------------------------------------- 3. pooling
+
 def _pool_settings() -> pooling.PoolSettings:
     c1, c2, c3, c4, c5 = st.columns(5)
     kind = ui.widgets.radio(_("Pooling"), DEFAULTS, "pool_kind", key="conv.pool.kind", where=c1, horizontal=True,
@@ -225,11 +237,14 @@ def _pool_settings() -> pooling.PoolSettings:
 
 
 @ui.links.fragment
-def pooling_section(image: Image.Image | None, grey: bool, file_name: str) -> None:
-    """2b. Max/avg pooling, global average pooling and MaxUnpool2d on the image (the controls always)."""
+def pooling_section(chosen: Chosen) -> None:
+    """3. Max/avg pooling, global average pooling and MaxUnpool2d on the image of tab 2 (the controls always)."""
     settings = _pool_settings()
-    if image is None:
+    if chosen.image is None:
+        st.info(_("Pick an image in tab 2 first."))
         return
+    st.caption(_("Uses the image chosen in tab 2."))
+    image, grey, file_name = chosen.image, chosen.grey, chosen.file_name
     try:
         result = pooling.pool_image(image, grey, settings, ui.current_device())
     except ValueError as e:
@@ -267,22 +282,19 @@ def _uploaded() -> bool:
     return st.session_state.get("conv.image.source") == "Upload"
 
 
-def image_sections() -> tuple[Image.Image, str] | None:
-    """Section 2; returns (image, file name for the code panels) for section 3."""
+def image_section() -> Chosen:
+    """Tab 2: the picture (also for tabs 3 and 4) and the convolution on it."""
     picked = _picture()
     file_name = PHOTOS.get(picked.name, picked.name)  # a sample's file, or the uploaded file's own name
     grey = ui.widgets.radio(_("Colour"), DEFAULTS, "colour", key="conv.colour", horizontal=True,
                             format_func=option_labels(image_ops.COLOURS)) == "grey"
     # the input picture only changes with the image or the colour: encoded here, not on every slider move
     shown = None if picked.image is None else image_ops.input_picture_jpeg(picked.image, grey)
-    st.markdown("#### " + _("Convolution"))
     image_conv_section(picked.image, grey, file_name, shown)
-    st.markdown("#### " + _("Pooling"))
-    pooling_section(picked.image, grey, file_name)
-    return None if picked.image is None else (picked.image, file_name)
+    return Chosen(picked.image, file_name, grey)
 
 
-# ----------------------------------------------------------------------------- 3. learned filters
+# ----------------------------------------------------------------------------- 4. learned filters
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _feature_maps(pixels: np.ndarray, layer: str, count: int, device: str, online: bool) -> filters.FeatureMaps:
@@ -291,18 +303,18 @@ def _feature_maps(pixels: np.ndarray, layer: str, count: int, device: str, onlin
 
 
 @ui.links.fragment
-def learned_filters_section(chosen: tuple[Image.Image, str] | None) -> None:
-    """3. VGG19's conv1_1 kernels and the feature maps of a chosen layer, on the image of section 2."""
+def learned_filters_section(chosen: Chosen) -> None:
+    """4. VGG19's conv1_1 kernels and the feature maps of a chosen layer, on the image of section 2."""
     c1, c2, c3 = st.columns([2, 2, 3])
     layer = ui.widgets.selectbox(_("Layer"), DEFAULTS, "vgg_layer", key="conv.vgg.layer", where=c1)
     count = ui.widgets.slider(_("Feature maps shown"), DEFAULTS, "feature_maps", key="conv.vgg.count", where=c2)
     online = ui.widgets.checkbox(_("Use torchvision's full weights (downloads 550 MB if not cached)"), DEFAULTS,
                                  "download", key="conv.vgg.download", where=c3)
-    if chosen is None:
+    if chosen.image is None:
         st.info(_("Pick an image in tab 2 first."))
         return
     st.caption(_("Uses the image chosen in tab 2."))
-    image, file_name = chosen
+    image, file_name = chosen.image, chosen.file_name
     device = ui.current_device()
     try:
         features = ui.shared_models.vgg19(str(device), online)
@@ -325,7 +337,7 @@ def learned_filters_section(chosen: tuple[Image.Image, str] | None) -> None:
     ui.code_panel(code.vgg_code(layer, file_name, DEFAULTS.vgg_side))
 
 
-# ----------------------------------------------------------------------------- 4. shape calculator
+# ----------------------------------------------------------------------------- 5. shape calculator
 
 def _table_height(rows: int) -> int:
     """Pixels that show every row without an inner scroll bar (35 px a row plus the header)."""
@@ -389,7 +401,7 @@ def _layer_table(key: str, rows: list[dict]) -> list[dict]:
 
 @ui.links.fragment
 def shape_calculator_section() -> None:
-    """4. The layer-stack shape calculator."""
+    """5. The layer-stack shape calculator."""
     st.markdown(_("Stack layers in the table (add rows at the bottom, pick the layer type) and read each "
                   "layer's output shape, parameter count and receptive field - how many input pixels one "
                   "output cell can see."))
@@ -436,26 +448,29 @@ def keep_hidden_settings() -> None:
 
 
 def main() -> None:
-    """The lesson: idea, the link, then the four sections as tabs (the open one in the link, the only one drawn
+    """The lesson: idea, the link, then the five sections as tabs (the open one in the link, the only one drawn
     besides the image tab)."""
     intro()
     keep_hidden_settings()
     # before the sections: they are fragments, and a fragment rerun may only update a box drawn before it
     links.share_panel(not_in_link(_uploaded()))
-    labels = {"window": _("1 · Sliding window"), "image": _("2 · On an image"),
-              "filters": _("3 · Learned filters"), "shapes": _("4 · Shape calculator")}
-    tabs = ui.widgets.tabs(labels, key=TAB)
+    labels = {"window": _("1 · Sliding window"), "image": _("2 · On an image"), "pooling": _("3 · Pooling"),
+              "filters": _("4 · Learned filters"), "shapes": _("5 · Shape calculator")}
+    tabs = dict(zip(labels, ui.widgets.tabs(labels, key=TAB)))
     opened = next((tab for tab, label in labels.items() if label == st.session_state.get(TAB)), "window")
     if opened == "window":
-        with tabs[0]:
+        with tabs["window"]:
             sliding_window_section()
-    with tabs[1]:
-        chosen = image_sections()
+    with tabs["image"]:
+        chosen = image_section()
+    if opened == "pooling":
+        with tabs["pooling"]:
+            pooling_section(chosen)
     if opened == "filters":
-        with tabs[2]:
+        with tabs["filters"]:
             learned_filters_section(chosen)
     if opened == "shapes":
-        with tabs[3]:
+        with tabs["shapes"]:
             shape_calculator_section()
     else:
         st.session_state[STACK_HIDDEN] = True

@@ -24,15 +24,18 @@ def test_defaults_render_every_section(at):
     text = texts(at)
     assert "**Output[0, 0]**" in text                                  # 1. sliding window, open
     assert "input (1, 3, 300, 451) -> output (1, 3, 298, 449)" in text  # 2. Sobel x, valid, stride 1: always drawn
-    assert "max pooled (1, 3, 150, 225)" in text
-    assert "Weights in use" not in text and "parameters in all" not in text  # closed tabs are not drawn
-    assert not at.error
+    assert "max pooled" not in text and "Weights in use" not in text and "parameters in all" not in text  # closed
+    assert not at.error                                                                 # tabs are not drawn
+    at.query_params["tab"] = "pooling"
+    text = texts(at.run())
+    assert "max pooled (1, 3, 150, 225)" in text and "Uses the image chosen in tab 2." in text  # 3. 2x2 windows
+    assert "-> output (1, 3, 298, 449)" in text and "**Output[0, 0]**" not in text  # tab 2 drawn, tab 1 not
     at.query_params["tab"] = "filters"
     text = texts(at.run())
-    assert "**conv1_1** output shape: **(1, 64, 170, 256)**" in text   # 3. VGG at 256 px
-    assert "Weights in use" in text and "**Output[0, 0]**" not in text
+    assert "**conv1_1** output shape: **(1, 64, 170, 256)**" in text   # 4. VGG at 256 px
+    assert "Weights in use" in text and "max pooled" not in text
     at.query_params["tab"] = "shapes"
-    assert "61,706 parameters" in texts(at.run())                      # 4. LeNet preset
+    assert "61,706 parameters" in texts(at.run())                      # 5. LeNet preset
     assert not at.error
 
 
@@ -92,7 +95,8 @@ def test_impossible_groups_and_custom_kernel(at):
     assert_no_exception(at)
 
 
-def test_pooling_controls(at):
+def test_pooling_controls():
+    at = run_page("conv.py", query={"tab": "pooling"})
     at.slider(key="conv.pool.kernel").set_value(3).run()
     assert "max pooled (1, 3, 149, 225)" in texts(at)
     at.checkbox(key="conv.pool.ceil").check().run()
@@ -123,8 +127,9 @@ def test_shape_calculator():
 # ----------------------------------------------------------------------------- the link (issue 21)
 
 LINKED = {"tab", "op", "ws", "wp", "wd", "grid", "wk", "pos", "img", "col", "k", "s", "pad", "px", "mode", "dil",
-          "g", "bias", "show", "pool", "pk", "ps", "pp", "ceil"}  # the open tab (window) and the image tab
-LINKED_LATER = {"filters": {"layer", "maps"}, "shapes": {"net", "c", "h", "w", "layers"}}  # when their tab opens
+          "g", "bias", "show"}  # the open tab (window) and the image tab
+LINKED_LATER = {"pooling": {"pool", "pk", "ps", "pp", "ceil"}, "filters": {"layer", "maps"},
+                "shapes": {"net", "c", "h", "w", "layers"}}  # when their tab opens
 
 
 def _link(app) -> dict:
@@ -148,6 +153,7 @@ def test_changing_settings_writes_only_non_defaults_to_the_link(at):
     at.text_area(key="conv.kernel_text").set_value("1 -1").run()
     at.number_input(key="conv.bias").set_value(0.5).run()
     at.radio(key="conv.display").set_value("abs").run()
+    _visit(at, "pooling")
     at.radio(key="conv.pool.kind").set_value("avg").run()
     _visit(at, "shapes")  # what a click on the tab does: it is in the link
     at.selectbox(key="conv.stack.preset").set_value("cifar").run()
@@ -157,6 +163,7 @@ def test_changing_settings_writes_only_non_defaults_to_the_link(at):
     _visit(at, "window")  # back on tab 1: its settings were kept while it was not drawn
     assert at.session_state["conv.win.op"] == "max" and at.session_state["conv.win.pool"] == 3
     assert "= max(" in texts(at) and _link(at)["net"] == "cifar"
+    assert "average pooled" in _visit(at, "pooling")  # and tab 3's, while tab 1 was open
     at.radio(key="conv.pool.kind").set_value("max").run()  # back to the default: gone from the link
     at.number_input(key="conv.bias").set_value(0.0).run()
     assert "pool" not in at.query_params and "bias" not in at.query_params
@@ -182,11 +189,13 @@ def test_a_link_restores_every_widget_and_the_same_results():
     assert_no_exception(receiver)
     state = receiver.session_state
     assert (state["conv.tab"], state["conv.image.sample"], state["conv.colour"], state["conv.preset"],
-            state["conv.stride"], state["conv.padding_kind"], state["conv.dilation"], state["conv.pool.kernel"],
-            state["conv.pool.ceil"]) == ("2 · On an image", "Coffee", "grey", "laplace", 2, "same", 2, 3, True)
+            state["conv.stride"], state["conv.padding_kind"], state["conv.dilation"]) == \
+        ("2 · On an image", "Coffee", "grey", "laplace", 2, "same", 2)
     text = texts(receiver)
     assert "only works with stride 1" in _errors(receiver)  # 'same' with stride 2: the sender's mistake, kept
-    assert "max pooled (1, 1, 170, 256)" in text  # Coffee is 512x341, grey; 3x3 windows, stride 2, ceil_mode
+    pooled = _visit(receiver, "pooling")
+    assert (state["conv.pool.kernel"], state["conv.pool.ceil"]) == (3, True)
+    assert "max pooled (1, 1, 170, 256)" in pooled  # Coffee is 512x341, grey; 3x3 windows, stride 2, ceil_mode
     window = _visit(receiver, "window")  # the other tabs take their linked settings when they open
     assert (state["conv.win.op"], state["conv.win.padding"], state["conv.win.step"]) == ("avg", 1, 4)
     assert "**Output[0, 3]** = (0 + 0 + 3 + 0) / 4 = 0.75" in window  # 4th stop of a 2x2 mean on the 7x7 grid
@@ -253,9 +262,11 @@ def test_the_page_in_chinese_after_changing_each_section_has_no_english_left():
     at.selectbox(key="conv.preset").set_value("custom").run()
     at.text_area(key="conv.kernel_text").set_value("1 x").run()  # a typed mistake: the message in Chinese
     at.number_input(key="conv.groups").set_value(2).run()
-    at.checkbox(key="conv.pool.ceil").check().run()
     assert "**输出[0, 2]**" in texts(at) and "不是数字" in _errors(at)
     assert english_left(at) == []
+    _visit(at, "pooling")
+    at.checkbox(key="conv.pool.ceil").check().run()
+    assert "最大池化" in texts(at) and english_left(at) == []
     _visit(at, "filters")
     at.selectbox(key="conv.vgg.layer").set_value("conv2_1").run()
     assert "特征图" in texts(at) and english_left(at) == []

@@ -36,8 +36,9 @@ def test_upload_png_shows_output_and_shapes(page: Page, server_url: str, tmp_pat
     _open_upload(page, server_url)
     _upload(page, path)
     expect(page.get_by_text("Output (1, 3, 58, 78)", exact=True)).to_be_visible(timeout=60_000)
-    expect(page.get_by_text("max pooled (1, 3, 30, 40)", exact=True)).to_be_visible()  # image caption
     assert page.locator('[data-testid="stImage"] img').count() >= 2  # input and output pictures
+    page.get_by_role("tab", name="3 · Pooling").click()  # the upload stays: tab 2 is always drawn
+    expect(page.get_by_text("max pooled (1, 3, 30, 40)", exact=True)).to_be_visible(timeout=60_000)
     assert_no_exception(page)
     screenshot_whole_page(page, str(screenshot_dir / "conv_upload.png"))
 
