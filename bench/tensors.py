@@ -5,6 +5,8 @@ against the CPU when one is present. Run: `.venv/bin/python -m bench.tensors [--
 """
 from __future__ import annotations
 
+import time
+
 import numpy as np
 import torch
 
@@ -14,6 +16,10 @@ from lib.tensors.timing import matmul_inputs, time_matmul
 
 SIZES = (64, 256, 1024, 2048)
 QUICK_SIZES = (32, 64)
+# Each library is timed after the other's worker threads have gone to sleep: after a product, NumPy's OpenBLAS
+# threads keep spinning for a while, and on 2 cores they took the CPUs from torch's (n=1024: 9.6-14 ms a product
+# right after NumPy's, 5.5 ms after a pause; NumPy 6.1 ms either way once torch's threads sleep).
+SETTLE_S = 0.3
 
 
 def run(quick: bool) -> list[Figure]:
@@ -23,8 +29,10 @@ def run(quick: bool) -> list[Figure]:
     cpu = torch.device("cpu")
     figures, cpu_seconds = [], {}
     for n in sizes:
+        time.sleep(SETTLE_S)
         cpu_seconds[n] = time_matmul(n, cpu, repeats=3 if quick else 5)
         a, b = (t.numpy() for t in matmul_inputs(n, cpu))
+        time.sleep(SETTLE_S)
         numpy_seconds = median_time(lambda: np.matmul(a, b), repeats=3 if quick else 5, warmup=1)
         gflops = 2 * n**3 / cpu_seconds[n] / 1e9
         figures.append(Figure(f"CPU torch n={n} (ms, GFLOP/s)", f"{cpu_seconds[n] * 1e3:.3f} ms, {gflops:.1f}"))
