@@ -27,8 +27,8 @@ SAMPLE = "Cat (Chelsea)"  # the photo of a fresh page, and of a link without `im
 TAB = "conv.tab"
 # Tabs drawn only while open: every element on the page costs the browser time on each rerun (a slider on
 # "On an image" repainted in 244 ms with the other tabs drawn, 122 ms without them: one paired run of 21
-# changes, bench/conv_page.py on a loaded machine; pooling in a tab of its own took the image tab from 1.84x
-# to 1.67x the minimal app's time in another). The image tab is always drawn: it holds the picture the
+# changes, bench/conv_page.py on a loaded machine; with pooling moved to a tab of its own, the image tab went
+# from 1.62x to 1.42x the minimal app's time in another). The image tab is always drawn: it holds the picture the
 # pooling and filters tabs use, and an upload must not be dropped.
 LAZY_TABS = {"window": "conv.win.", "pooling": "conv.pool.", "filters": "conv.vgg.",
              "shapes": "conv.stack."}  # tab id -> its widget keys
