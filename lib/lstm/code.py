@@ -68,7 +68,7 @@ class SentimentLSTM(nn.Module):
 {head_layers}
 
     def forward(self, ids, lengths):
-        x = self.embed_dropout(self.embedding(ids))  # (B, T) -> (B, T, E)
+{word_dropout}        x = self.embed_dropout(self.embedding(ids))  # (B, T) -> (B, T, E)
         {encode_body}
         return {head_call}
 
@@ -183,6 +183,10 @@ average = torch.optim.swa_utils.AveragedModel(
 scored = average.module
 """
 
+_WORD_DROPOUT = """        if self.training:  # word dropout: some words -> <unk> (1), never <pad>, <sos>, <eos>
+            ids = ids.masked_fill((torch.rand(ids.shape) < {p}) & (ids >= {first}), 1)
+"""
+
 
 def _summary(cfg: LstmConfig) -> str:
     """The pooling lines of the forward pass."""
@@ -217,6 +221,8 @@ def training_script(cfg: LstmConfig, source: str = "reviews") -> str:
         head_call=(f"self.fc(torch.relu(self.head(self.dropout(summary))))  # (B, D*H) -> (B, {cfg.head_hidden}) -> (B, 1)"
                    if cfg.head_hidden else "self.fc(self.dropout(summary))  # (B, D*H) -> (B, 1)"),
         evals=cfg.evals_per_epoch, patience=cfg.patience, embed_dropout=cfg.embed_dropout,
+        word_dropout=_WORD_DROPOUT.format(p=cfg.word_dropout, first=4 if cfg.sos_eos else 2)
+        if cfg.word_dropout else "",
         restore=_restore(cfg), average_init=_AVERAGE.format(decay=cfg.ema) if cfg.ema else "scored = model\n",
         average_update="        average.update_parameters(model)\n" if cfg.ema else "",
     )

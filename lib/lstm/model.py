@@ -13,6 +13,8 @@ from lib.common.messages import Message
 from lib.lstm.config import LstmConfig
 from lib.lstm.text import Vocab
 
+UNK_INDEX = 1  # Vocab puts <unk> right after <pad>
+
 
 def seeded_dropout(x: torch.Tensor, p: float, generator: torch.Generator | None, training: bool) -> torch.Tensor:
     """Inverted dropout drawing its mask from our own generator (the global RNG is shared by sessions)."""
@@ -22,12 +24,24 @@ def seeded_dropout(x: torch.Tensor, p: float, generator: torch.Generator | None,
     return x * keep / (1 - p)
 
 
+def drop_words(ids: torch.Tensor, p: float, first_word: int, generator: torch.Generator | None, training: bool
+               ) -> torch.Tensor:
+    """Word dropout: in training, each word (not padding or a boundary token: ids below `first_word`) becomes
+    <unk> with probability `p`. Test texts hold words the vocabulary lacks; training on such gaps teaches the
+    model to read around them, and no single word can decide a review alone."""
+    if not training or p == 0:
+        return ids
+    hit = torch.empty(ids.shape, device=ids.device).bernoulli_(p, generator=generator).bool()  # (B, T)
+    return ids.masked_fill(hit & (ids >= first_word), UNK_INDEX)
+
+
 class SentimentLSTM(nn.Module):
     """embedding -> LSTM layers -> max-pool or final state -> dropout -> [linear -> ReLU] -> linear."""
 
     def __init__(self, vocab_size: int, num_outputs: int, cfg: LstmConfig) -> None:
         super().__init__()
         self.cfg = cfg
+        self.first_word = 4 if cfg.sos_eos else 2  # <pad>, <unk> (and <sos>, <eos>) come first in the vocabulary
         self.embedding = nn.Embedding(vocab_size, cfg.embed_dim, padding_idx=0)
         # One-layer LSTMs stacked by hand = nn.LSTM(num_layers=L, dropout=p), but the dropout between
         # layers can use our seeded generator (nn.LSTM's own dropout would draw from the global RNG).
@@ -42,6 +56,7 @@ class SentimentLSTM(nn.Module):
     def encode(self, ids: torch.Tensor, lengths: torch.Tensor, generator: torch.Generator | None = None
                ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
         """Run the LSTM layers; returns output (B, T, D*H), h_n and c_n (L*D, B, H) like nn.LSTM."""
+        ids = drop_words(ids, self.cfg.word_dropout, self.first_word, generator, self.training)
         x = seeded_dropout(self.embedding(ids), self.cfg.embed_dropout, generator, self.training)  # (B, T) -> (B, T, E)
         seq = pack_padded_sequence(x, lengths.cpu(), batch_first=True, enforce_sorted=False) if self.cfg.pack else x
         hs, cs = [], []

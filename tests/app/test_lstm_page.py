@@ -133,3 +133,20 @@ def test_the_weight_average_is_on_the_curves_and_in_the_link():
     assert "validation" in names and "validation (averaged weights)" not in names
     at.select_slider(key="lstm.ema").set_value(0.9).run()
     assert at.query_params["ema"] == "0.9"
+
+
+def test_word_dropout_is_a_linked_setting_said_in_a_sentence():
+    at = run_page("lstm.py", QUICK)
+    at.button(key="lstm.start").click().run()
+    assert_no_exception(at)
+    assert "each word became `<unk>` with probability 0.2" in texts(at)  # the default drops a fifth of the words
+    assert at.session_state["lstm.run"].cfg.word_dropout == 0.2
+
+    at = run_page("lstm.py", QUICK, query={"wdrop": "0"})
+    assert_no_exception(at)
+    assert at.slider(key="lstm.word_dropout").value == 0.0
+    at.button(key="lstm.start").click().run()
+    assert at.session_state["lstm.run"].cfg.word_dropout == 0.0
+    assert "each word became" not in texts(at)
+    at.slider(key="lstm.word_dropout").set_value(0.3).run()
+    assert at.query_params["wdrop"] == "0.3"

@@ -95,7 +95,7 @@ def test_training_is_deterministic_per_seed(tiny):
 
 def test_loss_goes_down_on_the_training_split(tiny):
     # the raw weights (no average: an average of 30 steps still lags behind them)
-    cfg = config.LstmConfig(**(TINY | dict(hidden=16, lr=1e-2, head_dropout=0.0, epochs=3, ema=0.0)))
+    cfg = config.LstmConfig(**(TINY | dict(hidden=16, lr=1e-2, head_dropout=0.0, word_dropout=0.0, epochs=3, ema=0.0)))
     model = M.build_model(cfg, tiny.vocab, tiny.classes, 0)
     before = T.evaluate(model, tiny.train, CPU)[0]
     for _ in T.train(model, tiny, cfg, CPU, max_steps=30):

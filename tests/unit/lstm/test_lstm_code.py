@@ -16,7 +16,7 @@ def reviews():
 @pytest.mark.parametrize("cfg", [
     config.LstmConfig(),                                   # the page's default: keep the best, early stopping
     replace(recipes.TUTORIAL, epochs=1),                   # pad to 70, frozen GloVe, 40-16-1 head
-    config.LstmConfig(pack=True, pooling="last", keep="last", bidirectional=False, sos_eos=True),
+    config.LstmConfig(pack=True, pooling="last", keep="last", bidirectional=False, sos_eos=True, word_dropout=0.2),
     config.LstmConfig(ema=0.9, keep="last"),               # ends with the averaged weights
 ], ids=["default", "tutorial", "packed-last", "averaged-last"])
 def test_generated_script_runs_and_matches_the_lib(tmp_path, reviews, cfg):
@@ -36,6 +36,12 @@ def test_script_keeps_the_best_weights_only_when_asked():
     assert "model.load_state_dict(best_state)" in code.training_script(config.LstmConfig(keep="best"))
     assert "model.load_state_dict(best_state)" not in code.training_script(config.LstmConfig(keep="last"))
     assert "nn.Linear(40, 16)" in code.training_script(recipes.TUTORIAL)
+
+
+def test_script_drops_words_only_when_asked_and_never_the_specials():
+    assert "ids >= 2), 1)" in code.training_script(config.LstmConfig(word_dropout=0.1))
+    assert "ids >= 4), 1)" in code.training_script(config.LstmConfig(word_dropout=0.1, sos_eos=True))
+    assert "word dropout" not in code.training_script(config.LstmConfig(word_dropout=0.0))
 
 
 def test_script_averages_the_weights_as_the_lib_does():

@@ -105,8 +105,17 @@ def test_presets_are_valid_and_the_tutorial_preset_is_the_recipe():
     assert (t.embedding, t.freeze, t.embed_dim) == ("glove", True, 50)
     assert (t.fix_length, t.bucketing, t.pack) == (70, False, False)
     assert t.pooling == "max" and (t.width, t.head_hidden) == (40, 16) and t.bidirectional
-    assert t.keep == "best" and t.head_dropout == t.embed_dropout == t.ema == 0.0  # the recipe has no averaging
+    assert t.keep == "best" and t.ema == 0.0  # the recipe has no averaging
+    assert t.head_dropout == t.embed_dropout == t.word_dropout == 0.0  # and no dropout
     assert recipes.recipe("nonsense") == recipes.RECIPES["default"]
+
+
+def test_chinese_start_values_take_batches_of_64_only_from_the_default():
+    zh = config.for_source(config.LstmConfig(), "zh")
+    assert (zh.tokenizer, zh.embedding, zh.batch_size, zh.word_dropout) == ("jieba", "scratch", 64, 0.2)
+    tutorial = config.for_source(recipes.TUTORIAL, "zh")
+    assert (tutorial.tokenizer, tutorial.batch_size, tutorial.word_dropout) == ("jieba", 32, 0.0)  # its own batch
+    assert config.for_source(config.LstmConfig(), "reviews") == config.LstmConfig()
 
 
 def test_tutorial_model_has_the_40_16_1_head(tiny):
