@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import string
+import unicodedata
 
 import pytest
 
@@ -69,6 +70,45 @@ def test_a_message_shared_by_domains_reads_the_same_in_each():
                 first = seen.setdefault(m.id, (domain, m.string))
                 assert first[1] == m.string, (f"{m.id!r} is {first[1]!r} in {first[0]}.po but {m.string!r} in "
                                               f"{domain}.po: use one translation")
+
+
+def _punctuation(ch: str) -> bool:
+    return unicodedata.category(ch)[0] in "PS"
+
+
+def unclosable_bold(text: str) -> list[str]:
+    """`**bold**` spans that Markdown shows as literal asterisks: by CommonMark's flanking rules, a `**` that
+    closes right after punctuation must be followed by a space or punctuation (`**形状：**输入` fails,
+    `**形状**：输入` works), and one that opens right before punctuation must follow one. A placeholder at the
+    edge ({name}) is filled with words, so it counts as a letter."""
+    bad = []
+    for span in re.finditer(r"\*\*(.+?)\*\*", text):
+        inner, before, after = span.group(1), text[span.start() - 1:span.start()], text[span.end():span.end() + 1]
+        closes_badly = inner[-1] != "}" and _punctuation(inner[-1]) and after and not (
+            after.isspace() or _punctuation(after))
+        opens_badly = inner[0] != "{" and _punctuation(inner[0]) and before and not (
+            before.isspace() or _punctuation(before))
+        if closes_badly or opens_badly:
+            bad.append(span.group(0) + after)
+    return bad
+
+
+def test_bold_in_translations_renders(catalogs):
+    _, _, po = catalogs
+    broken = [(m.string, unclosable_bold(m.string)) for m in po
+              if m.id and isinstance(m.string, str) and unclosable_bold(m.string)]
+    assert not broken, f"bold that Markdown cannot close (put the punctuation outside the **): {broken[:3]}"
+
+
+@pytest.mark.parametrize("text, bad", [
+    ("**形状：**输入 (1, 3)", ["**形状：**输"]),
+    ("**形状**：输入", []),
+    ("**Shapes:** input", []),
+    ("真实为**{true}**，判为", []),
+    ("值为**（1）**个", ["**（1）**个"]),
+])
+def test_unclosable_bold(text, bad):
+    assert unclosable_bold(text) == bad
 
 
 @pytest.mark.parametrize("text, expected", [
