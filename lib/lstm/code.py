@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from lib.lstm.config import LstmConfig
+from lib.lstm.text import UNK_INDEX, special_tokens
 
 _TEMPLATE = '''"""LSTM sentiment classifier: the settings of the explainer page as one script."""
 import importlib.util
@@ -184,7 +185,7 @@ scored = average.module
 """
 
 _WORD_DROPOUT = """        if self.training:  # word dropout: some words -> <unk> (1), never <pad>, <sos>, <eos>
-            ids = ids.masked_fill((torch.rand(ids.shape) < {p}) & (ids >= {first}), 1)
+            ids = ids.masked_fill((torch.rand(ids.shape) < {p}) & (ids >= {first}), {unk})
 """
 
 
@@ -221,7 +222,7 @@ def training_script(cfg: LstmConfig, source: str = "reviews") -> str:
         head_call=(f"self.fc(torch.relu(self.head(self.dropout(summary))))  # (B, D*H) -> (B, {cfg.head_hidden}) -> (B, 1)"
                    if cfg.head_hidden else "self.fc(self.dropout(summary))  # (B, D*H) -> (B, 1)"),
         evals=cfg.evals_per_epoch, patience=cfg.patience, embed_dropout=cfg.embed_dropout,
-        word_dropout=_WORD_DROPOUT.format(p=cfg.word_dropout, first=4 if cfg.sos_eos else 2)
+        word_dropout=_WORD_DROPOUT.format(p=cfg.word_dropout, first=len(special_tokens(cfg.sos_eos)), unk=UNK_INDEX)
         if cfg.word_dropout else "",
         restore=_restore(cfg), average_init=_AVERAGE.format(decay=cfg.ema) if cfg.ema else "scored = model\n",
         average_update="        average.update_parameters(model)\n" if cfg.ema else "",

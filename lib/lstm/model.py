@@ -11,9 +11,7 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 from lib.common.device import seeded_rng
 from lib.common.messages import Message
 from lib.lstm.config import LstmConfig
-from lib.lstm.text import Vocab
-
-UNK_INDEX = 1  # Vocab puts <unk> right after <pad>
+from lib.lstm.text import UNK_INDEX, Vocab, special_tokens
 
 
 def seeded_dropout(x: torch.Tensor, p: float, generator: torch.Generator | None, training: bool) -> torch.Tensor:
@@ -41,7 +39,7 @@ class SentimentLSTM(nn.Module):
     def __init__(self, vocab_size: int, num_outputs: int, cfg: LstmConfig) -> None:
         super().__init__()
         self.cfg = cfg
-        self.first_word = 4 if cfg.sos_eos else 2  # <pad>, <unk> (and <sos>, <eos>) come first in the vocabulary
+        self.first_word = len(special_tokens(cfg.sos_eos))  # word dropout spares the specials before it
         self.embedding = nn.Embedding(vocab_size, cfg.embed_dim, padding_idx=0)
         # One-layer LSTMs stacked by hand = nn.LSTM(num_layers=L, dropout=p), but the dropout between
         # layers can use our seeded generator (nn.LSTM's own dropout would draw from the global RNG).

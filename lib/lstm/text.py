@@ -12,6 +12,7 @@ from lib.common.messages import LearnerError
 from lib.lstm.chinese import ZH_TOKENIZERS, tokenize_zh
 
 PAD, UNK, SOS, EOS = "<pad>", "<unk>", "<sos>", "<eos>"
+UNK_INDEX = 1  # every vocabulary starts with <pad>, <unk> (Vocab.from_tokens checks it)
 TOKENIZERS = ("regex", "whitespace", "chars", "jieba")  # the last two are for Chinese (lib/lstm/chinese.py)
 
 # Words, a leading apostrophe clitic ("'s", "'t", matching GloVe's "'s"), or one punctuation mark.
@@ -56,7 +57,7 @@ class Vocab:
 
     @property
     def unk_index(self) -> int:
-        return 1
+        return UNK_INDEX
 
     @property
     def has_sos_eos(self) -> bool:
@@ -64,7 +65,12 @@ class Vocab:
 
     def lookup(self, tokens: Iterable[str]) -> list[int]:
         """Token -> index, unknown tokens -> `<unk>`."""
-        return [self.stoi.get(t, 1) for t in tokens]
+        return [self.stoi.get(t, UNK_INDEX) for t in tokens]
+
+
+def special_tokens(sos_eos: bool) -> list[str]:
+    """What every vocabulary starts with: <pad> (0), <unk> (1), then <sos> and <eos> when asked for."""
+    return [PAD, UNK] + ([SOS, EOS] if sos_eos else [])
 
 
 def build_vocab(token_lists: Iterable[list[str]], min_freq: int = 1, max_size: int | None = None,
@@ -73,7 +79,7 @@ def build_vocab(token_lists: Iterable[list[str]], min_freq: int = 1, max_size: i
     if min_freq < 1:
         raise LearnerError("min_freq must be at least 1.")
     counts = Counter(t for tokens in token_lists for t in tokens)
-    specials = [PAD, UNK] + ([SOS, EOS] if sos_eos else [])
+    specials = special_tokens(sos_eos)
     words = sorted((w for w, c in counts.items() if c >= min_freq and w not in specials),
                    key=lambda w: (-counts[w], w))
     if max_size is not None:
