@@ -191,6 +191,15 @@ class Chosen(NamedTuple):
     grey: bool
 
 
+def _has_image(chosen: Chosen) -> bool:
+    """Say where the picture of a later tab comes from (tab 2), or that there is none yet."""
+    if chosen.image is None:
+        st.info(_("Pick an image in tab 2 first."))
+        return False
+    st.caption(_("Uses the image chosen in tab 2."))
+    return True
+
+
 @ui.links.fragment
 def image_conv_section(image: Image.Image | None, grey: bool, file_name: str, shown: bytes | None) -> None:
     """2. F.conv2d with a preset or typed kernel on the chosen image (the controls even without one: a widget
@@ -240,10 +249,8 @@ def _pool_settings() -> pooling.PoolSettings:
 def pooling_section(chosen: Chosen) -> None:
     """3. Max/avg pooling, global average pooling and MaxUnpool2d on the image of tab 2 (the controls always)."""
     settings = _pool_settings()
-    if chosen.image is None:
-        st.info(_("Pick an image in tab 2 first."))
+    if not _has_image(chosen):
         return
-    st.caption(_("Uses the image chosen in tab 2."))
     image, grey, file_name = chosen.image, chosen.grey, chosen.file_name
     try:
         result = pooling.pool_image(image, grey, settings, ui.current_device())
@@ -310,10 +317,8 @@ def learned_filters_section(chosen: Chosen) -> None:
     count = ui.widgets.slider(_("Feature maps shown"), DEFAULTS, "feature_maps", key="conv.vgg.count", where=c2)
     online = ui.widgets.checkbox(_("Use torchvision's full weights (downloads 550 MB if not cached)"), DEFAULTS,
                                  "download", key="conv.vgg.download", where=c3)
-    if chosen.image is None:
-        st.info(_("Pick an image in tab 2 first."))
+    if not _has_image(chosen):
         return
-    st.caption(_("Uses the image chosen in tab 2."))
     image, file_name = chosen.image, chosen.file_name
     device = ui.current_device()
     try:

@@ -246,6 +246,16 @@ def test_an_upload_cannot_travel_the_link_falls_back_to_the_sample_and_says_so()
     assert not any("uploaded picture" in c.value for c in receiver.caption)
 
 
+@pytest.mark.parametrize("tab", ["pooling", "filters"])
+def test_tabs_that_use_the_picture_of_tab_2_say_when_there_is_none(tab):
+    at = run_page("conv.py", query={"tab": tab})
+    assert any(c.value == "Uses the image chosen in tab 2." for c in at.caption)
+    at.radio(key="conv.image.source").set_value("Upload").run()  # nothing uploaded yet
+    assert_no_exception(at)
+    assert "Pick an image in tab 2 first." in [i.value for i in at.info]  # beside tab 2's own upload prompt
+    assert not any(c.value == "Uses the image chosen in tab 2." for c in at.caption)
+
+
 # ----------------------------------------------------------------------------- 中文 (issue 20)
 
 def test_the_page_in_chinese_has_no_english_left():
