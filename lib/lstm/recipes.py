@@ -40,12 +40,13 @@ RECIPES: dict[str, Recipe] = {
         "**How this differs from the default, and why.** The default fine-tunes the GloVe rows (sentiment "
         "words such as 'good' and 'bad' sit close together in GloVe because they appear in the same places; "
         "training moves them apart), uses 64 units per direction instead of 20 and one linear layer after the "
-        "pooling with dropout 0.5 against over-fitting on 10,000 short snippets. It pads each batch only to its "
-        "longest text and groups texts of similar length, so the LSTM steps through about three times fewer "
-        "positions than with padding to 70; it splits punctuation off words (`good,` becomes `good` `,`, which "
-        "GloVe knows), and takes bigger steps (Adam 0.003, batch 128), so it needs fewer, cheaper epochs; "
-        "big steps are noisy, so it scores and keeps a moving average of the recent weights. Both keep the best "
-        "validation weights; the default also stops early.")),
+        "pooling with dropout 0.5 against over-fitting on 10,000 short snippets; in training it also turns a "
+        "fifth of the words into `<unk>` (word dropout), so that no single word decides a review. It pads each "
+        "batch only to its longest text and groups texts of similar length, so the LSTM steps through about "
+        "three times fewer positions than with padding to 70; it splits punctuation off words (`good,` becomes "
+        "`good` `,`, which GloVe knows), and takes bigger steps (Adam 0.003, batch 128), so it needs fewer, "
+        "cheaper epochs; big steps are noisy, so it scores and keeps a moving average of the recent weights. "
+        "Both keep the best validation weights; the default also stops early.")),
 }
 
 
