@@ -9,7 +9,10 @@ from ui.i18n import _
 
 
 def format_seconds(seconds: float) -> str:
+    """A duration for people: tenths below 10 s (a short run would read "0 s"), whole seconds, then minutes."""
     seconds = max(0.0, seconds)
+    if seconds < 9.95:  # 9.96 would print as "10.0 s"
+        return _("{n:.1f} s").format(n=seconds)
     return _("{n:.0f} s").format(n=seconds) if seconds < 90 else _("{n:.1f} min").format(n=seconds / 60)
 
 
