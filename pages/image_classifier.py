@@ -469,7 +469,7 @@ def tensorboard_section(data_key: str, chosen: tuple | None, cfg: training.Train
                         shape: tuple[int, int, int]) -> None:
     st.subheader(_("7 · TensorBoard"))
     st.markdown(_(
-        "Switch on **📈 Log this run to TensorBoard** next to the Train button: each press of Train then writes a "
+        "Switch on **📈 Log to TensorBoard** next to the Train button: each press of Train then writes a "
         "real TensorBoard run with `torch.utils.tensorboard.SummaryWriter`: the losses, accuracies and learning "
         "rate at every report, a grid of the test images the model gets most confidently wrong, and the "
         "hyperparameters with the final test accuracy (the HPARAMS tab compares runs). The runs of your session "

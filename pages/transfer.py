@@ -591,7 +591,7 @@ def picture_choice(lab: labs.Lab | None):
 
 def tensorboard_section(backbone: bb.Backbone | None, cfg: config.TransferConfig) -> None:
     st.subheader(_("8 · TensorBoard and the code"))
-    st.markdown(_("Switch on **📈 Log this run to TensorBoard** next to the Train button: each press writes a real "
+    st.markdown(_("Switch on **📈 Log to TensorBoard** next to the Train button: each press writes a real "
                   "run with `SummaryWriter`: every strategy's losses and accuracies per epoch (two-stage per stage), "
                   "a grid of each one's misclassified test pictures, and the hyperparameters with the test "
                   "accuracies."))

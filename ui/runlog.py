@@ -26,7 +26,7 @@ def folder() -> LogFolder:
 def log_toggle(key: str, where=st, param: str = "log") -> bool:
     """The "log this run to TensorBoard" switch, in the page's link as `param` (`""`: not linked)."""
     def draw() -> bool:
-        return where.toggle(_("📈 Log this run to TensorBoard"), key=key,
+        return where.toggle(_("📈 Log to TensorBoard"), key=key,
                             help=_("Writes real TensorBoard event files (scalars, misclassified images, "
                                    "hyperparameters) to a temporary folder of your session; see them below, "
                                    "download them, or open them with TensorBoard."))
