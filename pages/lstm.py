@@ -279,6 +279,7 @@ def show_padded_batch(prep: data.Prepared, cfg: config.LstmConfig) -> None:
     fig = px.imshow(ids.numpy() == 0, color_continuous_scale=["#4c78a8", "#eeeeee"], aspect="auto",
                     labels={"x": step if batch_first else row, "y": row if batch_first else step})
     fig.update_coloraxes(showscale=False)
+    (fig.update_yaxes if batch_first else fig.update_xaxes)(dtick=1)  # texts are whole numbers: no tick at 0.5
     st.plotly_chart(fig, width="stretch")
     st.caption(_("Tensor {shape} ({axes}): blue = real token, grey = `<pad>` (index 0). Lengths {lengths}.").format(
         shape=tuple(ids.shape), axes="B, T" if batch_first else "T, B", lengths=lengths.tolist()))

@@ -1,4 +1,6 @@
 """The LSTM sentiment page in AppTest (tiny row counts so each run stays short)."""
+import json
+
 from tests.helpers import assert_no_exception, english_left, run_page, texts
 
 SMALL = {"lstm.max_rows": 200}
@@ -50,7 +52,7 @@ def test_train_then_predict_and_bad_text():
 def test_the_kept_point_is_marked_on_the_curves():
     at = run_page("lstm.py", QUICK)
     at.button(key="lstm.start").click().run()
-    names = [trace["name"] for chart in at.get("plotly_chart") for trace in __import__("json").loads(
+    names = [trace["name"] for chart in at.get("plotly_chart") for trace in json.loads(
         chart.proto.spec)["data"] if "name" in trace]
     assert "kept weights" in names
 
@@ -119,7 +121,7 @@ def test_the_weight_average_is_on_the_curves_and_in_the_link():
     at = run_page("lstm.py", QUICK)
     at.button(key="lstm.start").click().run()
     assert_no_exception(at)
-    names = [trace["name"] for chart in at.get("plotly_chart") for trace in __import__("json").loads(
+    names = [trace["name"] for chart in at.get("plotly_chart") for trace in json.loads(
         chart.proto.spec)["data"] if "name" in trace]
     assert "validation (averaged weights)" in names  # the default checks the moving average of the weights
     assert "moving average of the weights (decay 0.99)" in texts(at)
@@ -128,7 +130,7 @@ def test_the_weight_average_is_on_the_curves_and_in_the_link():
     assert_no_exception(at)
     assert at.select_slider(key="lstm.ema").value == 0.0
     at.button(key="lstm.start").click().run()
-    names = [trace["name"] for chart in at.get("plotly_chart") for trace in __import__("json").loads(
+    names = [trace["name"] for chart in at.get("plotly_chart") for trace in json.loads(
         chart.proto.spec)["data"] if "name" in trace]
     assert "validation" in names and "validation (averaged weights)" not in names
     at.select_slider(key="lstm.ema").set_value(0.9).run()
@@ -150,3 +152,19 @@ def test_word_dropout_is_a_linked_setting_said_in_a_sentence():
     assert "each word became" not in texts(at)
     at.slider(key="lstm.word_dropout").set_value(0.3).run()
     assert at.query_params["wdrop"] == "0.3"
+
+
+def _padding_axes(at) -> dict:
+    """The padded-batch picture's layout (the page's only heatmap in tab 1)."""
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    return next(s["layout"] for s in specs if s["data"] and s["data"][0]["type"] == "heatmap")
+
+
+def test_the_padded_batch_counts_texts_in_whole_numbers():
+    at = run_page("lstm.py", SMALL)
+    layout = _padding_axes(at)
+    assert layout["yaxis"]["title"]["text"] == "text" and layout["yaxis"]["dtick"] == 1  # no "text 0.5"
+    at.toggle(key="lstm.batch_first").set_value(False).run()
+    layout = _padding_axes(at)
+    assert layout["xaxis"]["title"]["text"] == "text" and layout["xaxis"]["dtick"] == 1  # (T, B): texts across
+    assert "dtick" not in layout["yaxis"]  # time steps keep plotly's own ticks
