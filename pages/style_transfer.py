@@ -141,8 +141,9 @@ def objective_controls(start: config.StyleConfig) -> dict:
                             format_func=option_labels(INIT_LABELS))
     seed = ui.widgets.number_input(_("Noise seed"), start, "seed", key="style.seed", where=c7,
                                    disabled=init != "noise")
-    keep = ui.widgets.checkbox(_("Keep the photo's colours (transfer luminance only)"), start, "keep_colors",
-                               key="style.keep_colors", where=c8)
+    keep = ui.widgets.checkbox(_("Keep the photo's colours"), start, "keep_colors", key="style.keep_colors", where=c8,
+                               help=_("Transfer luminance only: the painting gives the brightness and texture, "
+                                      "the photo keeps its colours (YIQ: the result's Y with the photo's I and Q)."))
     return dict(content_layer=content_layer, style_layers=layers, layer_weights=weights, gram=gram,
                 style_ratio=ratio, tv_weight=tv, init=init, seed=int(seed), keep_colors=keep)
 
