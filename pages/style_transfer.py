@@ -171,7 +171,7 @@ def optimiser_controls(start: config.StyleConfig) -> dict:
                 coarse_steps=int(coarse_steps), preview_every=int(preview))
 
 
-def time_estimate(cfg: config.StyleConfig, aspect: float, device) -> float:
+def time_estimate(cfg: config.StyleConfig, aspect: float, device: torch.device) -> float:
     """Caption with the expected run time from a measured step; returns the estimate in seconds."""
     features = vgg19(str(device), deepest=cfg.deepest)
     per_step = step_seconds_96(cfg.deepest, cfg.optimizer, str(device))
@@ -180,7 +180,8 @@ def time_estimate(cfg: config.StyleConfig, aspect: float, device) -> float:
     st.caption(_("⏱️ Estimated time: **{time}** for {steps} steps on {device} (one step at 96 px measured {ms:.0f} ms "
                  "here; cost grows with pixels; a full-size step is about {gflop:.0f} GFLOP). Weights: {source}. "
                  "{pixels} {step}").format(
-        time=ui.format_seconds(seconds), steps=cfg.total_steps, device=device, ms=per_step * 1000, gflop=flops,
+        time=ui.format_seconds(seconds), steps=cfg.total_steps, device=device.type.upper(),
+        ms=per_step * 1000, gflop=flops,
         source=translate(explain.weights_name(features.normalization)), pixels=translate(explain.pixel_sentence(features.normalization)),
         step=translate(explain.step_sentence(cfg.space, features.normalization))))
     return seconds

@@ -31,6 +31,7 @@ def test_defaults_render_with_estimate_and_code():
     assert_no_exception(at)
     text = texts(at)
     assert "Estimated time" in text and "GFLOP" in text and "Weights:" in text
+    assert "steps on CPU (" in text  # the device as people write it, not torch's "cpu"
     assert "Press **Start**" in text
     assert "CONTENT_LAYER" in at.code[0].value and "'conv4_2'" in at.code[0].value
 
