@@ -315,8 +315,9 @@ def learned_filters_section(chosen: Chosen) -> None:
     c1, c2, c3 = st.columns([2, 2, 3])
     layer = ui.widgets.selectbox(_("Layer"), DEFAULTS, "vgg_layer", key="conv.vgg.layer", where=c1)
     count = ui.widgets.slider(_("Feature maps shown"), DEFAULTS, "feature_maps", key="conv.vgg.count", where=c2)
-    online = ui.widgets.checkbox(_("Use torchvision's full weights (downloads 550 MB if not cached)"), DEFAULTS,
-                                 "download", key="conv.vgg.download", where=c3)
+    online = ui.widgets.checkbox(_("Use torchvision's full weights"), DEFAULTS, "download", key="conv.vgg.download",
+                                 where=c3, help=_("Downloads 550 MB the first time (then cached). Without them the "
+                                                  "page uses the embedded 8-bit VGG19 weights."))
     if not _has_image(chosen):
         return
     image, file_name = chosen.image, chosen.file_name

@@ -152,7 +152,7 @@ def control_bar(cfg: config.PlaygroundConfig, device) -> None:
     """Play/pause, single step, 100 steps and reset."""
     run: training.Run = st.session_state[RUN]
     playing = st.session_state.get(PLAYING, False)
-    c = st.columns([1, 1, 1, 1, 3])
+    c = st.columns([1, 1, 1.25, 1, 2.75])  # "+100 steps" is the widest label
     c[0].button(_("⏸ Pause") if playing else _("▶ Play"), key="pg.play", on_click=toggle_play, type="primary")
     if c[1].button(_("⏭ Step"), key="pg.step", help=_("One mini-batch update.")):
         list(training.train(run, 1))

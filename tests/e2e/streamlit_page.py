@@ -37,10 +37,10 @@ def wait_drawn(page: Page, timeout_ms: int = 30_000) -> None:
     expect(page.locator(SKELETON)).to_have_count(0, timeout=timeout_ms)
 
 
-def open_app(page: Page, url: str, path: str = "", nav: str | None = None) -> None:
-    """A 1400x1000 window on the app at `url` + `path` (a page and its link), idle; then, with `nav`,
+def open_app(page: Page, url: str, path: str = "", nav: str | None = None, width: int = 1400) -> None:
+    """A `width`x1000 window on the app at `url` + `path` (a page and its link), idle; then, with `nav`,
     that page opened from the sidebar navigation the way a visitor clicks to it."""
-    page.set_viewport_size({"width": 1400, "height": 1000})
+    page.set_viewport_size({"width": width, "height": 1000})
     page.goto(url + path)
     # the app frame reports "not running" before the first script run has even started: wait for the
     # page's title, which every page draws first, so a slow server cannot pass for a finished one

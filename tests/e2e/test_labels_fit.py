@@ -1,4 +1,5 @@
-"""No label is cut off: every page and every tab, in English and in Chinese, in a 1400-px window.
+"""No label is cut off: every page and every tab, in English and in Chinese, in a 1280-px window (a common
+laptop and projector width; the sidebar open).
 
 Streamlit cuts a label that is too wide for its column with an ellipsis ("Log this run to Tensor…"): the
 reader loses the end of it, often the word that matters. Translations make labels longer or shorter, so
@@ -26,6 +27,7 @@ CUT = """() => {
   return [...new Set(out)];
 }"""
 TABS = f'{MAIN} [role="tab"]'
+WIDTH = 1280
 NAMES = [Path(p.path).stem for p in PAGES]
 
 
@@ -42,7 +44,7 @@ def cut_labels(page: Page) -> set[str]:
 
 def test_the_check_finds_a_cut_label(page: Page, server_url: str):
     """The detector itself: a label made too long for its column is reported."""
-    open_app(page, server_url, "/style_transfer")
+    open_app(page, server_url, "/style_transfer", width=WIDTH)
     assert not cut_labels(page)
     page.locator('[data-testid="stCheckbox"] [data-testid="stMarkdownContainer"] p').first.evaluate(
         "p => { p.innerText = 'a label far too long for its column ' .repeat(4); }")
@@ -53,7 +55,7 @@ def test_the_check_finds_a_cut_label(page: Page, server_url: str):
 def test_no_label_is_cut_off(page: Page, server_url: str, lang: str):
     cut = {}
     for name in ["", *NAMES]:
-        open_app(page, server_url, f"/{name}?lang={lang}")
+        open_app(page, server_url, f"/{name}?lang={lang}", width=WIDTH)
         if found := cut_labels(page):
             cut[name or "home"] = sorted(found)
     assert not cut, cut
