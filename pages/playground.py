@@ -256,6 +256,7 @@ def curves_figure(history: list[dict]) -> go.Figure:
                                      line=dict(dash=dash)), row=row, col=1)
     fig.update_layout(height=430, margin=dict(l=10, r=10, t=30, b=10))
     fig.update_xaxes(title_text=_("step"), row=2, col=1)
+    fig.update_xaxes(rangemode="nonnegative")  # at step 0 plotly would centre the one point on -1..1
     return fig
 
 

@@ -1,6 +1,8 @@
 """pages/playground.py in AppTest: renders, every main control changes the output, bad input explained."""
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.helpers import assert_no_exception, english_left, run_page, texts
@@ -214,3 +216,12 @@ def test_the_tutorial_preset_in_chinese_has_no_english_left():
     at.selectbox(key="pg.preset").set_value("tutorial").run()
     assert_no_exception(at)
     assert english_left(at) == []
+
+
+def test_the_curves_start_at_step_zero():
+    """Before the first step the one point sits at the left edge, not in the middle of -1..1."""
+    at = run_page("playground.py", SMALL)
+    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    titled = [(s["layout"], {a.get("text") for a in s["layout"].get("annotations", [])}) for s in specs]
+    curves = next(layout for layout, titles in titled if "loss" in titles)
+    assert curves["xaxis"]["rangemode"] == curves["xaxis2"]["rangemode"] == "nonnegative"
