@@ -104,6 +104,9 @@ def test_the_layer_table_counts_match_the_modules(view, trainable, vgg):
 
 
 def test_training_is_deterministic_for_a_seed(draw, feats, vgg, tiny):
+    # batches of 8: with the 30 training images in one batch, the seed's batch order would only reorder one
+    # sum (stage 1 is a deterministic L-BFGS fit from zero weights), and the losses could match to the bit
+    tiny = replace(tiny, batch_size=8)
     for strategy in ("scratch", "two_stage"):
         a, _ = run_all(strategy, draw, feats, vgg, tiny)
         b, _ = run_all(strategy, draw, feats, vgg, tiny)
