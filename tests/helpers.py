@@ -78,6 +78,11 @@ _LABELLED = ("button", "slider", "select_slider", "selectbox", "multiselect", "r
              "date_input", "time_input", "download_button")
 
 
+def plotly_figures(at: AppTest) -> list[dict]:
+    """Every plotly chart of a run as its figure dict (`data` traces, `layout`)."""
+    return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
 def visible_texts(at: AppTest) -> list[str]:
     """Every text a reader sees in a run: prose, labels, help, options and chart titles."""
     found: list[str] = []
@@ -88,8 +93,7 @@ def visible_texts(at: AppTest) -> list[str]:
             proto = getattr(e, "proto", None)
             found += [str(getattr(e, a)) for a in ("label", "help") if getattr(e, a, None)]
             found += [str(o) for o in getattr(proto, "options", [])]
-    for chart in at.get("plotly_chart"):
-        figure = json.loads(chart.proto.spec)
+    for figure in plotly_figures(at):
         found += re.findall(r'"text":\s*"((?:[^"\\]|\\.)*)"', json.dumps(figure.get("layout", {})))
     return found
 

@@ -1,10 +1,13 @@
 """The LSTM sentiment page in AppTest (tiny row counts so each run stays short)."""
-import json
-
-from tests.helpers import assert_no_exception, english_left, run_page, texts
+from tests.helpers import assert_no_exception, english_left, plotly_figures, run_page, texts
 
 SMALL = {"lstm.max_rows": 200}
 QUICK = SMALL | {"lstm.epochs": 1, "lstm.hidden": 8}
+
+
+def _trace_names(at) -> list[str]:
+    """The named traces of every chart (curves, markers) in a run."""
+    return [trace["name"] for figure in plotly_figures(at) for trace in figure["data"] if "name" in trace]
 
 
 def _metric(at, label):
@@ -52,8 +55,7 @@ def test_train_then_predict_and_bad_text():
 def test_the_kept_point_is_marked_on_the_curves():
     at = run_page("lstm.py", QUICK)
     at.button(key="lstm.start").click().run()
-    names = [trace["name"] for chart in at.get("plotly_chart") for trace in json.loads(
-        chart.proto.spec)["data"] if "name" in trace]
+    names = _trace_names(at)
     assert "kept weights" in names
 
 
@@ -121,8 +123,7 @@ def test_the_weight_average_is_on_the_curves_and_in_the_link():
     at = run_page("lstm.py", QUICK)
     at.button(key="lstm.start").click().run()
     assert_no_exception(at)
-    names = [trace["name"] for chart in at.get("plotly_chart") for trace in json.loads(
-        chart.proto.spec)["data"] if "name" in trace]
+    names = _trace_names(at)
     assert "validation (averaged weights)" in names  # the default checks the moving average of the weights
     assert "moving average of the weights (decay 0.99)" in texts(at)
 
@@ -130,8 +131,7 @@ def test_the_weight_average_is_on_the_curves_and_in_the_link():
     assert_no_exception(at)
     assert at.select_slider(key="lstm.ema").value == 0.0
     at.button(key="lstm.start").click().run()
-    names = [trace["name"] for chart in at.get("plotly_chart") for trace in json.loads(
-        chart.proto.spec)["data"] if "name" in trace]
+    names = _trace_names(at)
     assert "validation" in names and "validation (averaged weights)" not in names
     at.select_slider(key="lstm.ema").set_value(0.9).run()
     assert at.query_params["ema"] == "0.9"
@@ -156,8 +156,7 @@ def test_word_dropout_is_a_linked_setting_said_in_a_sentence():
 
 def _padding_axes(at) -> dict:
     """The padded-batch picture's layout (the page's only heatmap in tab 1)."""
-    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
-    return next(s["layout"] for s in specs if s["data"] and s["data"][0]["type"] == "heatmap")
+    return next(f["layout"] for f in plotly_figures(at) if f["data"] and f["data"][0]["type"] == "heatmap")
 
 
 def test_the_padded_batch_counts_texts_in_whole_numbers():

@@ -1,11 +1,9 @@
 """pages/playground.py in AppTest: renders, every main control changes the output, bad input explained."""
 from __future__ import annotations
 
-import json
-
 import pytest
 
-from tests.helpers import assert_no_exception, english_left, run_page, texts
+from tests.helpers import assert_no_exception, english_left, plotly_figures, run_page, texts
 
 SMALL = {"pg.n_points": 100}  # tiny data keeps each run fast
 
@@ -221,7 +219,6 @@ def test_the_tutorial_preset_in_chinese_has_no_english_left():
 def test_the_curves_start_at_step_zero():
     """Before the first step the one point sits at the left edge, not in the middle of -1..1."""
     at = run_page("playground.py", SMALL)
-    specs = [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
-    titled = [(s["layout"], {a.get("text") for a in s["layout"].get("annotations", [])}) for s in specs]
+    titled = [(f["layout"], {a.get("text") for a in f["layout"].get("annotations", [])}) for f in plotly_figures(at)]
     curves = next(layout for layout, titles in titled if "loss" in titles)
     assert curves["xaxis"]["rangemode"] == curves["xaxis2"]["rangemode"] == "nonnegative"
