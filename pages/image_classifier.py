@@ -234,7 +234,7 @@ def training_section(data: datasets.ImageSet, key: str, allowed: bool, preset: s
     same = run is not None and run.signature == signature
     if run is not None and not same:
         st.warning(_("The data or model settings changed since the last training: **Train** starts a new model."))
-    a, b, c, d = st.columns([1, 1, 1, 1.3])  # the TensorBoard switch's label is the widest
+    a, b, c, d = st.columns(runlog.BUTTONS_AND_SWITCH)
     start = a.button(_("▶️ Train more") if same else _("▶️ Train"), key="clf.start", type="primary")
     ui.stop_button("clf.stop", where=b, label=_("⏹️ Stop"),
                    help=_("Any click stops training between batches; the weights learnt so far stay."))

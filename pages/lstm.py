@@ -437,7 +437,7 @@ def show_training(cfg: config.LstmConfig, prep: data.Prepared, data_key: str, da
     """Start/stop/continue, live curves, then test accuracy and a confusion matrix."""
     run: LstmRun | None = st.session_state.get(RUN)
     settle(run, prep, data_key)
-    c = st.columns([1, 1, 1, 1.3])  # the TensorBoard switch's label is the widest
+    c = st.columns(runlog.BUTTONS_AND_SWITCH)
     start = c[0].button(_("▶ Start training"), key="lstm.start", type="primary")
     ui.stop_button("lstm.stop", where=c[1], label=_("■ Stop"),
                    help=_("stops between two steps; the model keeps its best weights so far"))

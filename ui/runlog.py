@@ -23,6 +23,11 @@ def folder() -> LogFolder:
     return st.session_state[FOLDER]
 
 
+# A row of three buttons and the switch: the switch's label is the widest, so its column gets more room
+# (with four equal columns it was cut off at 1280 px).
+BUTTONS_AND_SWITCH = (1, 1, 1, 1.3)
+
+
 def log_toggle(key: str, where=st, param: str = "log") -> bool:
     """The "log this run to TensorBoard" switch, in the page's link as `param` (`""`: not linked)."""
     def draw() -> bool:
