@@ -29,7 +29,7 @@ from lib.lstm.recipes import TUTORIAL
 from lib.lstm.run import LstmRun
 
 SPEED_REFERENCE = LstmConfig(fix_length=70, bucketing=False, pack=False, freeze=True, lr=1e-3, batch_size=128,
-                             head_dropout=0.0, word_dropout=0.0, ema=0.0)
+                             head_dropout=0.0, word_dropout=0.0, ema=0.0, phrases=0)
 SEEDS = (0, 1, 2)
 
 

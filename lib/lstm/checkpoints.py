@@ -76,6 +76,7 @@ def _parse_parts(payload: dict) -> tuple[LstmConfig, tx.Vocab, tuple[str, ...], 
     known = {f.name: f.type for f in fields(LstmConfig)}
     if not isinstance(raw, dict) or set(raw) - set(known):
         raise ValueError("its settings are unreadable or hold unknown fields")
+    raw.setdefault("phrases", 0)  # files saved before the phrase shortcut existed have none
     defaults = asdict(LstmConfig())
     for key, value in raw.items():
         if type(value) is not type(defaults[key]) and not (isinstance(defaults[key], float) and isinstance(value, int)):

@@ -58,7 +58,7 @@ def batches(lengths, seed):
     {batching}
 
 # --- model
-class SentimentLSTM(nn.Module):
+{phrase_rows}class SentimentLSTM(nn.Module):
     def __init__(self):
         super().__init__()
         self.embedding = nn.Embedding(len(itos), {embed_dim}, padding_idx=0)
@@ -66,10 +66,10 @@ class SentimentLSTM(nn.Module):
         self.lstm = nn.LSTM({embed_dim}, {hidden}, num_layers={num_layers}, dropout={layer_dropout},
                             bidirectional={bidirectional}, batch_first=True)
         self.dropout = nn.Dropout({head_dropout})
-{head_layers}
+{head_layers}{phrase_init}
 
     def forward(self, ids, lengths):
-{word_dropout}        x = self.embed_dropout(self.embedding(ids))  # (B, T) -> (B, T, E)
+{phrase_score}{word_dropout}        x = self.embed_dropout(self.embedding(ids))  # (B, T) -> (B, T, E)
         {encode_body}
         return {head_call}
 
@@ -188,6 +188,31 @@ _WORD_DROPOUT = """        if self.training:  # word dropout: some words -> <unk
             ids = ids.masked_fill((torch.rand(ids.shape) < {p}) & (ids >= {first}), {unk})
 """
 
+# the phrase shortcut (lib/lstm/phrases.py): a learned score per phrase of 1..n words, hashed into a table
+_PHRASE_ROWS = """BUCKETS = 1 << 18  # table rows; a word's row is its index, a phrase's row 1 + a hash of its word indices
+
+
+def phrase_rows(ids, lengths, longest={longest}):  # (B, T) ids -> (B, P) table rows, 0 = padding
+    steps = ids.shape[1]
+    real = torch.arange(steps)[None, :] < lengths[:, None]
+    parts = [ids.masked_fill(~real, 0) % BUCKETS]
+    for n in range(2, longest + 1):
+        if steps < n:
+            break
+        h = ids[:, :steps - n + 1] % (BUCKETS - 1)
+        for k in range(1, n):
+            h = (h * 1_000_003 + ids[:, k:steps - n + 1 + k]) % (BUCKETS - 1)
+        parts.append((1 + h).masked_fill(~real[:, n - 1:], 0))
+    return torch.cat(parts, dim=1)
+
+
+"""
+_PHRASE_INIT = """
+        self.phrases = nn.EmbeddingBag(BUCKETS, 1, mode="sum", padding_idx=0)  # one score per phrase, summed
+        nn.init.zeros_(self.phrases.weight)"""
+_PHRASE_SCORE = """        shortcut = self.phrases(phrase_rows(ids, lengths))  # (B, 1), read before any word is dropped
+"""
+
 
 def _summary(cfg: LstmConfig) -> str:
     """The pooling lines of the forward pass."""
@@ -219,14 +244,24 @@ def training_script(cfg: LstmConfig, source: str = "reviews") -> str:
         optimizer=optimizer, width_expr="ids.shape[1]" if cfg.fix_length else "int(lengths[rows].max())",
         head_layers=_HEAD.format(width=cfg.width, hidden=cfg.head_hidden) if cfg.head_hidden else
         f"        self.fc = nn.Linear({cfg.width}, 1)",
-        head_call=(f"self.fc(torch.relu(self.head(self.dropout(summary))))  # (B, D*H) -> (B, {cfg.head_hidden}) -> (B, 1)"
-                   if cfg.head_hidden else "self.fc(self.dropout(summary))  # (B, D*H) -> (B, 1)"),
+        head_call=_head_call(cfg),
         evals=cfg.evals_per_epoch, patience=cfg.patience, embed_dropout=cfg.embed_dropout,
         word_dropout=_WORD_DROPOUT.format(p=cfg.word_dropout, first=len(special_tokens(cfg.sos_eos)), unk=UNK_INDEX)
         if cfg.word_dropout else "",
         restore=_restore(cfg), average_init=_AVERAGE.format(decay=cfg.ema) if cfg.ema else "scored = model\n",
         average_update="        average.update_parameters(model)\n" if cfg.ema else "",
+        phrase_rows=_PHRASE_ROWS.format(longest=cfg.phrases) if cfg.phrases else "",
+        phrase_init=_PHRASE_INIT if cfg.phrases else "", phrase_score=_PHRASE_SCORE if cfg.phrases else "",
     )
+
+
+def _head_call(cfg: LstmConfig) -> str:
+    """The return expression of forward: the head on the pooled summary, plus the phrase shortcut when on."""
+    if cfg.head_hidden:
+        expr, shapes = "self.fc(torch.relu(self.head(self.dropout(summary))))", f"(B, D*H) -> (B, {cfg.head_hidden}) -> (B, 1)"
+    else:
+        expr, shapes = "self.fc(self.dropout(summary))", "(B, D*H) -> (B, 1)"
+    return f"{expr} + shortcut  # {shapes}, plus the phrases' score" if cfg.phrases else f"{expr}  # {shapes}"
 
 
 def _restore(cfg: LstmConfig) -> str:

@@ -11,6 +11,7 @@ from torch.nn.utils.rnn import pack_padded_sequence, pad_packed_sequence
 from lib.common.device import seeded_rng
 from lib.common.messages import Message
 from lib.lstm.config import LstmConfig
+from lib.lstm.phrases import PhraseShortcut, phrase_rows
 from lib.lstm.text import UNK_INDEX, Vocab, special_tokens
 
 
@@ -50,6 +51,8 @@ class SentimentLSTM(nn.Module):
         # the tutorial recipe's 40-16-1 head has a hidden layer; the default goes straight to the output
         self.head = nn.Linear(cfg.width, cfg.head_hidden) if cfg.head_hidden else None
         self.fc = nn.Linear(cfg.head_hidden or cfg.width, num_outputs)
+        # beside the LSTM, a learned score per phrase of up to `cfg.phrases` words (see phrases.py)
+        self.phrases = PhraseShortcut(num_outputs, cfg.phrases) if cfg.phrases else None
 
     def encode(self, ids: torch.Tensor, lengths: torch.Tensor, generator: torch.Generator | None = None
                ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
@@ -84,10 +87,12 @@ class SentimentLSTM(nn.Module):
         return self.fc(torch.relu(self.head(summary)) if self.head is not None else summary)
 
     def forward(self, ids: torch.Tensor, lengths: torch.Tensor, generator: torch.Generator | None = None) -> torch.Tensor:
-        """Logits (B, K), or (B, 1) for two classes."""
+        """Logits (B, K), or (B, 1) for two classes: the LSTM's, plus the phrase shortcut's when there is one."""
         output, h_n, _ = self.encode(ids, lengths, generator)
         summary = seeded_dropout(self.pool(output, h_n, lengths), self.cfg.head_dropout, generator, self.training)
-        return self.classify(summary)
+        logits = self.classify(summary)
+        # the shortcut reads every word: word dropout is for the LSTM, which must learn to read around gaps
+        return logits if self.phrases is None else logits + self.phrases(ids, lengths)
 
 
 def num_outputs(classes: Sequence[str]) -> int:
@@ -150,6 +155,13 @@ def shape_table(model: SentimentLSTM, batch: int = 4, steps: int = 12) -> list[S
     ]
     if hidden is not None:
         rows.append(ShapeRow("hidden", tuple(hidden.shape), Message("ReLU(Linear(summary)): the head's hidden layer")))
+    if model.phrases is not None:
+        with torch.no_grad():
+            phrase_ids = phrase_rows(ids, lengths, cfg.phrases)
+        rows += [ShapeRow("phrase_rows", tuple(phrase_ids.shape), Message(
+                     "table rows of every phrase of 1 to {n} words (the phrase shortcut)", n=cfg.phrases)),
+                 ShapeRow("phrase_score", tuple(logits.shape), Message(
+                     "sum of the phrases' learned scores, added to the logits"))]
     rows.append(ShapeRow("logits", tuple(logits.shape), Message("one logit (sigmoid -> P(class 1))")
                          if logits.shape[1] == 1 else Message("one score per class")))
     return rows

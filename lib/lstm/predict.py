@@ -11,6 +11,7 @@ from torch import nn
 
 from lib.common.messages import LearnerError, Message
 from lib.lstm import text as tx
+from lib.lstm.phrases import Phrase, phrases_in
 from lib.lstm.config import LstmConfig
 from lib.lstm.model import SentimentLSTM
 
@@ -64,6 +65,30 @@ def predict(model: SentimentLSTM, vocab: tx.Vocab, text: str) -> Prediction:
     logits = model(torch.tensor([ids], device=device), torch.tensor([len(ids)]))  # (1, T) -> (1, K)
     unknown = tuple(i == vocab.unk_index for i in ids)
     return Prediction(tuple(tokens), unknown, tuple(ids), tuple(probabilities(logits)[0].tolist()), tuple(notes))
+
+
+@dataclass(frozen=True)
+class ScoreParts:
+    """One text's logits split into the LSTM's part and the phrase shortcut's, with the phrases that weigh most."""
+
+    lstm: tuple[float, ...]
+    phrases: tuple[float, ...]
+    strongest: tuple[Phrase, ...]  # by size of their score in the chosen column, largest first
+
+
+@torch.no_grad()
+def score_parts(model: SentimentLSTM, ids: Sequence[int], itos: Sequence[str], column: int, count: int = 4
+                ) -> ScoreParts | None:
+    """How much of a text's logit in `column` comes from the LSTM and how much from the phrase shortcut
+    (None without a shortcut)."""
+    if model.phrases is None:
+        return None
+    model.eval()
+    device = next(model.parameters()).device
+    batch, lengths = torch.tensor([list(ids)], device=device), torch.tensor([len(ids)])
+    total, shortcut = model(batch, lengths)[0], model.phrases(batch, lengths)[0]
+    found = sorted(phrases_in(model.phrases, ids, itos), key=lambda p: -abs(p.score[column]))
+    return ScoreParts(tuple((total - shortcut).tolist()), tuple(shortcut.tolist()), tuple(found[:count]))
 
 
 @dataclass(frozen=True)

@@ -167,3 +167,25 @@ def test_the_padded_batch_counts_texts_in_whole_numbers():
     layout = _padding_axes(at)
     assert layout["xaxis"]["title"]["text"] == "text" and layout["xaxis"]["dtick"] == 1  # (T, B): texts across
     assert "dtick" not in layout["yaxis"]  # time steps keep plotly's own ticks
+
+
+def test_phrase_shortcut_shows_what_it_learned_and_splits_a_prediction():
+    at = run_page("lstm.py", QUICK)
+    assert "phrase_score" in "\n".join(str(d.value) for d in at.dataframe)  # the default reads phrases
+    at.button(key="lstm.start").click().run()
+    assert_no_exception(at)
+    assert "What the phrase shortcut learned" in texts(at)
+    bars = [f for f in plotly_figures(at) if f["layout"].get("title", {}).get("text") in ("fresh", "rotten")]
+    assert len(bars) == 2 and all(len(f["data"][0]["y"]) == 10 for f in bars)  # 10 phrases towards each class
+    assert at.session_state["lstm.run"].model.phrases is not None
+    assert "= LSTM" in texts(at) and "+ phrase shortcut" in texts(at)  # the prediction's logit, split in two
+
+    at = run_page("lstm.py", QUICK, query={"phrases": "0"})
+    assert at.slider(key="lstm.phrases").value == 0
+    assert "phrase_score" not in "\n".join(str(d.value) for d in at.dataframe)
+    at.button(key="lstm.start").click().run()
+    assert_no_exception(at)
+    assert at.session_state["lstm.run"].model.phrases is None
+    assert "What the phrase shortcut learned" not in texts(at) and "+ phrase shortcut" not in texts(at)
+    at.slider(key="lstm.phrases").set_value(2).run()
+    assert at.query_params["phrases"] == "2"

@@ -180,3 +180,43 @@ def test_load_refuses_tampered_files(tiny):
     bad_config = payload | {"config": '{"hidden": "lots"}'}
     with pytest.raises(ValueError, match="damaged"):
         C.load_bytes(_torch_bytes(bad_config))
+
+
+def test_files_saved_before_the_phrase_shortcut_still_load(tiny):
+    """Older files have no `phrases` setting and no shortcut weights: they load as a model without one."""
+    import json
+    from dataclasses import replace
+    model, _ = _trained(tiny, steps=1)
+    assert model.phrases is not None  # the default reads phrases
+    payload = torch.load(io.BytesIO(C.save_bytes(model, tiny.vocab, tiny.classes)), weights_only=True)
+    old_config = {k: v for k, v in json.loads(payload["config"]).items() if k != "phrases"}
+    old_state = {k: v for k, v in payload["state_dict"].items() if not k.startswith("phrases.")}
+    loaded = C.load_bytes(_torch_bytes(payload | {"config": json.dumps(old_config), "state_dict": old_state}))
+    assert loaded.model.phrases is None and loaded.model.cfg == replace(model.cfg, phrases=0)
+    with pytest.raises(ValueError, match="do not fit"):  # a shortcut in the settings needs its weights
+        C.load_bytes(_torch_bytes(payload | {"state_dict": old_state}))
+
+
+def test_the_phrase_shortcut_adds_its_score_to_the_lstm(tiny):
+    """forward = the LSTM head's logit + the sum of the text's phrase scores."""
+    model, _ = _trained(tiny, steps=3)
+    model.eval()
+    ids, lengths = tiny.valid.ids[:4], tiny.valid.lengths[:4]
+    with torch.no_grad():
+        output, h_n, _ = model.encode(ids, lengths)
+        lstm_part = model.classify(model.pool(output, h_n, lengths))
+        assert model.phrases(ids, lengths).abs().sum() > 0  # training moved the phrase scores off zero
+        assert torch.allclose(model(ids, lengths), lstm_part + model.phrases(ids, lengths))
+
+
+def test_score_parts_split_the_logit(tiny):
+    """The LSTM's part plus the shortcut's part is the model's logit; no shortcut, no split."""
+    model, _ = _trained(tiny, steps=3)
+    pred = P.predict(model, tiny.vocab, "a fine and moving film")
+    parts = P.score_parts(model, pred.ids, tiny.vocab.itos, 0)
+    logit = torch.logit(torch.tensor(pred.probs[1], dtype=torch.float64)).item()
+    assert abs(parts.lstm[0] + parts.phrases[0] - logit) < 1e-4
+    sizes = [abs(p.score[0]) for p in parts.strongest]
+    assert sizes == sorted(sizes, reverse=True) and len(parts.strongest) == 4
+    plain, _ = _trained(tiny, steps=1, phrases=0)
+    assert P.score_parts(plain, pred.ids, tiny.vocab.itos, 0) is None

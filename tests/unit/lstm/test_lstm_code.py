@@ -76,3 +76,19 @@ def test_chinese_script_reads_the_same_reviews_and_cuts_them_the_same_way(tmp_pa
     assert set(prep.train.labels.tolist()) == {0, 1}  # the mixed order keeps both labels in the first rows
     assert f"vocabulary size {len(prep.vocab)}" in out
     assert f"parameters {model.count_parameters(model.build_model(cfg, prep.vocab, prep.classes, 0))[0]}" in out
+
+
+def test_script_hashes_phrases_as_the_lib_does():
+    """The script's phrase_rows gives the lib's table rows, and the shortcut is there only when asked for."""
+    import torch
+    from lib.lstm import phrases
+    script = code.training_script(config.LstmConfig(phrases=3))
+    scope = {"torch": torch}
+    exec(script[script.index("BUCKETS = "):script.index("class SentimentLSTM")], scope)  # our own generated lines
+    ids = torch.randint(1, 30_000, (5, 9))
+    lengths = torch.tensor([9, 1, 2, 3, 7])
+    for n in (1, 2, 3):
+        assert torch.equal(scope["phrase_rows"](ids, lengths, n), phrases.phrase_rows(ids, lengths, n))
+    off = code.training_script(config.LstmConfig(phrases=0))
+    assert "phrase_rows" not in off and "shortcut" not in off
+    assert "+ shortcut" in script
