@@ -26,24 +26,28 @@ def bench_names() -> list[str]:
     return sorted((p.stem for p in BENCH_DIR.glob("*.py") if p.stem not in NOT_BENCHES), key=lambda n: (n != "startup", n))
 
 
+def cpu_model() -> str:
+    return next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
+                 if l.startswith("model name")), platform.processor())
+
+
 def machine() -> str:
     """CPU model, cores, GPU and library versions, for the report's header."""
     import torch
 
-    cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
-                if l.startswith("model name")), platform.processor())
     from lib.common.device import cpu_count
 
     gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "none"
-    return (f"- CPU: {cpu}, {cpu_count()} cores available\n- GPU: {gpu}\n"
+    return (f"- CPU: {cpu_model()}, {cpu_count()} cores available\n- GPU: {gpu}\n"
             f"- torch {torch.__version__}, Python {platform.python_version()}")
 
 
 def conditions() -> str:
-    """When a bench started and how busy the machine was: figures from a loaded machine are not comparable."""
+    """When and on which CPU a bench started, and how busy the machine was: figures from another CPU or a
+    loaded machine are not comparable (sections re-measured with --only may come from different machines)."""
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     load = Path("/proc/loadavg").read_text().split()[0] if Path("/proc/loadavg").exists() else "?"
-    return f"Measured {stamp}; load average {load} when it started (bench/run_all.py)"
+    return f"Measured {stamp} on {cpu_model()}; load average {load} when it started (bench/run_all.py)"
 
 
 def run_one(name: str, quick: bool) -> tuple[str, list[Figure], str]:
@@ -79,8 +83,10 @@ def main() -> None:
     if args.only and results.exists():  # replace just these sections, keep the others' figures
         sections = merge_sections(results.read_text(), sections)
     stamp = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    report = f"# Benchmark results\n\nLast written {stamp}, on:\n{machine()}\n\n" + "\n\n".join(sections) + "\n"
-    results.write_text(report)
+    header = (f"# Benchmark results\n\nLast written {stamp} by a run on the machine below. Each section's footer says "
+              "when it was measured (newer footers also name the CPU): sections kept from earlier runs may come "
+              f"from other machines.\n{machine()}\n\n")
+    results.write_text(header + "\n\n".join(sections) + "\n")
     print(f"wrote {results}")
 
 

@@ -107,12 +107,13 @@ def test_presets_are_valid_and_the_tutorial_preset_is_the_recipe():
     assert t.pooling == "max" and (t.width, t.head_hidden) == (40, 16) and t.bidirectional
     assert t.keep == "best" and t.ema == 0.0  # the recipe has no averaging
     assert t.head_dropout == t.embed_dropout == t.word_dropout == 0.0  # and no dropout
+    assert t.phrases == 0  # and no phrase shortcut beside the LSTM
     assert recipes.recipe("nonsense") == recipes.RECIPES["default"]
 
 
 def test_chinese_start_values_take_batches_of_64_only_from_the_default():
     zh = config.for_source(config.LstmConfig(), "zh")
-    assert (zh.tokenizer, zh.embedding, zh.batch_size, zh.word_dropout) == ("jieba", "scratch", 64, 0.2)
+    assert (zh.tokenizer, zh.embedding, zh.batch_size, zh.word_dropout, zh.phrases) == ("jieba", "scratch", 64, 0.2, 3)
     tutorial = config.for_source(recipes.TUTORIAL, "zh")
     assert (tutorial.tokenizer, tutorial.batch_size, tutorial.word_dropout) == ("jieba", 32, 0.0)  # its own batch
     assert config.for_source(config.LstmConfig(), "reviews") == config.LstmConfig()
@@ -123,6 +124,7 @@ def test_tutorial_model_has_the_40_16_1_head(tiny):
     assert (net.head.in_features, net.head.out_features, net.fc.in_features, net.fc.out_features) == (40, 16, 16, 1)
     shapes = {r.tensor: r.shape for r in model.shape_table(net, 4, 70)}
     assert shapes["summary"] == (4, 40) and shapes["hidden"] == (4, 16) and shapes["logits"] == (4, 1)
+    assert "phrase_score" not in shapes and net.phrases is None
 
 
 def test_every_widget_setting_has_a_link_name():

@@ -53,3 +53,12 @@ def test_strongest_ranks_common_phrases_by_score():
     assert phrases.strongest(short, common, itos, 0, 1)[0].text == "w4 w5"
     assert phrases.strongest(short, common, itos, 0, 1, highest=False)[0].text == "w6"
     assert all(len(p.words) <= 2 for p in phrases.strongest(short, common, itos, 0, 99))  # longest=2 reads no triples
+
+
+def test_the_shape_table_shows_the_shortcut():
+    from lib.lstm import config, model, text
+    vocab = text.build_vocab([["a", "b", "c"]], 1, 100, False)
+    net = model.build_model(config.LstmConfig(embedding="scratch", embed_dim=8, hidden=8), vocab, ("n", "p"), 0)
+    shapes = {r.tensor: r.shape for r in model.shape_table(net, 4, 12)}
+    assert shapes["phrase_rows"] == (4, 12 + 11 + 10)  # words, pairs and triples of a 12-token text
+    assert shapes["phrase_score"] == shapes["logits"] == (4, 1)
