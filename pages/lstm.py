@@ -469,8 +469,8 @@ def show_training(cfg: config.LstmConfig, prep: data.Prepared, data_key: str, da
             return
         live_training(run, model_cfg, own, data_key, chart, log_on)
     if run is None:
-        st.info(_("Press Start: the curves appear here while the model learns (about 10 s with the defaults on 2 "
-                  "CPU cores: it stops early after 4-5 epochs)."))
+        st.info(_("Press Start: the curves appear here while the model learns (10-20 s with the defaults on 2 "
+                  "CPU cores: at most 8 epochs, fewer when it stops early)."))
         return
     if run.history:
         chart.plotly_chart(curves(run), width="stretch", key="lstm.curves")
@@ -586,13 +586,14 @@ def show_phrases(run: LstmRun, common: list[tuple[int, ...]]) -> None:
     names, shortcut, itos = class_names(run.classes), run.model.phrases, run.vocab.itos
     st.markdown(_("**What the phrase shortcut learned**"))
     # one logit for two classes: high pushes towards the second class, low towards the first
-    sides = [(names[1], 0, True), (names[0], 0, False)] if len(names) == 2 else \
-        [(name, k, True) for k, name in enumerate(names)]
+    sides = [(names[1], 0, True, "#2e7d32"), (names[0], 0, False, "#c62828")] if len(names) == 2 else \
+        [(name, k, True, None) for k, name in enumerate(names)]
     for start in range(0, len(sides), 4):  # at most 4 charts side by side
-        for where, (name, k, highest) in zip(st.columns(4 if len(sides) > 2 else 2), sides[start:start + 4]):
+        for where, (name, k, highest, colour) in zip(st.columns(4 if len(sides) > 2 else 2), sides[start:start + 4]):
             top = phrases.strongest(shortcut, common, itos, k, 10, highest)
             rows = pd.DataFrame({_("phrase"): [p.text for p in top], _("score"): [p.score[k] for p in top]})
-            where.plotly_chart(px.bar(rows, x=_("score"), y=_("phrase"), orientation="h", title=name, height=330)
+            where.plotly_chart(px.bar(rows, x=_("score"), y=_("phrase"), orientation="h", title=name, height=330,
+                                      color_discrete_sequence=[colour] if colour else None)
                                .update_yaxes(autorange="reversed", title=None).update_layout(margin=dict(t=40, b=0)),
                                width="stretch")
     st.caption(_("Among phrases found in at least 3 training texts, those with the largest learned scores: a text's "
