@@ -15,7 +15,9 @@ from typing import Sequence
 import torch
 from torch import nn
 
-BUCKETS = 1 << 18   # rows of the table: ~17k words plus ~250k distinct 2- and 3-word phrases share them
+# rows of the table. The movie reviews' training texts hold 18k words, 108k word pairs and 172k triples: more
+# phrases than rows, so some share a row (a hash collision); most occur once and their rows barely move.
+BUCKETS = 1 << 18
 _MOD = BUCKETS - 1  # phrase rows are 1 + hash % _MOD, so row 0 stays padding
 _MIX = 1_000_003    # a prime multiplier: (h * _MIX + next word) mixes the word indices in order
 

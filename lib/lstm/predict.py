@@ -11,9 +11,9 @@ from torch import nn
 
 from lib.common.messages import LearnerError, Message
 from lib.lstm import text as tx
-from lib.lstm.phrases import Phrase, phrases_in
 from lib.lstm.config import LstmConfig
 from lib.lstm.model import SentimentLSTM
+from lib.lstm.phrases import Phrase, phrases_in
 
 
 @dataclass(frozen=True)
