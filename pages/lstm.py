@@ -584,12 +584,13 @@ def common_phrases(data_key: str, pipeline: config.LstmConfig, _prep: data.Prepa
 def show_phrases(run: LstmRun, common: list[tuple[int, ...]]) -> None:
     """The phrases whose learned scores push hardest towards each class."""
     names, shortcut, itos = class_names(run.classes), run.model.phrases, run.vocab.itos
+    binary = len(names) == 2
     st.markdown(_("**What the phrase shortcut learned**"))
     # one logit for two classes: high pushes towards the second class, low towards the first
-    sides = [(names[1], 0, True, "#2e7d32"), (names[0], 0, False, "#c62828")] if len(names) == 2 else \
+    sides = [(names[1], 0, True, "#2e7d32"), (names[0], 0, False, "#c62828")] if binary else \
         [(name, k, True, None) for k, name in enumerate(names)]
     for start in range(0, len(sides), 4):  # at most 4 charts side by side
-        for where, (name, k, highest, colour) in zip(st.columns(4 if len(sides) > 2 else 2), sides[start:start + 4]):
+        for where, (name, k, highest, colour) in zip(st.columns(2 if binary else 4), sides[start:start + 4]):
             top = phrases.strongest(shortcut, common, itos, k, 10, highest)
             rows = pd.DataFrame({_("phrase"): [p.text for p in top], _("score"): [p.score[k] for p in top]})
             where.plotly_chart(px.bar(rows, x=_("score"), y=_("phrase"), orientation="h", title=name, height=330,
@@ -597,7 +598,7 @@ def show_phrases(run: LstmRun, common: list[tuple[int, ...]]) -> None:
                                .update_yaxes(autorange="reversed", title=None).update_layout(margin=dict(t=40, b=0)),
                                width="stretch")
     st.caption(_("Among phrases found in at least 3 training texts, those with the largest learned scores: a text's "
-                 "phrase scores are summed and added to the LSTM's logit.") if len(run.classes) > 2 else
+                 "phrase scores are summed and added to the LSTM's logit.") if not binary else
                _("Among phrases found in at least 3 training texts, those with the highest and lowest learned scores: "
                  "a text's phrase scores are summed and added to the LSTM's logit, so a positive score pushes "
                  "towards \"{high}\" and a negative one towards \"{low}\".").format(high=names[1], low=names[0]))

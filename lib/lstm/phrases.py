@@ -10,7 +10,7 @@ hash of its word indices. Row 0 is padding and always scores 0.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Iterator, Sequence
 
 import torch
 from torch import nn
@@ -22,30 +22,34 @@ _MOD = BUCKETS - 1  # phrase rows are 1 + hash % _MOD, so row 0 stays padding
 _MIX = 1_000_003    # a prime multiplier: (h * _MIX + next word) mixes the word indices in order
 
 
+def row_of(words: Sequence) -> int | torch.Tensor:
+    """The table row of a phrase from its word indices, one per position: Python ints for one phrase, or
+    equal-shaped tensors for many at once (`phrase_rows`: the same arithmetic, so the two always agree)."""
+    if len(words) == 1:
+        return words[0] % BUCKETS
+    h = words[0] % _MOD
+    for index in words[1:]:  # stays below 2^38 before each modulo: no int64 overflow
+        h = (h * _MIX + index) % _MOD
+    return 1 + h
+
+
 def phrase_rows(ids: torch.Tensor, lengths: torch.Tensor, longest: int) -> torch.Tensor:
     """Table rows of every phrase of 1..`longest` words in each text: (B, T) ids -> (B, P) rows, 0 where a
     phrase would run into padding. Single words keep their own index (vocabularies stay below BUCKETS)."""
     steps = ids.shape[1]
     real = torch.arange(steps, device=ids.device)[None, :] < lengths.to(ids.device)[:, None]  # (B, T)
-    parts = [ids.masked_fill(~real, 0) % BUCKETS]
-    for n in range(2, longest + 1):
-        if steps < n:
-            break
-        h = ids[:, :steps - n + 1] % _MOD
-        for k in range(1, n):  # stays below 2^38 before each modulo: no int64 overflow
-            h = (h * _MIX + ids[:, k:steps - n + 1 + k]) % _MOD
-        parts.append((1 + h).masked_fill(~real[:, n - 1:], 0))  # phrase n-1 words later still inside the text
+    parts = []
+    for n in range(1, min(longest, steps) + 1):
+        rows = row_of([ids[:, k:steps - n + 1 + k] for k in range(n)])  # (B, T-n+1): phrases starting at each step
+        parts.append(rows.masked_fill(~real[:, n - 1:], 0))  # its last word must still be inside the text
     return torch.cat(parts, dim=1)
 
 
-def row_of(phrase: Sequence[int]) -> int:
-    """The table row of one phrase (a word index sequence), as `phrase_rows` computes it."""
-    if len(phrase) == 1:
-        return phrase[0] % BUCKETS
-    h = phrase[0] % _MOD
-    for index in phrase[1:]:
-        h = (h * _MIX + index) % _MOD
-    return 1 + h
+def _spans(ids: Sequence[int], longest: int) -> Iterator[tuple[int, ...]]:
+    """Every phrase of 1..`longest` words of a text, single words first, each in reading order."""
+    for n in range(1, longest + 1):
+        for start in range(len(ids) - n + 1):
+            yield tuple(ids[start:start + n])
 
 
 class PhraseShortcut(nn.Module):
@@ -76,14 +80,9 @@ class Phrase:
 
 def phrases_in(shortcut: PhraseShortcut, ids: Sequence[int], itos: Sequence[str]) -> list[Phrase]:
     """Every distinct phrase of a text with its score, in reading order (its sum is the shortcut's output)."""
-    weight, seen, out = shortcut.table.weight.detach().cpu(), set(), []
-    for n in range(1, shortcut.longest + 1):
-        for start in range(len(ids) - n + 1):
-            phrase = tuple(ids[start:start + n])
-            if phrase not in seen:
-                seen.add(phrase)
-                out.append(Phrase(tuple(itos[i] for i in phrase), tuple(weight[row_of(phrase)].tolist())))
-    return out
+    weight = shortcut.table.weight.detach().cpu()
+    distinct = dict.fromkeys(_spans(ids, shortcut.longest))  # a repeated phrase once, in reading order
+    return [Phrase(tuple(itos[i] for i in p), tuple(weight[row_of(p)].tolist())) for p in distinct]
 
 
 def common_phrases(texts: Sequence[Sequence[int]], longest: int, min_texts: int = 3) -> list[tuple[int, ...]]:
@@ -91,7 +90,7 @@ def common_phrases(texts: Sequence[Sequence[int]], longest: int, min_texts: int 
     frequent first: rarer ones are mostly one review's quirks or hash neighbours of frequent phrases."""
     found: dict[tuple[int, ...], int] = {}
     for ids in texts:
-        for phrase in {tuple(ids[s:s + n]) for n in range(1, longest + 1) for s in range(len(ids) - n + 1)}:
+        for phrase in set(_spans(ids, longest)):  # a phrase counts once per text
             found[phrase] = found.get(phrase, 0) + 1
     return sorted((p for p, c in found.items() if c >= min_texts), key=lambda p: (-found[p], p))
 
